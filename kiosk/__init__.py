@@ -1,0 +1,3 @@
+"""Chaekieum self-checkout kiosk."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The kiosk's vocabulary: model, events, effects, views, ports, errors and messages (stdlib only)."""

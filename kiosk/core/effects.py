@@ -1,0 +1,68 @@
+"""Effects: what a flow wants done. Data only; the runtime executes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.core.receipt import Receipt
+from kiosk.core.views import View
+
+
+@dataclass(frozen=True)
+class Effect:
+    pass
+
+
+@dataclass(frozen=True)
+class Show(Effect):
+    view: View
+
+
+@dataclass(frozen=True)
+class CallLibrary(Effect):
+    """Call `operation` on the LibrarySystem port with `args`; the answer comes back as
+    LibraryReplied with the same request_id."""
+
+    request_id: int
+    operation: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PrintReceipt(Effect):
+    job_id: int
+    receipt: Receipt
+
+
+@dataclass(frozen=True)
+class StartTimer(Effect):
+    """(Re)start the named timer; TimerFired(name) arrives after `seconds`."""
+
+    name: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class CancelTimer(Effect):
+    name: str
+
+
+@dataclass(frozen=True)
+class PlaySound(Effect):
+    """A short cue ("beep.ok", "beep.error") for status that must not rely on the screen."""
+
+    cue: str
+
+
+@dataclass(frozen=True)
+class Log(Effect):
+    """A log line. Never put card numbers, names or PINs here unmasked."""
+
+    level: str
+    message: str
+
+
+@dataclass(frozen=True)
+class VisitEnded(Effect):
+    """The visit is over: the runtime clears patron data held outside the flow."""

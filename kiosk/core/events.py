@@ -1,0 +1,84 @@
+"""Events: everything that happens to the kiosk, posted to the runtime and fed to the active flow.
+
+Every event carries `at`, the wall-clock time the runtime stamped on it: flows never read
+the clock themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    at: dt.datetime | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Started(Event):
+    """The runtime is up; the flow shows its first screen."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardRead(Event):
+    """A patron card was presented: NFC tap (technology "106A", "212F"...) or QR ("qr")."""
+
+    technology: str
+    uid: str
+    identifier: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardRemoved(Event):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class BarcodeRead(Event):
+    """The camera decoded a code. `kind` is what the configured patterns say it is:
+    "item" (registration number), "isbn", "member" (mobile card) or "unknown"."""
+
+    text: str
+    symbology: str
+    kind: str = "item"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pressed(Event):
+    """A touch or keypad press on a named control (e.g. "finish", "lang.en", "start_over")."""
+
+    control: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class LibraryReplied(Event):
+    """Answer to a CallLibrary effect: `result` on success, else `error` (a LibraryError)."""
+
+    request_id: int
+    operation: str
+    result: Any = None
+    error: Exception | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReceiptPrinted(Event):
+    """Answer to a PrintReceipt effect; `outcome` is a core.model.PrintOutcome."""
+
+    job_id: int
+    outcome: Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimerFired(Event):
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeviceStatus(Event):
+    """A device changed state. `ok` False means the technician has something to do (`detail`)."""
+
+    device: str
+    ok: bool
+    detail: str = ""

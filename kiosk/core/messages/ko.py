@@ -1,0 +1,63 @@
+"""Korean texts."""
+
+MESSAGES: dict[str, str] = {
+    # idle
+    "idle.title": "책이음 무인 대출기",
+    "idle.prompt": "회원증을 카드 리더에 대 주세요",
+    "idle.hint": "모바일 회원증은 QR 코드를 카메라에 보여 주세요",
+    # common controls
+    "control.lang.ko": "한국어",
+    "control.lang.en": "English",
+    "control.start_over": "처음으로",
+    "control.call_staff": "직원 호출",
+    "control.finish": "대출 완료",
+    "control.ok": "확인",
+    "control.extend": "시간 연장",
+    # working
+    "working.title": "잠시만 기다려 주세요",
+    "working.patron": "회원 정보를 확인하고 있습니다",
+    "working.checkout": "대출을 처리하고 있습니다",
+    "working.printing": "영수증을 인쇄하고 있습니다",
+    # borrow
+    "borrow.title": "대출하기",
+    "borrow.greeting": "{name} 님, 책의 바코드를 카메라에 보여 주세요",
+    "borrow.empty": "아직 대출한 책이 없습니다",
+    "borrow.done_line": "반납 예정일 {due}",
+    "borrow.count": "이번에 {count}권 대출",
+    # goodbye
+    "goodbye.title": "이용해 주셔서 감사합니다",
+    "goodbye.receipt": "영수증을 가져가세요",
+    "goodbye.no_receipt": "대출은 모두 기록되었습니다. 영수증을 인쇄하지 못했습니다: {reason}",
+    "goodbye.nothing": "대출한 책이 없습니다",
+    # notices and refusals
+    "notice.title": "안내",
+    "notice.staff_called": "직원을 호출했습니다. 잠시만 기다려 주세요",
+    "notice.countdown": "{seconds}초 후 처음 화면으로 돌아갑니다",
+    "refusal.patron_unknown": "등록되지 않은 회원증입니다. 데스크에 문의해 주세요",
+    "refusal.patron_blocked": "지금은 대출할 수 없습니다",
+    "refusal.card_invalid": "사용할 수 없는 회원증입니다 (분실·정지)",
+    "refusal.fees": "연체료가 있어 대출할 수 없습니다",
+    "refusal.suspended": "연체로 대출이 정지되었습니다",
+    "refusal.limit": "대출 가능한 권수를 넘었습니다",
+    "refusal.item_unknown": "등록되지 않은 책입니다",
+    "refusal.not_for_loan": "대출할 수 없는 자료입니다",
+    "refusal.on_hold": "다른 회원이 예약한 책입니다",
+    "refusal.already_on_loan": "이미 대출 중인 책입니다",
+    "refusal.checkout_refused": "대출할 수 없습니다",
+    "refusal.not_an_item": "책의 바코드가 아닙니다. 책 뒤의 등록번호 바코드를 보여 주세요",
+    "error.library_unavailable": "도서관 시스템에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요",
+    "error.library_timeout": "도서관 시스템의 응답이 없습니다",
+    "printer.paper_out": "영수증 용지가 없습니다",
+    "printer.offline": "영수증 프린터가 응답하지 않습니다",
+    "printer.failed": "영수증 프린터 오류",
+    # receipt
+    "receipt.title": "대출 영수증",
+    "receipt.date": "일시",
+    "receipt.kiosk": "대출기",
+    "receipt.patron": "회원",
+    "receipt.borrowed": "대출 {count}권",
+    "receipt.due": "반납일",
+    "receipt.refused": "대출 불가 {count}권",
+    "receipt.loans_total": "현재 대출 중: {count}권",
+    "receipt.account": "내 서재에서 대출 현황 보기",
+}

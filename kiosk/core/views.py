@@ -1,0 +1,42 @@
+"""Immutable views: what a screen should show, as data the UI renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.core.model import Language
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of a list on screen: text plus a status that is shown by icon and text, not colour alone."""
+
+    text: str
+    detail: str = ""
+    # "ok", "refused", "info"
+    status: str = "info"
+
+
+@dataclass(frozen=True)
+class View:
+    """A screen to show.
+
+    `screen` names the screen ("idle", "borrow", "working", "goodbye", "notice");
+    `title` and `message` are message ids from core.messages, `message_args` fill their
+    placeholders; `lines` is the list the screen shows; `controls` are the control ids
+    offered, in focus order.
+    """
+
+    screen: str
+    language: Language
+    title: str
+    message: str = ""
+    message_args: tuple[tuple[str, str], ...] = ()
+    lines: tuple[Line, ...] = ()
+    controls: tuple[str, ...] = ()
+    # Seconds left before the screen times out, shown and spoken; None when it does not.
+    countdown: int | None = None
+    busy: bool = False
+
+    def args(self) -> dict[str, str]:
+        return dict(self.message_args)
