@@ -1,0 +1,423 @@
+"""One patron's visit: identify by card, borrow by barcode, finish with a receipt, back to idle."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+from kiosk.core.effects import (
+    CallLibrary,
+    CancelTimer,
+    Effect,
+    Log,
+    PlaySound,
+    PrintReceipt,
+    Show,
+    StartTimer,
+    VisitEnded,
+)
+from kiosk.core.errors import LibraryError
+from kiosk.core.events import (
+    BarcodeRead,
+    CardRead,
+    CardRemoved,
+    DeviceStatus,
+    Event,
+    LibraryReplied,
+    Pressed,
+    ReceiptPrinted,
+    Started,
+    TimerFired,
+)
+from kiosk.core.model import CheckoutResult, Language, Loan, Patron, PrintOutcome
+from kiosk.core.privacy import mask_card, mask_name
+from kiosk.core.receipt import Receipt, Refusal
+from kiosk.core.views import Line, View
+from kiosk.flows.machine import StateMachine
+
+MEMBER_QR_PREFIX = "CHAEKIEUM:"
+
+
+@dataclass(frozen=True)
+class VisitSettings:
+    library_name: str = "서울도서관"
+    kiosk_id: str = "KIOSK-01"
+    language: Language = Language.KO
+    account_url: str = ""
+    footer: str = ""
+    # Seconds of no activity on the borrow screen before the countdown starts, and its length.
+    inactivity_s: int = 45
+    countdown_s: int = 15
+    goodbye_s: int = 8
+    notice_s: int = 10
+
+
+@dataclass
+class _Visit:
+    """Everything held about the patron during one visit; dropped whole when it ends."""
+
+    card: str = ""
+    technology: str = ""
+    patron: Patron | None = None
+    started: dt.datetime | None = None
+    borrowed: list[Loan] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+    pending_items: list[str] = field(default_factory=list)
+    # The checkout in flight: an error reply does not echo the item, so the flow remembers it.
+    item_in_flight: str = ""
+    finishing: bool = False
+    print_outcome: PrintOutcome | None = None
+    banner: str = ""
+
+
+CONTROLS_EVERYWHERE = ("start_over", "call_staff")
+
+
+class VisitFlow(StateMachine["VisitFlow"]):
+    """States: idle, identifying, notice, borrow, checking_out, printing, goodbye."""
+
+    def __init__(self, settings: VisitSettings | None = None) -> None:
+        self.settings = settings or VisitSettings()
+        self.state = "idle"
+        self.language = self.settings.language
+        self.visit = _Visit()
+        self._request = 0
+        self._awaiting: int | None = None
+        self._job = 0
+        self._countdown: int | None = None
+        self._last_view: View | None = None
+        self.devices: dict[str, DeviceStatus] = {}
+
+    # ---------------------------------------------------------------- helpers
+
+    def _call(self, operation: str, **args: object) -> CallLibrary:
+        self._request += 1
+        self._awaiting = self._request
+        return CallLibrary(self._request, operation, dict(args))
+
+    def _show(self, view: View) -> Show:
+        self._last_view = view
+        return Show(view)
+
+    def _view(self, screen: str, title: str, message: str = "", **kw: object) -> View:
+        controls = kw.pop("controls", CONTROLS_EVERYWHERE)
+        return View(
+            screen=screen,
+            language=self.language,
+            title=title,
+            message=message,
+            controls=tuple(controls),  # type: ignore[arg-type]
+            **kw,  # type: ignore[arg-type]
+        )
+
+    def idle_view(self) -> View:
+        return self._view(
+            "idle", "idle.title", "idle.prompt",
+            controls=("lang.ko", "lang.en", "call_staff"),
+        )
+
+    def borrow_view(self, busy: bool = False) -> View:
+        v = self.visit
+        lines = [
+            Line(loan.title or loan.item_id, f"{loan.item_id}|{loan.due.isoformat() if loan.due else ''}", "ok")
+            for loan in v.borrowed
+        ] + [Line(r.title or r.item_id, r.reason, "refused") for r in v.refused]
+        name = mask_name(v.patron.name) if v.patron else ""
+        controls = ("finish", "start_over", "call_staff")
+        if self._countdown is not None:
+            controls = ("extend",) + controls
+        return self._view(
+            "borrow", "borrow.title", v.banner or "borrow.greeting",
+            message_args=(("name", name), ("count", str(len(v.borrowed)))),
+            lines=tuple(lines),
+            controls=controls,
+            countdown=self._countdown,
+            busy=busy,
+        )
+
+    def _working(self, message: str) -> View:
+        return self._view("working", "working.title", message, busy=True)
+
+    def _notice(self, message: str, lines: tuple[Line, ...] = ()) -> list[Effect]:
+        self.state = "notice"
+        return [
+            self._show(self._view("notice", "notice.title", message, lines=lines,
+                                  controls=("ok", "call_staff"))),
+            StartTimer("notice", self.settings.notice_s),
+        ]
+
+    def _to_idle(self) -> list[Effect]:
+        self.state = "idle"
+        self.visit = _Visit()
+        self._awaiting = None
+        self._countdown = None
+        self.language = self.settings.language
+        return [
+            CancelTimer("inactivity"), CancelTimer("countdown"), CancelTimer("goodbye"),
+            CancelTimer("notice"), VisitEnded(), self._show(self.idle_view()),
+        ]
+
+    def _arm_inactivity(self) -> list[Effect]:
+        self._countdown = None
+        return [CancelTimer("countdown"), StartTimer("inactivity", self.settings.inactivity_s)]
+
+    # ---------------------------------------------------------------- idle
+
+    def on_started(self, event: Started) -> list[Effect]:
+        return [self._show(self.idle_view())]
+
+    def on_language(self, event: Pressed) -> list[Effect]:
+        lang = Language(event.control.split(".", 1)[1])
+        self.language = lang
+        assert self._last_view is not None
+        return [self._show(replace(self._last_view, language=lang))]
+
+    def on_card(self, event: CardRead) -> list[Effect]:
+        return self._identify(event.identifier, event.technology, event.at)
+
+    def on_barcode_in_idle(self, event: BarcodeRead) -> list[Effect]:
+        if event.kind == "member" and event.text.startswith(MEMBER_QR_PREFIX):
+            return self._identify(event.text[len(MEMBER_QR_PREFIX):], "qr", event.at)
+        return [Log("info", f"{event.kind} barcode shown before a card; ignored")]
+
+    def _identify(self, card: str, technology: str, at: dt.datetime | None) -> list[Effect]:
+        effects: list[Effect] = []
+        if self.state == "goodbye":
+            # The next patron tapped before the goodbye screen timed out.
+            effects += self._to_idle()
+        self.state = "identifying"
+        self.visit = _Visit(card=card, technology=technology, started=at)
+        return effects + [
+            Log("info", f"card {mask_card(card)} read ({technology})"),
+            PlaySound("beep.ok"),
+            self._show(self._working("working.patron")),
+            self._call("lookup_patron", patron_id=card),
+        ]
+
+    # ---------------------------------------------------------------- identifying
+
+    def on_patron(self, event: LibraryReplied) -> list[Effect]:
+        if event.request_id != self._awaiting:
+            return [Log("debug", f"late reply {event.operation} ignored")]
+        self._awaiting = None
+        if event.error is not None:
+            msg = event.error.message_id if isinstance(event.error, LibraryError) else "error.library_unavailable"
+            return [PlaySound("beep.error"), Log("warning", f"patron lookup failed: {event.error}")] + self._notice(msg)
+        patron: Patron = event.result
+        if not patron.can_borrow:
+            reasons = patron.blocks or ("refusal.patron_blocked",)
+            lines = tuple(Line(r, "", "refused") for r in reasons[1:])
+            return [PlaySound("beep.error"), Log("info", f"patron refused: {', '.join(reasons)}")] + \
+                self._notice(reasons[0], lines)
+        self.visit.patron = patron
+        self.state = "borrow"
+        return [PlaySound("beep.ok"), self._show(self.borrow_view())] + self._arm_inactivity()
+
+    # ---------------------------------------------------------------- borrow
+
+    def on_item(self, event: BarcodeRead) -> list[Effect]:
+        if event.kind != "item":
+            self.visit.banner = "refusal.not_an_item"
+            return [PlaySound("beep.error"), self._show(self.borrow_view())] + self._arm_inactivity()
+        self.visit.banner = ""
+        if any(loan.item_id == event.text for loan in self.visit.borrowed):
+            return [Log("info", "item already borrowed in this visit; scan ignored")]
+        return self._checkout(event.text)
+
+    def _checkout(self, item_id: str) -> list[Effect]:
+        self.state = "checking_out"
+        assert self.visit.patron is not None
+        self.visit.item_in_flight = item_id
+        return [
+            CancelTimer("inactivity"), CancelTimer("countdown"),
+            self._show(self.borrow_view(busy=True)),
+            self._call("checkout", patron_id=self.visit.patron.patron_id, item_id=item_id),
+        ]
+
+    def on_item_while_busy(self, event: BarcodeRead) -> list[Effect]:
+        if event.kind == "item" and event.text not in self.visit.pending_items:
+            self.visit.pending_items.append(event.text)
+        return []
+
+    def on_checked_out(self, event: LibraryReplied) -> list[Effect]:
+        if event.request_id != self._awaiting:
+            return [Log("debug", f"late reply {event.operation} ignored")]
+        self._awaiting = None
+        effects: list[Effect] = []
+        if event.error is not None:
+            reason = event.error.message_id if isinstance(event.error, LibraryError) else "error.library_unavailable"
+            self.visit.refused.append(Refusal(item_id=self.visit.item_in_flight, reason=reason))
+            effects += [PlaySound("beep.error"), Log("warning", f"checkout failed: {event.error}")]
+        else:
+            result: CheckoutResult = event.result
+            if result.ok:
+                self.visit.borrowed.append(Loan(result.item_id, result.title, result.due))
+                effects.append(PlaySound("beep.ok"))
+            else:
+                self.visit.refused.append(Refusal(result.item_id, result.reason or "refusal.checkout_refused", result.title))
+                effects.append(PlaySound("beep.error"))
+        self.state = "borrow"
+        if self.visit.pending_items:
+            return effects + self._checkout(self.visit.pending_items.pop(0))
+        if self.visit.finishing:
+            return effects + self._finish()
+        return effects + [self._show(self.borrow_view())] + self._arm_inactivity()
+
+    def on_finish(self, event: Pressed) -> list[Effect]:
+        if self.state == "checking_out":
+            self.visit.finishing = True
+            return []
+        return self._finish()
+
+    def on_extend(self, event: Pressed) -> list[Effect]:
+        return [self._show(self._with_countdown(None))] + self._arm_inactivity()
+
+    def _with_countdown(self, seconds: int | None) -> View:
+        self._countdown = seconds
+        return self.borrow_view()
+
+    def on_inactivity(self, event: TimerFired) -> list[Effect]:
+        return [self._show(self._with_countdown(self.settings.countdown_s)), PlaySound("beep.warning"),
+                StartTimer("countdown", 1)]
+
+    def on_countdown(self, event: TimerFired) -> list[Effect]:
+        left = (self._countdown or 1) - 1
+        if left <= 0:
+            self._countdown = None
+            return [Log("info", "visit timed out")] + self._finish()
+        return [self._show(self._with_countdown(left)), StartTimer("countdown", 1)]
+
+    def _finish(self) -> list[Effect]:
+        v = self.visit
+        assert v.patron is not None
+        effects: list[Effect] = [CancelTimer("inactivity"), CancelTimer("countdown"),
+                                 self._call("end_session", patron_id=v.patron.patron_id)]
+        self._awaiting = None  # end_session's answer changes nothing on screen
+        if not v.borrowed and not v.refused:
+            return effects + self._goodbye()
+        self.state = "printing"
+        self._job += 1
+        receipt = Receipt(
+            library_name=self.settings.library_name,
+            kiosk_id=self.settings.kiosk_id,
+            at=v.started or dt.datetime(1970, 1, 1),
+            language=self.language,
+            patron_name_masked=mask_name(v.patron.name),
+            card_masked=mask_card(v.card),
+            borrowed=tuple(v.borrowed),
+            refused=tuple(v.refused),
+            loans_total=len(v.patron.loans) + len(v.borrowed),
+            account_url=self.settings.account_url,
+            footer=self.settings.footer,
+        )
+        return effects + [self._show(self._working("working.printing")), PrintReceipt(self._job, receipt)]
+
+    # ---------------------------------------------------------------- printing, goodbye
+
+    def on_printed(self, event: ReceiptPrinted) -> list[Effect]:
+        if event.job_id != self._job:
+            return [Log("debug", "late printer answer ignored")]
+        outcome: PrintOutcome = event.outcome
+        self.visit.print_outcome = outcome
+        effects: list[Effect] = []
+        if not outcome.ok:
+            effects.append(Log("warning", f"receipt not printed: {outcome.detail or outcome.reason}"))
+        return effects + self._goodbye()
+
+    def _goodbye(self) -> list[Effect]:
+        self.state = "goodbye"
+        v = self.visit
+        outcome = v.print_outcome
+        if not v.borrowed and not v.refused:
+            message, args = "goodbye.nothing", ()
+        elif outcome is not None and not outcome.ok:
+            message, args = "goodbye.no_receipt", (("reason", outcome.reason or "printer.failed"),)
+        else:
+            message, args = "goodbye.receipt", ()
+        lines = tuple(
+            Line(loan.title or loan.item_id, f"{loan.item_id}|{loan.due.isoformat() if loan.due else ''}", "ok")
+            for loan in v.borrowed
+        )
+        view = self._view("goodbye", "goodbye.title", message, message_args=args, lines=lines,
+                          controls=("ok", "call_staff"))
+        return [self._show(view), StartTimer("goodbye", self.settings.goodbye_s)]
+
+    # ---------------------------------------------------------------- anywhere
+
+    def on_start_over(self, event: Pressed) -> list[Effect]:
+        if self.state in ("borrow", "checking_out") and self.visit.patron is not None:
+            # Loans already made are kept: finishing prints them rather than dropping them.
+            return self.on_finish(event)
+        return self._to_idle()
+
+    def on_call_staff(self, event: Pressed) -> list[Effect]:
+        effects: list[Effect] = [Log("warning", f"staff called from screen {self.state}"), PlaySound("chime.staff")]
+        if self._last_view is not None:
+            effects.append(self._show(replace(self._last_view, message="notice.staff_called", message_args=())))
+        return effects
+
+    def on_device(self, event: DeviceStatus) -> list[Effect]:
+        self.devices[event.device] = event
+        level = "info" if event.ok else "error"
+        return [Log(level, f"device {event.device}: {'ok' if event.ok else event.detail}")]
+
+    def on_pressed(self, event: Pressed) -> list[Effect]:
+        c = event.control
+        if c.startswith("lang."):
+            return self.on_language(event)
+        if c == "start_over":
+            return self.on_start_over(event)
+        if c == "call_staff":
+            return self.on_call_staff(event)
+        if c == "finish" and self.state in ("borrow", "checking_out"):
+            return self.on_finish(event)
+        if c == "extend" and self.state == "borrow":
+            return self.on_extend(event)
+        if c == "ok" and self.state in ("notice", "goodbye"):
+            return self._to_idle()
+        return [Log("debug", f"control {c!r} not offered in state {self.state}")]
+
+    def on_timer_back_to_idle(self, event: TimerFired) -> list[Effect]:
+        if (self.state, event.name) in (("notice", "notice"), ("goodbye", "goodbye")):
+            return self._to_idle()
+        return [Log("debug", f"stale timer {event.name} in {self.state}")]
+
+    def on_borrow_timer(self, event: TimerFired) -> list[Effect]:
+        if event.name == "inactivity":
+            return self.on_inactivity(event)
+        if event.name == "countdown":
+            return self.on_countdown(event)
+        return [Log("debug", f"stale timer {event.name} in {self.state}")]
+
+    def on_library_reply(self, event: LibraryReplied) -> list[Effect]:
+        if event.operation == "end_session":
+            return [Log("warning", f"end session failed: {event.error}")] if event.error else []
+        if self.state == "identifying" and event.operation == "lookup_patron":
+            return self.on_patron(event)
+        if self.state == "checking_out" and event.operation == "checkout":
+            return self.on_checked_out(event)
+        return [Log("debug", f"late reply {event.operation} ignored in {self.state}")]
+
+    TABLE = {
+        "idle": {Started: on_started, CardRead: on_card, BarcodeRead: on_barcode_in_idle},
+        "identifying": {},
+        "notice": {CardRead: on_card, TimerFired: on_timer_back_to_idle},
+        "borrow": {BarcodeRead: on_item, TimerFired: on_borrow_timer},
+        "checking_out": {BarcodeRead: on_item_while_busy},
+        "printing": {ReceiptPrinted: on_printed},
+        "goodbye": {CardRead: on_card, TimerFired: on_timer_back_to_idle},
+    }
+    ANYWHERE = {
+        Pressed: on_pressed,
+        DeviceStatus: on_device,
+        LibraryReplied: on_library_reply,
+    }
+    IGNORED = {
+        "idle": (CardRemoved, TimerFired, ReceiptPrinted),
+        "identifying": (CardRead, CardRemoved, BarcodeRead, TimerFired),
+        "notice": (CardRemoved, BarcodeRead, ReceiptPrinted),
+        "borrow": (CardRead, CardRemoved, ReceiptPrinted),
+        "checking_out": (CardRead, CardRemoved, TimerFired),
+        "printing": (CardRead, CardRemoved, BarcodeRead, TimerFired),
+        "goodbye": (CardRemoved, BarcodeRead, ReceiptPrinted),
+    }

@@ -1,0 +1,233 @@
+"""The visit flow without Qt, threads or time: events in, effects out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kiosk.core.effects import CallLibrary, Log, PrintReceipt, Show, StartTimer, VisitEnded
+from kiosk.core.errors import LibraryTimeout
+from kiosk.core.events import (
+    BarcodeRead,
+    CardRead,
+    CardRemoved,
+    LibraryReplied,
+    Pressed,
+    ReceiptPrinted,
+    Started,
+    TimerFired,
+)
+from kiosk.core.model import CheckoutResult, Language, Loan, Patron, PrintOutcome
+from kiosk.flows.machine import UnexpectedEvent
+from kiosk.flows.visit import VisitFlow, VisitSettings
+
+AT = dt.datetime(2026, 11, 28, 14, 30)
+PATRON = Patron(patron_id="04A1B2C3D4E5F6", name="김민수", loans=(Loan("EM0000000009", "토지"),))
+
+
+def shows(effects):
+    return [e.view for e in effects if isinstance(e, Show)]
+
+
+def only(effects, kind):
+    found = [e for e in effects if isinstance(e, kind)]
+    assert len(found) == 1, effects
+    return found[0]
+
+
+def identified(flow: VisitFlow, patron: Patron = PATRON):
+    flow.handle(Started())
+    call = only(flow.handle(CardRead(technology="106A", uid="04a1b2c3d4e5f6", identifier=patron.patron_id, at=AT)), CallLibrary)
+    assert call.operation == "lookup_patron" and call.args == {"patron_id": patron.patron_id}
+    return flow.handle(LibraryReplied(request_id=call.request_id, operation="lookup_patron", result=patron))
+
+
+def checkout(flow: VisitFlow, item: str, result: CheckoutResult | None = None, error=None):
+    call = only(flow.handle(BarcodeRead(text=item, symbology="Code128", kind="item")), CallLibrary)
+    assert call.args == {"patron_id": PATRON.patron_id, "item_id": item}
+    return flow.handle(LibraryReplied(request_id=call.request_id, operation="checkout", result=result, error=error))
+
+
+def test_first_screen_is_idle_in_korean():
+    flow = VisitFlow()
+    (view,) = shows(flow.handle(Started()))
+    assert view.screen == "idle" and view.language is Language.KO
+    assert "lang.en" in view.controls and "call_staff" in view.controls
+
+
+def test_language_switch_rerenders_current_screen():
+    flow = VisitFlow()
+    flow.handle(Started())
+    (view,) = shows(flow.handle(Pressed(control="lang.en")))
+    assert view.screen == "idle" and view.language is Language.EN
+
+
+def test_a_whole_visit_borrow_two_print_goodbye_idle():
+    flow = VisitFlow(VisitSettings(library_name="서울도서관", kiosk_id="K1"))
+    effects = identified(flow)
+    assert flow.state == "borrow"
+    assert shows(effects)[-1].screen == "borrow"
+    assert any(isinstance(e, StartTimer) and e.name == "inactivity" for e in effects)
+
+    due = dt.date(2026, 12, 13)
+    checkout(flow, "EM0000100001", CheckoutResult(True, "EM0000100001", "채식주의자", due))
+    effects = checkout(flow, "EM0000100002", CheckoutResult(False, "EM0000100002", "토지", reason="refusal.on_hold"))
+    view = shows(effects)[-1]
+    assert [line.status for line in view.lines] == ["ok", "refused"]
+
+    effects = flow.handle(Pressed(control="finish"))
+    end = only(effects, CallLibrary)
+    assert end.operation == "end_session"
+    job = only(effects, PrintReceipt)
+    receipt = job.receipt
+    assert [loan.item_id for loan in receipt.borrowed] == ["EM0000100001"]
+    assert [r.reason for r in receipt.refused] == ["refusal.on_hold"]
+    assert receipt.patron_name_masked == "김*수" and receipt.card_masked == "****E5F6"
+    assert receipt.loans_total == 2 and receipt.at == AT
+
+    effects = flow.handle(ReceiptPrinted(job_id=job.job_id, outcome=PrintOutcome(ok=True)))
+    view = shows(effects)[-1]
+    assert view.screen == "goodbye" and view.message == "goodbye.receipt"
+    effects = flow.handle(TimerFired(name="goodbye"))
+    assert any(isinstance(e, VisitEnded) for e in effects)
+    assert shows(effects)[-1].screen == "idle" and flow.visit.patron is None
+
+
+def test_blocked_patron_sees_reason_and_returns_to_idle():
+    flow = VisitFlow()
+    blocked = Patron(patron_id="X", name="이서연", blocks=("refusal.fees",))
+    effects = identified(flow, blocked)
+    view = shows(effects)[-1]
+    assert view.screen == "notice" and view.message == "refusal.fees"
+    assert shows(flow.handle(TimerFired(name="notice")))[-1].screen == "idle"
+
+
+def test_library_timeout_on_lookup_is_a_notice_not_a_crash():
+    flow = VisitFlow()
+    flow.handle(Started())
+    call = only(flow.handle(CardRead(technology="106A", uid="01", identifier="01")), CallLibrary)
+    view = shows(flow.handle(LibraryReplied(request_id=call.request_id, operation="lookup_patron", error=LibraryTimeout("t"))))[-1]
+    assert view.message == "error.library_timeout"
+
+
+def test_checkout_error_is_recorded_as_refusal_with_the_item():
+    flow = VisitFlow()
+    identified(flow)
+    view = shows(checkout(flow, "EM0000100003", error=LibraryTimeout("no answer")))[-1]
+    assert view.lines[0].text == "EM0000100003" and view.lines[0].status == "refused"
+    assert flow.state == "borrow"
+
+
+def test_same_item_scanned_twice_is_borrowed_once():
+    flow = VisitFlow()
+    identified(flow)
+    checkout(flow, "EM0000100001", CheckoutResult(True, "EM0000100001", "a", dt.date(2026, 12, 13)))
+    effects = flow.handle(BarcodeRead(text="EM0000100001", symbology="Code128"))
+    assert not any(isinstance(e, CallLibrary) for e in effects)
+
+
+def test_barcodes_arriving_during_a_checkout_are_queued_not_lost():
+    flow = VisitFlow()
+    identified(flow)
+    first = only(flow.handle(BarcodeRead(text="EM0000100001", symbology="Code128")), CallLibrary)
+    assert flow.handle(BarcodeRead(text="EM0000100002", symbology="Code128")) == []
+    effects = flow.handle(LibraryReplied(request_id=first.request_id, operation="checkout",
+                                         result=CheckoutResult(True, "EM0000100001", "a")))
+    second = only(effects, CallLibrary)
+    assert second.args["item_id"] == "EM0000100002"
+
+
+def test_isbn_is_not_a_loanable_label():
+    flow = VisitFlow()
+    identified(flow)
+    effects = flow.handle(BarcodeRead(text="9788936434120", symbology="EAN13", kind="isbn"))
+    assert not any(isinstance(e, CallLibrary) for e in effects)
+    assert shows(effects)[-1].message == "refusal.not_an_item"
+
+
+def test_finish_pressed_during_checkout_waits_for_the_answer():
+    flow = VisitFlow()
+    identified(flow)
+    call = only(flow.handle(BarcodeRead(text="EM0000100001", symbology="Code128")), CallLibrary)
+    assert flow.handle(Pressed(control="finish")) == []
+    effects = flow.handle(LibraryReplied(request_id=call.request_id, operation="checkout",
+                                         result=CheckoutResult(True, "EM0000100001", "a")))
+    assert [loan.item_id for loan in only(effects, PrintReceipt).receipt.borrowed] == ["EM0000100001"]
+
+
+def test_inactivity_shows_countdown_then_finishes_keeping_loans():
+    flow = VisitFlow(VisitSettings(countdown_s=2))
+    identified(flow)
+    checkout(flow, "EM0000100001", CheckoutResult(True, "EM0000100001", "a"))
+    view = shows(flow.handle(TimerFired(name="inactivity")))[-1]
+    assert view.countdown == 2 and view.controls[0] == "extend"
+    assert shows(flow.handle(TimerFired(name="countdown")))[-1].countdown == 1
+    effects = flow.handle(TimerFired(name="countdown"))
+    assert only(effects, PrintReceipt).receipt.borrowed[0].item_id == "EM0000100001"
+
+
+def test_extend_cancels_the_countdown():
+    flow = VisitFlow()
+    identified(flow)
+    flow.handle(TimerFired(name="inactivity"))
+    view = shows(flow.handle(Pressed(control="extend")))[-1]
+    assert view.countdown is None and "extend" not in view.controls
+
+
+def test_paper_out_tells_patron_loans_are_recorded():
+    flow = VisitFlow()
+    identified(flow)
+    checkout(flow, "EM0000100001", CheckoutResult(True, "EM0000100001", "a"))
+    job = only(flow.handle(Pressed(control="finish")), PrintReceipt)
+    effects = flow.handle(ReceiptPrinted(job_id=job.job_id, outcome=PrintOutcome(False, "printer.paper_out", "paper out")))
+    view = shows(effects)[-1]
+    assert view.message == "goodbye.no_receipt" and view.args()["reason"] == "printer.paper_out"
+    assert view.lines[0].text == "a"
+
+
+def test_nothing_borrowed_prints_nothing():
+    flow = VisitFlow()
+    identified(flow)
+    effects = flow.handle(Pressed(control="finish"))
+    assert not any(isinstance(e, PrintReceipt) for e in effects)
+    assert shows(effects)[-1].message == "goodbye.nothing"
+
+
+def test_mobile_card_qr_identifies_the_patron():
+    flow = VisitFlow()
+    flow.handle(Started())
+    call = only(flow.handle(BarcodeRead(text="CHAEKIEUM:04A1B2C3D4E5F6", symbology="QRCode", kind="member")), CallLibrary)
+    assert call.args == {"patron_id": "04A1B2C3D4E5F6"}
+
+
+def test_late_reply_after_start_over_is_ignored():
+    flow = VisitFlow()
+    flow.handle(Started())
+    call = only(flow.handle(CardRead(technology="106A", uid="01", identifier="01")), CallLibrary)
+    flow.handle(Pressed(control="start_over"))
+    effects = flow.handle(LibraryReplied(request_id=call.request_id, operation="lookup_patron", result=PATRON))
+    assert flow.state == "idle" and not shows(effects)
+
+
+def test_call_staff_keeps_the_visit():
+    flow = VisitFlow()
+    identified(flow)
+    view = shows(flow.handle(Pressed(control="call_staff")))[-1]
+    assert view.screen == "borrow" and view.message == "notice.staff_called" and flow.state == "borrow"
+
+
+def test_card_numbers_never_reach_logs():
+    flow = VisitFlow()
+    flow.handle(Started())
+    effects = flow.handle(CardRead(technology="106A", uid="04a1b2c3d4e5f6", identifier=PATRON.patron_id))
+    logs = " ".join(e.message for e in effects if isinstance(e, Log))
+    assert PATRON.patron_id not in logs and "****E5F6" in logs
+
+
+def test_event_missing_from_the_table_is_an_error():
+    flow = VisitFlow()
+    flow.state = "printing"
+    with pytest.raises(UnexpectedEvent):
+        flow.handle(Started())
+    assert flow.handle(CardRemoved())[0].level == "debug"
