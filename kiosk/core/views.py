@@ -15,6 +15,9 @@ class Line:
     detail: str = ""
     # "ok", "refused", "info"
     status: str = "info"
+    # A message id (with its arguments) explaining the status, e.g. the due date or a refusal.
+    note: str = ""
+    note_args: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

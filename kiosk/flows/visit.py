@@ -73,6 +73,14 @@ class _Visit:
 CONTROLS_EVERYWHERE = ("start_over", "call_staff")
 
 
+def _loan_lines(loans: list[Loan]) -> tuple[Line, ...]:
+    return tuple(
+        Line(loan.title or loan.item_id, loan.item_id, "ok", "borrow.done_line",
+             (("due", loan.due.isoformat() if loan.due else "-"),))
+        for loan in loans
+    )
+
+
 class VisitFlow(StateMachine["VisitFlow"]):
     """States: idle, identifying, notice, borrow, checking_out, printing, goodbye."""
 
@@ -118,10 +126,9 @@ class VisitFlow(StateMachine["VisitFlow"]):
 
     def borrow_view(self, busy: bool = False) -> View:
         v = self.visit
-        lines = [
-            Line(loan.title or loan.item_id, f"{loan.item_id}|{loan.due.isoformat() if loan.due else ''}", "ok")
-            for loan in v.borrowed
-        ] + [Line(r.title or r.item_id, r.reason, "refused") for r in v.refused]
+        lines = _loan_lines(v.borrowed) + tuple(
+            Line(r.title or r.item_id, r.item_id, "refused", r.reason) for r in v.refused
+        )
         name = mask_name(v.patron.name) if v.patron else ""
         controls = ("finish", "start_over", "call_staff")
         if self._countdown is not None:
@@ -129,7 +136,7 @@ class VisitFlow(StateMachine["VisitFlow"]):
         return self._view(
             "borrow", "borrow.title", v.banner or "borrow.greeting",
             message_args=(("name", name), ("count", str(len(v.borrowed)))),
-            lines=tuple(lines),
+            lines=lines,
             controls=controls,
             countdown=self._countdown,
             busy=busy,
@@ -206,7 +213,7 @@ class VisitFlow(StateMachine["VisitFlow"]):
         patron: Patron = event.result
         if not patron.can_borrow:
             reasons = patron.blocks or ("refusal.patron_blocked",)
-            lines = tuple(Line(r, "", "refused") for r in reasons[1:])
+            lines = tuple(Line("", "", "refused", r) for r in reasons[1:])
             return [PlaySound("beep.error"), Log("info", f"patron refused: {', '.join(reasons)}")] + \
                 self._notice(reasons[0], lines)
         self.visit.patron = patron
@@ -334,10 +341,7 @@ class VisitFlow(StateMachine["VisitFlow"]):
             message, args = "goodbye.no_receipt", (("reason", outcome.reason or "printer.failed"),)
         else:
             message, args = "goodbye.receipt", ()
-        lines = tuple(
-            Line(loan.title or loan.item_id, f"{loan.item_id}|{loan.due.isoformat() if loan.due else ''}", "ok")
-            for loan in v.borrowed
-        )
+        lines = _loan_lines(v.borrowed)
         view = self._view("goodbye", "goodbye.title", message, message_args=args, lines=lines,
                           controls=("ok", "call_staff"))
         return [self._show(view), StartTimer("goodbye", self.settings.goodbye_s)]

@@ -10,10 +10,13 @@ CATALOGUES: dict[Language, dict[str, str]] = {Language.KO: ko.MESSAGES, Language
 
 def text(msg_id: str, language: Language, **args: object) -> str:
     """The text of `msg_id` in `language`, placeholders filled. An unknown id shows itself,
-    so a missing text is visible in tests and on screen rather than silently blank."""
-    template = CATALOGUES[language].get(msg_id)
+    so a missing text is visible in tests and on screen rather than silently blank.
+    An argument that is itself a message id is replaced by its text."""
+    catalogue = CATALOGUES[language]
+    template = catalogue.get(msg_id)
     if template is None:
         return msg_id
+    args = {k: catalogue.get(v, v) if isinstance(v, str) else v for k, v in args.items()}
     try:
         return template.format(**args)
     except (KeyError, IndexError, ValueError):

@@ -1,0 +1,191 @@
+"""Composition root: settings -> adapters (or their simulators) -> flow -> runtime -> UI."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import Settings
+from kiosk.core.model import Language
+from kiosk.core.ports import Device
+from kiosk.devices.camera import CameraReader
+from kiosk.devices.barcodes import CodePatterns
+from kiosk.devices.card_id import CardIdRule
+from kiosk.devices.escpos import PROFILES
+from kiosk.devices.nfc import NfcReader
+from kiosk.devices.printer import SerialReceiptPrinter
+from kiosk.flows.visit import VisitFlow, VisitSettings
+from kiosk.ils.library import Sip2Library
+from kiosk.runtime.clock import SystemClock
+from kiosk.runtime.loop import Runtime
+
+log = logging.getLogger("kiosk.app")
+
+
+@dataclass
+class Simulators:
+    """The simulators started for `sim` devices, so the demo and its panel can drive them."""
+
+    ils: Any = None
+    nfc: Any = None
+    camera: Any = None
+    printer: Any = None
+    tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    def stop(self) -> None:
+        for name in ("nfc", "camera", "printer"):
+            sim = getattr(self, name)
+            if sim is not None:
+                (getattr(sim, "close", None) or sim.release)()
+        if self.ils is not None:
+            self.ils.stop()
+        if self.tmp is not None:
+            self.tmp.cleanup()
+
+
+@dataclass
+class Kiosk:
+    settings: Settings
+    runtime: Runtime
+    flow: VisitFlow
+    sims: Simulators
+    devices: list[Device] = field(default_factory=list)
+
+    def stop(self) -> None:
+        self.runtime.stop()
+        self.sims.stop()
+
+
+def _library(settings: Settings, sims: Simulators) -> Sip2Library:
+    lib = settings.library
+    host, port = lib.host, lib.port
+    if lib.embedded:
+        from simulators.ils.server import start_server
+
+        sims.ils = start_server(
+            host=host, port=port, db_path=lib.db or None,
+            login_id=lib.login_id, password=settings.sip2_password(), institution=lib.institution,
+        )
+        host, port = sims.ils.host, sims.ils.port
+        log.info("embedded library server on %s:%s", host, port)
+    return Sip2Library(
+        host=host, port=port, login_id=lib.login_id, password=settings.sip2_password(),
+        institution=lib.institution, location_code=lib.location_code,
+        terminator="\r\n" if lib.terminator == "CRLF" else "\r", encoding=lib.encoding,
+        delimiter=lib.delimiter, tls=lib.tls, tls_ca=lib.tls_ca or None, timeout=lib.timeout_s,
+    )
+
+
+def _card_reader(settings: Settings, sims: Simulators) -> NfcReader:
+    nfc = settings.nfc
+    path = nfc.device
+    if path == "sim":
+        from simulators.nfc import CardEmulator
+
+        sims.nfc = CardEmulator()
+        path = sims.nfc.path
+    rule = CardIdRule(format=nfc.uid_format, byte_order=nfc.uid_byte_order, case=nfc.uid_case,
+                      width=nfc.uid_width, prefix=nfc.uid_prefix)
+    return NfcReader(path, rule, technologies=tuple(nfc.technologies), holdoff_s=nfc.holdoff_s)
+
+
+def _camera(settings: Settings, sims: Simulators) -> CameraReader:
+    cam = settings.camera
+    patterns = CodePatterns(item=cam.item_pattern, member=cam.member_pattern)
+    source: Any = cam.source
+    if source == "sim":
+        from simulators.camera import VirtualCamera
+
+        sims.camera = VirtualCamera(width=960, height=540, fps=8, realtime=True)
+        source = sims.camera
+    return CameraReader(source, patterns, forget_after_s=cam.forget_after_s)
+
+
+def _printer(settings: Settings, sims: Simulators) -> SerialReceiptPrinter:
+    pr = settings.printer
+    profile = PROFILES[pr.profile]
+    url = pr.device
+    if url == "sim":
+        from simulators.printer import VirtualPrinter
+
+        if pr.sim_out:
+            out = Path(pr.sim_out)
+        else:
+            sims.tmp = tempfile.TemporaryDirectory(prefix="kiosk-receipts-")
+            out = Path(sims.tmp.name)
+        out.mkdir(parents=True, exist_ok=True)
+        sims.printer = VirtualPrinter(baud=pr.sim_baud, out_dir=out, dots=profile.dots)
+        url = sims.printer.url
+    return SerialReceiptPrinter(url, profile)
+
+
+def visit_settings(settings: Settings) -> VisitSettings:
+    k = settings.kiosk
+    return VisitSettings(
+        library_name=k.library_name, kiosk_id=k.id, language=Language(k.language),
+        account_url=k.account_url, footer=k.footer, inactivity_s=k.inactivity_s,
+        countdown_s=k.countdown_s, goodbye_s=k.goodbye_s,
+    )
+
+
+def build(settings: Settings) -> Kiosk:
+    """Everything but the UI: adapters, simulators for `sim` devices, flow and runtime."""
+    if settings.printer.profile not in PROFILES:
+        from kiosk.core.errors import ConfigError
+
+        raise ConfigError(f"{settings.source}: [printer] profile = {settings.printer.profile!r}: "
+                          f"expected one of {', '.join(PROFILES)}")
+    sims = Simulators()
+    try:
+        library = _library(settings, sims)
+        devices: list[Device] = [_card_reader(settings, sims), _camera(settings, sims)]
+        printer = _printer(settings, sims)
+    except BaseException:
+        sims.stop()
+        raise
+    flow = VisitFlow(visit_settings(settings))
+    runtime = Runtime(flow, library, printer, SystemClock(), devices=devices)
+    camera = devices[1]
+    reset = getattr(camera, "reset", None)
+    if reset is not None:
+        # A new patron may show the same book again: forget what the camera last saw.
+        runtime.on_visit_ended.append(reset)
+    return Kiosk(settings, runtime, flow, sims, devices)
+
+
+def attach_ui(kiosk: Kiosk, headless: bool) -> Any:
+    """Create the window and the Qt pump; returns the window (not shown)."""
+    from kiosk.ui.app import ensure_app
+    from kiosk.ui.bridge import QtPump
+    from kiosk.ui.theme import Theme
+    from kiosk.ui.window import KioskWindow
+
+    ensure_app(headless)
+    d = kiosk.settings.display
+    theme = Theme(px_per_mm=float(d.px_per_mm), zoom=float(d.zoom), high_contrast=d.theme == "high-contrast")
+    window = KioskWindow(theme, kiosk.settings.kiosk.library_name, kiosk.runtime.post)
+    window.resize(d.width_px, d.height_px)
+    kiosk.runtime.show = window.render
+    pump = QtPump(kiosk.runtime)
+    kiosk.runtime.wakeup = pump.wake
+    window.pump = pump  # type: ignore[attr-defined]  # keep it alive with the window
+    return window
+
+
+def attach_panel(kiosk: Kiosk, window: Any) -> int:
+    """Show the kiosk window beside the simulator control panel and run until closed."""
+    from PySide6.QtWidgets import QApplication
+
+    from simulators.panel import ControlPanel
+
+    app = QApplication.instance()
+    assert app is not None
+    panel = ControlPanel(kiosk.sims)
+    window.resize(kiosk.settings.display.width_px // 2, kiosk.settings.display.height_px // 2)
+    window.show()
+    panel.show()
+    kiosk.runtime.start()
+    return int(app.exec())

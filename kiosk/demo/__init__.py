@@ -1,0 +1,1 @@
+"""Scripted visits: the demo, its transcript and screenshots."""

@@ -1,0 +1,68 @@
+"""The scripted-visit file format: one step per line, `#` comments (see README, "Scripted visits")."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+# step name -> (min args, max args)
+STEPS: dict[str, tuple[int, int]] = {
+    "tap_card": (1, 2),  # UID in hex, optional technology (106A, 212F)
+    "lift_card": (0, 0),
+    "show_barcode": (1, 2),  # text, optional symbology (Code128, Code39, EAN13, QRCode)
+    "remove_barcode": (0, 0),
+    "press": (1, 1),  # control id as on screen: finish, ok, start_over, lang.en...
+    "expect_screen": (1, 2),  # screen id, optional timeout seconds
+    "expect_line": (2, 3),  # status (ok/refused), text the line contains, optional timeout
+    "wait": (1, 1),  # seconds
+    "take_receipt": (0, 1),  # optional timeout seconds; saves receipt.png
+}
+
+
+class ScriptError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Step:
+    line: int
+    name: str
+    args: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.name} {' '.join(self.args)}".rstrip()
+
+
+def parse(source: str, origin: str = "<script>") -> list[Step]:
+    steps = []
+    for number, raw in enumerate(source.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith("#") else ""
+        if not line:
+            continue
+        try:
+            words = shlex.split(line)
+        except ValueError as exc:
+            raise ScriptError(f"{origin}:{number}: {exc}") from exc
+        name, args = words[0], tuple(words[1:])
+        if name not in STEPS:
+            raise ScriptError(f"{origin}:{number}: unknown step {name!r} (expected one of: {', '.join(STEPS)})")
+        lo, hi = STEPS[name]
+        if not lo <= len(args) <= hi:
+            raise ScriptError(f"{origin}:{number}: {name} takes {lo}..{hi} arguments, got {len(args)}")
+        if name in ("wait",) or (name in ("expect_screen", "take_receipt") and len(args) == hi):
+            try:
+                float(args[-1])
+            except ValueError:
+                raise ScriptError(f"{origin}:{number}: {name}: {args[-1]!r} is not a number of seconds") from None
+        steps.append(Step(number, name, args))
+    if not steps:
+        raise ScriptError(f"{origin}: no steps")
+    return steps
+
+
+def load(path: Path) -> list[Step]:
+    return parse(path.read_text(encoding="utf-8"), str(path))
+
+
+DEFAULT_SCRIPT = Path(__file__).with_name("first-borrow.visit")
