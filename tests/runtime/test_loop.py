@@ -1,0 +1,153 @@
+"""The runtime: events stamped by its clock, library calls off the dispatch thread, timers, faults."""
+
+from __future__ import annotations
+
+import threading
+
+from kiosk.core.effects import CallLibrary, Effect, PrintReceipt, Show, StartTimer
+from kiosk.core.errors import LibraryTimeout
+from kiosk.core.events import Event, LibraryReplied, ReceiptPrinted, Started, TimerFired
+from kiosk.core.model import PrintOutcome
+from kiosk.core.views import View
+from kiosk.core.model import Language
+from kiosk.runtime.clock import ManualClock
+from kiosk.runtime.loop import Runtime
+
+
+class Recorder:
+    """A flow that records events and answers each with scripted effects."""
+
+    state = "test"
+
+    def __init__(self, script=None):
+        self.events: list[Event] = []
+        self.script = script or (lambda e: [])
+
+    def handle(self, event: Event) -> list[Effect]:
+        self.events.append(event)
+        return self.script(event)
+
+
+class Library:
+    def __init__(self, fail=None):
+        self.threads: list[str] = []
+        self.fail = fail
+
+    def lookup_patron(self, patron_id, pin=None):
+        self.threads.append(threading.current_thread().name)
+        if self.fail:
+            raise self.fail
+        return f"patron {patron_id}"
+
+    def checkout(self, patron_id, item_id):
+        raise RuntimeError("adapter bug")
+
+    def end_session(self, patron_id):
+        return None
+
+    def close(self):
+        pass
+
+
+class Printer:
+    def __init__(self, raise_=False):
+        self.raise_ = raise_
+
+    def print_receipt(self, receipt):
+        if self.raise_:
+            raise OSError("port vanished")
+        return PrintOutcome(ok=True)
+
+    def close(self):
+        pass
+
+
+def make(script, library=None, printer=None):
+    flow = Recorder(script)
+    clock = ManualClock()
+    rt = Runtime(flow, library or Library(), printer or Printer(), clock)
+    return rt, flow, clock
+
+
+def test_events_are_stamped_with_the_runtime_clock():
+    rt, flow, clock = make(None)
+    rt.start()
+    rt.pump()
+    assert isinstance(flow.events[0], Started) and flow.events[0].at == clock.now()
+    rt.stop()
+
+
+def test_library_call_runs_on_the_library_thread_and_comes_back_as_event():
+    lib = Library()
+    rt, flow, _ = make(lambda e: [CallLibrary(7, "lookup_patron", {"patron_id": "P"})] if isinstance(e, Started) else [], lib)
+    rt.start()
+    assert rt.run_until(lambda: any(isinstance(e, LibraryReplied) for e in flow.events), timeout=5)
+    reply = flow.events[-1]
+    assert reply.request_id == 7 and reply.result == "patron P" and reply.error is None
+    assert lib.threads[0].startswith("library") and lib.threads[0] != threading.current_thread().name
+    rt.stop()
+
+
+def test_library_errors_and_adapter_bugs_become_replies_not_crashes():
+    rt, flow, _ = make(
+        lambda e: [CallLibrary(1, "lookup_patron", {"patron_id": "P"}), CallLibrary(2, "checkout", {"patron_id": "P", "item_id": "I"}),
+                   CallLibrary(3, "drop_tables", {})] if isinstance(e, Started) else [],
+        Library(fail=LibraryTimeout("no answer")),
+    )
+    rt.start()
+    assert rt.run_until(lambda: sum(isinstance(e, LibraryReplied) for e in flow.events) == 3, timeout=5)
+    replies = {e.request_id: e for e in flow.events if isinstance(e, LibraryReplied)}
+    assert isinstance(replies[1].error, LibraryTimeout)
+    assert "adapter bug" in str(replies[2].error)
+    assert "unknown library operation" in str(replies[3].error)
+    rt.stop()
+
+
+def test_printer_exception_becomes_a_failed_outcome():
+    rt, flow, _ = make(lambda e: [PrintReceipt(1, None)] if isinstance(e, Started) else [], printer=Printer(raise_=True))  # type: ignore[arg-type]
+    rt.start()
+    assert rt.run_until(lambda: any(isinstance(e, ReceiptPrinted) for e in flow.events), timeout=5)
+    outcome = flow.events[-1].outcome
+    assert not outcome.ok and outcome.reason == "printer.failed" and "port vanished" in outcome.detail
+    rt.stop()
+
+
+def test_timers_fire_by_the_injected_clock_only():
+    rt, flow, clock = make(lambda e: [StartTimer("t", 30)] if isinstance(e, Started) else [])
+    rt.start()
+    rt.pump()
+    clock.advance(29.9)
+    rt.pump()
+    assert not any(isinstance(e, TimerFired) for e in flow.events)
+    clock.advance(0.2)
+    rt.pump()
+    rt.pump()
+    assert [e.name for e in flow.events if isinstance(e, TimerFired)] == ["t"]
+    rt.stop()
+
+
+def test_a_flow_exception_is_recorded_and_the_loop_goes_on():
+    def script(e):
+        if isinstance(e, Started):
+            raise KeyError("boom")
+        return [Show(View("idle", Language.KO, "idle.title"))]
+
+    shown = []
+    rt, flow, _ = make(script)
+    rt.show = shown.append
+    rt.start()
+    rt.pump()
+    rt.post(TimerFired(name="x"))
+    rt.pump()
+    assert len(rt.errors) == 1 and shown and shown[0].screen == "idle"
+    rt.stop()
+
+
+def test_observers_see_every_event_and_effect_in_order():
+    seen = []
+    rt, flow, _ = make(lambda e: [StartTimer("a", 1)])
+    rt.observers.append(lambda kind, obj: seen.append((kind, type(obj).__name__)))
+    rt.start()
+    rt.pump()
+    assert seen == [("event", "Started"), ("effect", "StartTimer")]
+    rt.stop()
