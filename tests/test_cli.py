@@ -1,0 +1,66 @@
+"""The `kiosk` command as a user runs it: help, configuration errors, the headless demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def kiosk(*args: str, timeout: float = 60, env: dict | None = None) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    environment.update(env or {})
+    return subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout, env=environment)
+
+
+@pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["demo", "--help"]])
+def test_help(args):
+    done = kiosk(*args)
+    assert done.returncode == 0 and "usage: kiosk" in done.stdout
+
+
+def test_bad_config_stops_with_the_file_and_key(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[printer]\ndevice = 'lpt1'\n")
+    done = kiosk("demo", "--headless", "--config", str(bad), "--out", str(tmp_path / "o"))
+    assert done.returncode == 2
+    assert str(bad) in done.stderr and "[printer] device = 'lpt1'" in done.stderr
+
+
+def test_bad_script_is_refused_before_anything_starts(tmp_path):
+    script = tmp_path / "v.visit"
+    script.write_text("tap_card\n")
+    done = kiosk("demo", "--headless", "--script", str(script), "--out", str(tmp_path / "o"))
+    assert done.returncode == 2 and "v.visit:1: tap_card takes 1..2 arguments" in done.stderr
+
+
+@pytest.mark.timeout(300)
+def test_headless_demo_completes_the_scripted_visit(tmp_path):
+    out = tmp_path / "demo"
+    done = kiosk("demo", "--headless", "--out", str(out), timeout=280)
+    assert done.returncode == 0, done.stdout + done.stderr[-4000:]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["ok"] and summary["receipt"] == "receipt.png"
+    names = " ".join(summary["screens"])
+    for screen in ("idle", "working", "borrow", "goodbye"):
+        assert screen in names
+    assert all((out / "screens" / n).stat().st_size > 5000 for n in summary["screens"])
+    assert (out / "receipt.png").stat().st_size > 5000
+    transcript = json.loads((out / "transcript.json").read_text())
+    kinds = {entry["type"] for entry in transcript}
+    assert {"CardRead", "BarcodeRead", "CallLibrary", "LibraryReplied", "PrintReceipt", "ReceiptPrinted"} <= kinds
+    assert "04A1B2C3D4E5F6" not in (out / "transcript.json").read_text()
+
+
+def test_failing_script_exits_non_zero(tmp_path):
+    script = tmp_path / "v.visit"
+    script.write_text("expect_screen borrow 2\n")
+    done = kiosk("demo", "--headless", "--script", str(script), "--out", str(tmp_path / "o"), timeout=120)
+    assert done.returncode == 1 and "visit FAILED" in done.stderr and "waiting for screen 'borrow'" in done.stderr
