@@ -1,0 +1,23 @@
+"""`python -m bench [NAME...]`: run the named benchmarks (default: all) and print their tables."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str]) -> int:
+    here = Path(__file__).parent
+    names = argv or sorted(m.name for m in pkgutil.iter_modules([str(here)]) if not m.name.startswith("_"))
+    for name in names:
+        module = importlib.import_module(f"bench.{name}")
+        print(f"== bench/{name}.py: {(module.__doc__ or '').strip().splitlines()[0]}")
+        module.main()
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
