@@ -116,7 +116,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "forget_after_s": Key((int, float), 1.5, "A code absent this long reads again when shown",
                               in_range(0.1, 30)),
         "item_pattern": Key(str, r"^[A-Z]{2}\d{10}$", "Item registration number", regex),
-        "member_pattern": Key(str, r"^CHAEKIEUM:[0-9A-Za-z]{4,32}$", "Mobile card QR", regex),
+        "member_pattern": Key(str, r"^CHAEKIEUM:(?P<id>[0-9A-Za-z-]{4,32})$",
+                              "Mobile card QR; the group named id is the patron identifier", regex),
     },
     "printer": {
         "device": Key(str, "sim", "Receipt printer", PRINTER_URL),

@@ -19,13 +19,14 @@ def jsonable(obj: Any, key: str = "") -> Any:
         return mask_card(obj)
     if key in NAME_KEYS and isinstance(obj, str):
         return mask_name(obj)
-    if key == "text" and isinstance(obj, str) and obj.startswith("CHAEKIEUM:"):
-        return "CHAEKIEUM:" + mask_card(obj.split(":", 1)[1])
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         out = {"type": type(obj).__name__}
         for f in dataclasses.fields(obj):
             if f.repr:
                 out[f.name] = jsonable(getattr(obj, f.name), f.name)
+        if getattr(obj, "kind", None) == "member" and isinstance(out.get("text"), str):
+            # A mobile card's code is the patron's identifier.
+            out["text"] = mask_card(out["text"])
         return out
     if isinstance(obj, dict):
         return {str(k): jsonable(v, str(k)) for k, v in obj.items()}

@@ -35,8 +35,6 @@ from kiosk.core.receipt import Receipt, Refusal
 from kiosk.core.views import Line, View
 from kiosk.flows.machine import StateMachine
 
-MEMBER_QR_PREFIX = "CHAEKIEUM:"
-
 
 @dataclass(frozen=True)
 class VisitSettings:
@@ -183,8 +181,9 @@ class VisitFlow(StateMachine["VisitFlow"]):
         return self._identify(event.identifier, event.technology, event.at)
 
     def on_barcode_in_idle(self, event: BarcodeRead) -> list[Effect]:
-        if event.kind == "member" and event.text.startswith(MEMBER_QR_PREFIX):
-            return self._identify(event.text[len(MEMBER_QR_PREFIX):], "qr", event.at)
+        if event.kind == "member":
+            # The camera adapter has already taken the identifier out of the card's QR text.
+            return self._identify(event.text, "qr", event.at)
         return [Log("info", f"{event.kind} barcode shown before a card; ignored")]
 
     def _identify(self, card: str, technology: str, at: dt.datetime | None) -> list[Effect]:

@@ -50,6 +50,12 @@ def _rows(symbology: str) -> list[dict[str, str]]:
         return [r for r in csv.DictReader(f, delimiter="\t") if r["symbology"] == symbology]
 
 
+def _load(image: str) -> np.ndarray:
+    gray = cv2.imread(str(SAMPLES / image), cv2.IMREAD_GRAYSCALE)
+    assert gray is not None, image
+    return gray
+
+
 def _unescape(text: str) -> str:
     table = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\"}
     return re.sub(r"\\([nrt\\])", lambda m: table[m.group(1)], text)
@@ -73,7 +79,7 @@ def test_real_images_read_without_misreads(symbology: str) -> None:
     for row in _rows(symbology):
         if row["image"] in NOT_RAW_CODE39:
             continue
-        gray = cv2.imread(str(SAMPLES / row["image"]), cv2.IMREAD_GRAYSCALE)
+        gray = _load(row["image"])
         got = [d.text for d in decode(gray, {name})]
         expected = MISLABELLED.get(row["image"], _unescape(row["expected"]))
         if any(_lenient(symbology, expected, g) for g in got):
@@ -99,14 +105,15 @@ def test_no_reads_on_images_without_barcodes() -> None:
 @needs_samples
 def test_pipeline_reads_ean13_that_zxing_alone_misses() -> None:
     # ean13-2/01: pyzbar reads it, zxing-cpp does not (README's complementarity).
-    gray = cv2.imread(str(SAMPLES / "ean13-2/01.webp"), cv2.IMREAD_GRAYSCALE)
-    assert zxingcpp.read_barcodes(gray, formats=zxingcpp.BarcodeFormat.EAN13) == []
+    gray = _load("ean13-2/01.webp")
+    ean13 = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.EAN13)
+    assert zxingcpp.read_barcodes(gray, formats=ean13) == []
     assert decode(gray, {"EAN13"}) == [Decoded("EAN13", "9780804816632")]
 
 
 @needs_samples
 def test_korean_style_isbn_add_on_is_appended() -> None:
-    gray = cv2.imread(str(SAMPLES / "ean13-extension-1/2.webp"), cv2.IMREAD_GRAYSCALE)
+    gray = _load("ean13-extension-1/2.webp")
     assert Decoded("EAN13", "978088427178952495") in decode(gray)
 
 

@@ -99,7 +99,7 @@ def test_one_read_per_appearance_from_the_virtual_camera(readers: list[CameraRea
 
 @pytest.mark.timeout(60)
 def test_png_sequence_through_opencv(tmp_path: Path, readers: list[CameraReader]) -> None:
-    codes = [
+    codes: list[str | tuple[str, str]] = [
         "EM0000100001",
         ("EM0000100002", "Code39"),
         "EM0000100001",

@@ -91,7 +91,7 @@ def test_clock_is_frame_time_and_release_ends_reading() -> None:
 
 @pytest.mark.timeout(60)
 def test_written_frames_read_back_with_opencv(tmp_path: Path) -> None:
-    codes = ["EM0000100001", ("EM0000100002", "Code39")]
+    codes: list[str | tuple[str, str]] = ["EM0000100001", ("EM0000100002", "Code39")]
     pattern = write_frames(tmp_path / "frames", codes, n_per_code=3, gap=2)
     assert pattern == str(tmp_path / "frames" / "%04d.png")
     cap = cv2.VideoCapture(pattern)

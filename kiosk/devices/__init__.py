@@ -1,0 +1,1 @@
+"""Device adapters: implementations of kiosk.core ports over real hardware protocols."""

@@ -1,0 +1,254 @@
+"""Barcode camera: a worker thread that reads frames, decodes them and posts each code once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterable
+from typing import Generic, Protocol, TypeVar
+
+import cv2
+import numpy as np
+
+from kiosk.core.errors import DeviceError
+from kiosk.core.events import DeviceStatus, Event
+from kiosk.core.ports import Post
+from kiosk.core.privacy import mask_card
+from kiosk.devices.barcodes import DEFAULT, CodePatterns, Decoded, decode, to_event
+
+log = logging.getLogger(__name__)
+
+K = TypeVar("K", bound=Hashable)
+
+# A live camera that stops delivering for this many reads in a row is lost, not hiccuping.
+_FAILED_READS = 5
+_BACKOFF_FIRST_S = 0.5
+_BACKOFF_MAX_S = 10.0
+
+
+class CameraError(DeviceError):
+    """The camera cannot be opened or stopped delivering frames; the text says what to check."""
+
+
+class FrameSource(Protocol):
+    """What CameraReader reads: cv2.VideoCapture qualifies, and so does the virtual camera."""
+
+    def read(self) -> tuple[bool, np.ndarray | None]: ...
+
+    def release(self) -> None: ...
+
+
+def _is_device(source: str) -> bool:
+    return source.isdigit() or source.startswith("/dev/video")
+
+
+def open_capture(
+    source: str, width: int = 1280, height: int = 720, fps: int = 30
+) -> cv2.VideoCapture:
+    """Open a camera ("0", "1", "/dev/video0"), a video file or an image sequence
+    ("file:frames/%04d.png"). Raises CameraError saying what to check when it will not open."""
+    path = source.removeprefix("file:")
+    if _is_device(path):
+        index_or_path: int | str = int(path) if path.isdigit() else path
+        cap = cv2.VideoCapture(index_or_path, cv2.CAP_V4L2)
+        if not cap.isOpened():
+            cap.release()
+            raise CameraError(
+                f"camera {source}: cannot open; check the USB cable, that the "
+                f"device exists and that no other program is using it"
+            )
+        # V4L2 applies these in order and only MJPG gets 720p at full rate over USB 2;
+        # size before fps, or the driver resets the rate.
+        cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*"MJPG"))
+        cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+        cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+        cap.set(cv2.CAP_PROP_FPS, fps)
+        # The newest frame, not a queue of stale ones behind a slow decode.
+        cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+        return cap
+    folder = os.path.dirname(path) or "."
+    if "%" in path:
+        if not os.path.isdir(folder):
+            raise CameraError(f"camera {source}: folder {folder} does not exist")
+    elif not os.path.isfile(path):
+        raise CameraError(f"camera {source}: file {path} does not exist")
+    cap = cv2.VideoCapture(path)
+    if not cap.isOpened():
+        cap.release()
+        raise CameraError(
+            f"camera {source}: cannot read it as a video or image sequence; "
+            f"check the file format and the frame numbering"
+        )
+    return cap
+
+
+def _discard(event: Event) -> None:
+    pass
+
+
+class ReadDebouncer(Generic[K]):
+    """Turns per-frame sightings into appearances: a code seen in consecutive frames is one
+    read; seen again after `forget_after_s` without it, it is a new read. Pure: the caller
+    passes the time."""
+
+    def __init__(self, forget_after_s: float = 1.5) -> None:
+        self.forget_after_s = forget_after_s
+        self._last_seen: dict[K, float] = {}
+
+    def update(self, now: float, seen: Iterable[K]) -> list[K]:
+        """Record the codes seen at `now`; return those that begin a new appearance."""
+        new = []
+        for key in dict.fromkeys(seen):
+            last = self._last_seen.get(key)
+            if last is None or now - last >= self.forget_after_s:
+                new.append(key)
+            self._last_seen[key] = now
+        stale = [k for k, t in self._last_seen.items() if now - t >= self.forget_after_s]
+        for key in stale:
+            del self._last_seen[key]
+        return new
+
+
+class CameraReader:
+    """Device worker (kiosk.core.ports.Device) for the barcode camera.
+
+    Posts BarcodeRead once per appearance of a code, and DeviceStatus(ok=False) with what to
+    check when the camera cannot be opened or stops delivering (ok=True once it works
+    again). A string source is (re)opened with back-off; a FrameSource object is used as
+    given. The reader owns the source and releases it on stop(). A video file or image
+    sequence ends quietly at its last frame, or starts over with `loop=True`.
+    """
+
+    def __init__(
+        self,
+        source: FrameSource | str,
+        patterns: CodePatterns,
+        name: str = "camera",
+        forget_after_s: float = 1.5,
+        clock: Callable[[], float] = time.monotonic,
+        loop: bool = False,
+        formats: Iterable[str] = DEFAULT,
+    ) -> None:
+        self.name = name
+        self.frames_decoded = 0
+        self._source = source
+        self._label = source if isinstance(source, str) else type(source).__name__
+        self._patterns = patterns
+        self._clock = clock
+        self._loop = loop
+        self._formats = frozenset(formats)
+        self._debouncer: ReadDebouncer[Decoded] = ReadDebouncer(forget_after_s)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._post: Post = _discard
+        self._failing = False
+
+    def start(self, post: Post) -> None:
+        if self._thread is not None:
+            raise CameraError(f"camera {self._label}: already started")
+        self._post = post
+        self._thread = threading.Thread(target=self._run, name=f"{self.name}-reader", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+            # A V4L2 read can block for seconds on a dying camera: never hang the kiosk on it.
+            if self._thread.is_alive():
+                log.warning("camera %s: reader thread did not stop in time", self._label)
+            self._thread = None
+
+    # --- worker thread -------------------------------------------------------------------
+
+    def _run(self) -> None:
+        cap: FrameSource | None = None if isinstance(self._source, str) else self._source
+        backoff = _BACKOFF_FIRST_S
+        misses = 0
+        delivered = False
+        try:
+            while not self._stop.is_set():
+                if cap is None:
+                    cap = self._open()
+                    if cap is None:
+                        self._stop.wait(backoff)
+                        backoff = min(2 * backoff, _BACKOFF_MAX_S)
+                        continue
+                    delivered = False
+                ok, frame = cap.read()
+                if ok and frame is not None:
+                    misses, backoff, delivered = 0, _BACKOFF_FIRST_S, True
+                    self._healthy()
+                    self._handle(frame)
+                    continue
+                if self._is_file and delivered:  # end of the recording
+                    if not self._loop:
+                        log.info("camera %s: end of file", self._label)
+                        break
+                    cap.release()
+                    cap = None
+                    continue
+                misses += 1
+                if misses < _FAILED_READS and not self._is_file:
+                    self._stop.wait(0.05)
+                    continue
+                self._fail(
+                    f"camera {self._label}: no frames for {misses} reads; check the "
+                    f"cable and the camera's power (unplug and plug in again)"
+                )
+                misses = 0
+                if isinstance(self._source, str):
+                    cap.release()
+                    cap = None
+                self._stop.wait(backoff)
+                backoff = min(2 * backoff, _BACKOFF_MAX_S)
+        except Exception:  # the worker must never die silently
+            log.exception("camera %s: reader failed", self._label)
+            self._fail(
+                f"camera {self._label}: reader stopped after an internal error; "
+                f"see the log and restart the kiosk"
+            )
+        finally:
+            if cap is not None:
+                cap.release()
+
+    @property
+    def _is_file(self) -> bool:
+        return isinstance(self._source, str) and not _is_device(self._source.removeprefix("file:"))
+
+    def _open(self) -> FrameSource | None:
+        assert isinstance(self._source, str)
+        try:
+            return open_capture(self._source)
+        except CameraError as e:
+            self._fail(str(e))
+            return None
+
+    def _handle(self, frame: np.ndarray) -> None:
+        found = decode(frame, self._formats)
+        self.frames_decoded += 1
+        for decoded in self._debouncer.update(self._clock(), found):
+            event = to_event(decoded, self._patterns)
+            shown = mask_card(event.text) if event.kind == "member" else event.text
+            log.info("camera %s: %s %s %s", self._label, event.kind, event.symbology, shown)
+            self._emit(event)
+
+    def _fail(self, detail: str) -> None:
+        if not self._failing:
+            log.warning("%s", detail)
+            self._failing = True
+            self._emit(DeviceStatus(device=self.name, ok=False, detail=detail))
+
+    def _healthy(self) -> None:
+        if self._failing:
+            self._failing = False
+            log.info("camera %s: delivering frames again", self._label)
+            self._emit(DeviceStatus(device=self.name, ok=True, detail=f"camera {self._label}"))
+
+    def _emit(self, event: Event) -> None:
+        try:
+            self._post(event)
+        except Exception:
+            log.exception("camera %s: posting %s failed", self._label, type(event).__name__)
