@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import Settings
+from kiosk.core.errors import ConfigError
 from kiosk.core.model import Language
 from kiosk.core.ports import Device
 from kiosk.devices.camera import CameraReader
 from kiosk.devices.barcodes import CodePatterns
 from kiosk.devices.card_id import CardIdRule
-from kiosk.devices.escpos import PROFILES
+from kiosk.devices.escpos import PrinterProfile, get_profile
 from kiosk.devices.nfc import NfcReader
 from kiosk.devices.printer import SerialReceiptPrinter
 from kiosk.flows.visit import VisitFlow, VisitSettings
@@ -104,9 +105,8 @@ def _camera(settings: Settings, sims: Simulators) -> CameraReader:
     return CameraReader(source, patterns, forget_after_s=cam.forget_after_s)
 
 
-def _printer(settings: Settings, sims: Simulators) -> SerialReceiptPrinter:
+def _printer(settings: Settings, sims: Simulators, profile: PrinterProfile) -> SerialReceiptPrinter:
     pr = settings.printer
-    profile = PROFILES[pr.profile]
     url = pr.device
     if url == "sim":
         from simulators.printer import VirtualPrinter
@@ -133,16 +133,15 @@ def visit_settings(settings: Settings) -> VisitSettings:
 
 def build(settings: Settings) -> Kiosk:
     """Everything but the UI: adapters, simulators for `sim` devices, flow and runtime."""
-    if settings.printer.profile not in PROFILES:
-        from kiosk.core.errors import ConfigError
-
-        raise ConfigError(f"{settings.source}: [printer] profile = {settings.printer.profile!r}: "
-                          f"expected one of {', '.join(PROFILES)}")
+    try:
+        profile = get_profile(settings.printer.profile)
+    except ConfigError as exc:
+        raise ConfigError(f"{settings.source}: [printer] profile = {settings.printer.profile!r}: {exc}") from None
     sims = Simulators()
     try:
         library = _library(settings, sims)
         devices: list[Device] = [_card_reader(settings, sims), _camera(settings, sims)]
-        printer = _printer(settings, sims)
+        printer = _printer(settings, sims, profile)
     except BaseException:
         sims.stop()
         raise

@@ -81,7 +81,13 @@ def layout(receipt: Receipt, width: int) -> list[PrintLine]:
         for n, loan in enumerate(receipt.borrowed, 1):
             lines.append(PrintLine(fit(f"{n}. {loan.title or loan.item_id}", width)))
             due = loan.due.isoformat() if loan.due else "-"
-            lines.append(PrintLine(fit(f"   {loan.item_id}  {t('receipt.due')} {due}", width)))
+            detail = f"   {loan.item_id}  {t('receipt.due')} {due}"
+            if cell_width(detail) <= width:
+                lines.append(PrintLine(detail))
+            else:
+                # Narrow paper: the due date gets its own line rather than being cut.
+                lines.append(PrintLine(fit(f"   {loan.item_id}", width)))
+                lines.append(PrintLine(fit(f"   {t('receipt.due')} {due}", width)))
     if receipt.refused:
         lines.append(PrintLine(t("receipt.refused", count=len(receipt.refused)), "bold"))
         for r in receipt.refused:

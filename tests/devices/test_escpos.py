@@ -30,11 +30,20 @@ RASTER = PROFILES["raster-80"]
 
 def receipt() -> Receipt:
     return Receipt(
-        library_name="서울도서관", kiosk_id="K01", at=dt.datetime(2026, 3, 2, 14, 5),
-        language=Language.KO, patron_name_masked="김*수", card_masked="****1234",
-        borrowed=(Loan("EM0000123456", "채식주의자", dt.date(2026, 3, 17)),
-                  Loan("EM0000123457", "소년이 온다", dt.date(2026, 3, 17))),
-        loans_total=4, account_url="https://lib.example.kr/my", footer="감사합니다")
+        library_name="서울도서관",
+        kiosk_id="K01",
+        at=dt.datetime(2026, 3, 2, 14, 5),
+        language=Language.KO,
+        patron_name_masked="김*수",
+        card_masked="****1234",
+        borrowed=(
+            Loan("EM0000123456", "채식주의자", dt.date(2026, 3, 17)),
+            Loan("EM0000123457", "소년이 온다", dt.date(2026, 3, 17)),
+        ),
+        loans_total=4,
+        account_url="https://lib.example.kr/my",
+        footer="감사합니다",
+    )
 
 
 def test_korean_line_is_fs_ampersand_cp949_fs_dot() -> None:
@@ -52,15 +61,23 @@ def test_mixed_line_is_one_korean_block() -> None:
 
 
 def test_styles_and_alignment_exact_bytes() -> None:
-    lines = [PrintLine("AB", "big", "center"), PrintLine("T", "bold", "center"),
-             PrintLine("x"), PrintLine(style="feed"), PrintLine(style="cut")]
+    lines = [
+        PrintLine("AB", "big", "center"),
+        PrintLine("T", "bold", "center"),
+        PrintLine("x"),
+        PrintLine(style="feed"),
+        PrintLine(style="cut"),
+    ]
     assert encode_receipt(lines, KO80) == (
         b"\x1b@"
-        + b"\x1ba\x01" + b"\x1d!\x11\x1bE\x01AB\n\x1bE\x00\x1d!\x00"
+        + b"\x1ba\x01"
+        + b"\x1d!\x11\x1bE\x01AB\n\x1bE\x00\x1d!\x00"
         + b"\x1bE\x01T\n\x1bE\x00"
-        + b"\x1ba\x00" + b"x\n"
+        + b"\x1ba\x00"
+        + b"x\n"
         + b"\x1bd\x03"
-        + b"\x1dVB\x00")
+        + b"\x1dVB\x00"
+    )
 
 
 def test_rule_fills_the_paper_width() -> None:
@@ -84,11 +101,11 @@ def test_raster_profile_draws_korean_as_gs_v_0() -> None:
     width_bytes = int.from_bytes(got[4:6], "little")
     rows = int.from_bytes(got[6:8], "little")
     assert (width_bytes, rows) == (72, 24)
-    body = got[8:8 + width_bytes * rows]
-    assert got[8 + width_bytes * rows:] == b"\x1bJ\x06"  # feed the rest of the line pitch
+    body = got[8 : 8 + width_bytes * rows]
+    assert got[8 + width_bytes * rows :] == b"\x1bJ\x06"  # feed the rest of the line pitch
     bits = np.unpackbits(np.frombuffer(body, np.uint8)).reshape(rows, -1)
     assert bits.sum() > 100  # ink
-    assert bits[:, 12 * 12:].sum() == 0  # 11 cells of text, left aligned: the rest is white
+    assert bits[:, 12 * 12 :].sum() == 0  # 11 cells of text, left aligned: the rest is white
 
 
 def test_raster_profile_keeps_ascii_lines_as_text() -> None:
@@ -150,17 +167,20 @@ def test_status_query_bytes() -> None:
         status_query(5)
 
 
-@pytest.mark.parametrize(("n", "byte", "expect"), [
-    (1, 0x12, {"offline": False, "drawer_open": False}),
-    (1, 0x1A, {"offline": True}),
-    (2, 0x16, {"cover_open": True, "paper_out_stop": False}),
-    (2, 0x32, {"paper_out_stop": True, "error": False}),
-    (3, 0x1A, {"cutter_error": True, "unrecoverable_error": False}),
-    (4, 0x12, {"paper_out": False, "paper_near_end": False}),
-    (4, 0x1E, {"paper_out": False, "paper_near_end": True}),
-    (4, 0x72, {"paper_out": True, "paper_near_end": False}),
-    (4, b"\x7e", {"paper_out": True, "paper_near_end": True}),
-])
+@pytest.mark.parametrize(
+    ("n", "byte", "expect"),
+    [
+        (1, 0x12, {"offline": False, "drawer_open": False}),
+        (1, 0x1A, {"offline": True}),
+        (2, 0x16, {"cover_open": True, "paper_out_stop": False}),
+        (2, 0x32, {"paper_out_stop": True, "error": False}),
+        (3, 0x1A, {"cutter_error": True, "unrecoverable_error": False}),
+        (4, 0x12, {"paper_out": False, "paper_near_end": False}),
+        (4, 0x1E, {"paper_out": False, "paper_near_end": True}),
+        (4, 0x72, {"paper_out": True, "paper_near_end": False}),
+        (4, b"\x7e", {"paper_out": True, "paper_near_end": True}),
+    ],
+)
 def test_parse_status(n: int, byte: int | bytes, expect: dict[str, bool]) -> None:
     got = parse_status(n, byte)
     assert got["known"] is True and got["n"] == n

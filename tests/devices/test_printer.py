@@ -21,17 +21,27 @@ from simulators.printer import VirtualPrinter
 pytestmark = pytest.mark.timeout(30)
 
 KO80 = PROFILES["generic-80-ko"]
+# Generous, so a loaded CI machine is not mistaken for a silent printer.
+WAIT = 1.0
 STATUS_QUERY = re.compile(rb"\x10\x04[\x01-\x04]")
 
 
 def receipt(n_items: int = 3) -> Receipt:
-    loans = tuple(Loan(f"EM00001234{i:02d}", f"소년이 온다 {i}권", dt.date(2026, 3, 17))
-                  for i in range(n_items))
+    loans = tuple(
+        Loan(f"EM00001234{i:02d}", f"소년이 온다 {i}권", dt.date(2026, 3, 17)) for i in range(n_items)
+    )
     return Receipt(
-        library_name="서울도서관", kiosk_id="SEOUL-K01", at=dt.datetime(2026, 3, 2, 14, 5),
-        language=Language.KO, patron_name_masked="김*수", card_masked="****1234",
-        borrowed=loans, loans_total=5, account_url="https://lib.example.kr/my",
-        footer="책이음 서비스를 이용해 주셔서 감사합니다")
+        library_name="서울도서관",
+        kiosk_id="SEOUL-K01",
+        at=dt.datetime(2026, 3, 2, 14, 5),
+        language=Language.KO,
+        patron_name_masked="김*수",
+        card_masked="****1234",
+        borrowed=loans,
+        loans_total=5,
+        account_url="https://lib.example.kr/my",
+        footer="책이음 서비스를 이용해 주셔서 감사합니다",
+    )
 
 
 def receipt_bytes(received: bytes) -> bytes:
@@ -52,13 +62,12 @@ def vp(tmp_path: Path) -> Iterator[VirtualPrinter]:
 
 @pytest.fixture
 def printer(vp: VirtualPrinter) -> Iterator[SerialReceiptPrinter]:
-    p = SerialReceiptPrinter(vp.url, KO80)
+    p = SerialReceiptPrinter(vp.url, KO80, status_timeout=WAIT)
     yield p
     p.close()
 
 
-def test_receipt_goes_through_a_pty_onto_paper(vp: VirtualPrinter,
-                                               printer: SerialReceiptPrinter) -> None:
+def test_receipt_goes_through_a_pty_onto_paper(vp: VirtualPrinter, printer: SerialReceiptPrinter) -> None:
     outcome = printer.print_receipt(receipt())
     assert outcome.ok, outcome
     png = vp.wait_for_receipt(timeout=5)
@@ -73,7 +82,7 @@ def test_receipt_goes_through_a_pty_onto_paper(vp: VirtualPrinter,
 @pytest.mark.timeout(20)
 def test_paced_at_19200_baud_the_status_replies_wait_for_the_data(tmp_path: Path) -> None:
     with VirtualPrinter(baud=19200, out_dir=tmp_path) as slow:
-        p = SerialReceiptPrinter(slow.url + "?baud=19200", KO80, chunk_size=512)
+        p = SerialReceiptPrinter(slow.url + "?baud=19200", KO80, status_timeout=WAIT, chunk_size=512)
         try:
             assert p.print_receipt(receipt(1)).ok
         finally:
@@ -82,7 +91,8 @@ def test_paced_at_19200_baud_the_status_replies_wait_for_the_data(tmp_path: Path
 
 
 def test_paper_out_before_printing_then_whole_receipt_after_paper_in(
-        vp: VirtualPrinter, printer: SerialReceiptPrinter) -> None:
+    vp: VirtualPrinter, printer: SerialReceiptPrinter
+) -> None:
     vp.paper_out()
     outcome = printer.print_receipt(receipt())
     assert not outcome.ok
@@ -101,7 +111,7 @@ def test_paper_out_before_printing_then_whole_receipt_after_paper_in(
 
 def test_paper_out_in_mid_receipt_is_a_failure_and_stops_sending(tmp_path: Path) -> None:
     with VirtualPrinter(baud=0, out_dir=tmp_path, faults=["paper_out_after_lines:4"]) as v:
-        p = SerialReceiptPrinter(v.url, KO80, chunk_size=128)
+        p = SerialReceiptPrinter(v.url, KO80, status_timeout=WAIT, chunk_size=128)
         try:
             outcome = p.print_receipt(receipt(6))
         finally:
@@ -115,7 +125,7 @@ def test_paper_out_in_mid_receipt_is_a_failure_and_stops_sending(tmp_path: Path)
 
 def test_paper_out_after_a_number_of_receipts(tmp_path: Path) -> None:
     with VirtualPrinter(baud=0, out_dir=tmp_path, faults=["paper_out_after:1"]) as v:
-        p = SerialReceiptPrinter(v.url, KO80)
+        p = SerialReceiptPrinter(v.url, KO80, status_timeout=WAIT)
         try:
             assert p.print_receipt(receipt(1)).ok
             # The roll ends while the second receipt prints, and stays out for the third.
@@ -129,8 +139,7 @@ def test_paper_out_after_a_number_of_receipts(tmp_path: Path) -> None:
 
 
 @pytest.mark.timeout(5)
-def test_no_reply_is_offline_never_fine(vp: VirtualPrinter,
-                                        printer: SerialReceiptPrinter) -> None:
+def test_no_reply_is_offline_never_fine(vp: VirtualPrinter, printer: SerialReceiptPrinter) -> None:
     vp.go_offline(True)
     outcome = printer.print_receipt(receipt())
     assert (outcome.ok, outcome.reason) == (False, "printer.offline")
@@ -145,7 +154,7 @@ def test_no_reply_is_offline_never_fine(vp: VirtualPrinter,
 
 def test_cover_open_and_cutter_error_are_printer_failures(tmp_path: Path) -> None:
     with VirtualPrinter(baud=0, out_dir=tmp_path, faults=["cover_open"]) as v:
-        p = SerialReceiptPrinter(v.url, KO80)
+        p = SerialReceiptPrinter(v.url, KO80, status_timeout=WAIT)
         try:
             outcome = p.print_receipt(receipt())
             assert (outcome.reason, "cover open" in outcome.detail) == ("printer.failed", True)
@@ -157,7 +166,7 @@ def test_cover_open_and_cutter_error_are_printer_failures(tmp_path: Path) -> Non
         finally:
             p.close()
     with VirtualPrinter(baud=0, out_dir=tmp_path / "b", faults=["cutter_error"]) as v:
-        p = SerialReceiptPrinter(v.url, KO80)
+        p = SerialReceiptPrinter(v.url, KO80, status_timeout=WAIT)
         try:
             assert p.print_receipt(receipt()).reason == "printer.failed"
             assert p.status()["error"] is True
@@ -166,14 +175,20 @@ def test_cover_open_and_cutter_error_are_printer_failures(tmp_path: Path) -> Non
 
 
 def test_status_of_a_healthy_printer(printer: SerialReceiptPrinter) -> None:
-    assert printer.status() == {"url": printer.url, "online": True, "paper": "ok",
-                                "cover_open": False, "error": False, "detail": ""}
+    assert printer.status() == {
+        "url": printer.url,
+        "online": True,
+        "paper": "ok",
+        "cover_open": False,
+        "error": False,
+        "detail": "",
+    }
 
 
 def test_tcp_printer_via_socket_url(tmp_path: Path) -> None:
     with VirtualPrinter.tcp(out_dir=tmp_path, baud=0) as v:
         assert v.url.startswith("socket://127.0.0.1:")
-        p = SerialReceiptPrinter(v.url, PROFILES["raster-80"])
+        p = SerialReceiptPrinter(v.url, PROFILES["raster-80"], status_timeout=WAIT)
         try:
             outcome = p.print_receipt(receipt())
         finally:
@@ -185,7 +200,7 @@ def test_tcp_printer_via_socket_url(tmp_path: Path) -> None:
 def test_unreachable_printer_is_offline_and_reopens_when_back(tmp_path: Path) -> None:
     with VirtualPrinter.tcp(out_dir=tmp_path, baud=0) as gone:
         url = gone.url
-    p = SerialReceiptPrinter(url, KO80, status_timeout=0.2)
+    p = SerialReceiptPrinter(url, KO80, status_timeout=WAIT)
     try:
         outcome = p.print_receipt(receipt())
         assert (outcome.ok, outcome.reason) == (False, "printer.offline")
@@ -199,35 +214,41 @@ def test_unreachable_printer_is_offline_and_reopens_when_back(tmp_path: Path) ->
 
 
 def test_missing_device_path_is_an_outcome_not_an_exception() -> None:
-    p = SerialReceiptPrinter("/dev/no-such-printer?baud=9600", KO80)
-    outcome = p.print_receipt(receipt())
-    assert (outcome.ok, outcome.reason) == (False, "printer.offline")
-    assert p.status()["online"] is None
-    p.close()
+    for url in ("/dev/no-such-printer?baud=9600", "socket://no-port-given"):
+        p = SerialReceiptPrinter(url, KO80)
+        outcome = p.print_receipt(receipt())
+        assert (outcome.ok, outcome.reason) == (False, "printer.offline")
+        assert p.status()["online"] is None
+        p.close()
 
 
 def test_unencodable_receipt_is_a_failed_outcome(vp: VirtualPrinter) -> None:
     broken = PrinterProfile("nofont", korean="raster", font_path="/nonexistent/font.ttc")
-    p = SerialReceiptPrinter(vp.url, broken)
+    p = SerialReceiptPrinter(vp.url, broken, status_timeout=WAIT)
     outcome = p.print_receipt(receipt())
     assert (outcome.ok, outcome.reason) == (False, "printer.failed")
     assert "fonts-noto-cjk" in outcome.detail
     p.close()
 
 
-@pytest.mark.parametrize(("url", "expect"), [
-    ("/dev/ttyUSB0?baud=9600", ("/dev/ttyUSB0", 9600)),
-    ("/dev/ttyUSB0", ("/dev/ttyUSB0", 19200)),
-    ("/dev/pts/5", ("/dev/pts/5", 19200)),
-    ("socket://10.0.0.5:9100", ("socket://10.0.0.5:9100", 19200)),
-    ("socket://10.0.0.5:9100?logging=debug&baud=9600", ("socket://10.0.0.5:9100?logging=debug",
-                                                         9600)),
-])
+@pytest.mark.parametrize(
+    ("url", "expect"),
+    [
+        ("/dev/ttyUSB0?baud=9600", ("/dev/ttyUSB0", 9600)),
+        ("/dev/ttyUSB0", ("/dev/ttyUSB0", 19200)),
+        ("/dev/pts/5", ("/dev/pts/5", 19200)),
+        ("socket://10.0.0.5:9100", ("socket://10.0.0.5:9100", 19200)),
+        (
+            "socket://10.0.0.5:9100?logging=debug&baud=9600",
+            ("socket://10.0.0.5:9100?logging=debug", 9600),
+        ),
+    ],
+)
 def test_split_printer_url(url: str, expect: tuple[str, int]) -> None:
     assert split_printer_url(url) == expect
 
 
-@pytest.mark.parametrize("url", ["", "  ", "/dev/ttyUSB0?baud=fast", "/dev/ttyUSB0?baud=0"])
+@pytest.mark.parametrize("url", ["", "  ", "/dev/ttyUSB0?baud=fast", "/dev/ttyUSB0?baud=0", "lpt://printer"])
 def test_bad_printer_url_is_a_config_error(url: str) -> None:
     with pytest.raises(ConfigError):
         SerialReceiptPrinter(url, KO80)

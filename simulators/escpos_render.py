@@ -1,0 +1,395 @@
+"""An ESC/POS interpreter that draws what a thermal printer would put on paper."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import numpy as np
+import qrcode
+import qrcode.exceptions
+from PIL import Image
+
+from kiosk.core.receipt import cell_width
+from kiosk.devices.escpos import CELL_H, CELL_W, FONT_BOLD, FONT_REGULAR, draw_text
+from kiosk.devices.escpos import LINE_SPACING as DEFAULT_LINE_SPACING
+
+log = logging.getLogger(__name__)
+
+MARGIN_TOP = 16
+MARGIN_BOTTOM = 40  # what the feed to the cutter leaves below the last line
+
+
+def _params(groups: dict[int, bytes]) -> dict[int, int]:
+    return {cmd: count for count, cmds in groups.items() for cmd in cmds}
+
+
+# Parameter bytes after ESC x / GS x / FS x for commands we only need to step over.
+_ESC_PARAMS = _params({0: b"2imSL<", 1: b"-3GJMRVet{ rU%?=T", 2: b"c$\\", 3: b"p", 8: b"W"})
+_GS_PARAMS = _params({0: b":", 1: b"BHabfhwrITE", 2: b"LWP$\\", 3: b"^"})
+_FS_PARAMS = _params({0: b"q", 1: b"!C-W", 2: b"Sp", 74: b"2"})
+_QR_EC = {
+    48: qrcode.constants.ERROR_CORRECT_L,
+    49: qrcode.constants.ERROR_CORRECT_M,
+    50: qrcode.constants.ERROR_CORRECT_Q,
+    51: qrcode.constants.ERROR_CORRECT_H,
+}
+
+Run = tuple[str, bool, int, int]  # text, bold, width scale, height scale
+
+
+class Paper:
+    """The paper of one receipt: strips of printed dots, stacked as the paper advances."""
+
+    def __init__(self, dots: int, font_path: str = FONT_REGULAR, bold_font_path: str = FONT_BOLD) -> None:
+        self.dots = dots
+        self.font_path = font_path
+        self.bold_font_path = bold_font_path
+        self.strips: list[Image.Image] = []
+        self.inked = False
+
+    def advance(self, dots: int) -> None:
+        if dots > 0:
+            self.strips.append(Image.new("L", (self.dots, dots), 255))
+
+    def paste(self, img: Image.Image, align: int) -> None:
+        """Print `img` (already at dot scale) as its own band."""
+        img = img.crop((0, 0, min(img.width, self.dots), img.height))
+        strip = Image.new("L", (self.dots, img.height), 255)
+        strip.paste(img, (_x_for(align, img.width, self.dots), 0))
+        self.strips.append(strip)
+        self.inked = True
+
+    def text_line(self, runs: list[Run], align: int, spacing: int) -> None:
+        glyphs = []
+        for text, bold, ws, hs in runs:
+            img = draw_text(text, bold=bold, font_path=self.font_path, bold_font_path=self.bold_font_path)
+            if (ws, hs) != (1, 1):
+                img = img.resize((img.width * ws, img.height * hs), Image.Resampling.NEAREST)
+            glyphs.append(img)
+        char_h = max(g.height for g in glyphs)
+        # A line is at least its tallest character; smaller spacing does not overlap lines.
+        strip = Image.new("L", (self.dots, max(spacing, char_h)), 255)
+        width = sum(g.width for g in glyphs)
+        x = _x_for(align, width, self.dots)
+        for g in glyphs:
+            strip.paste(g, (x, char_h - g.height))  # characters share a bottom line
+            x += g.width
+        self.strips.append(strip)
+        self.inked = True
+
+    def finish(self) -> Image.Image:
+        height = MARGIN_TOP + sum(s.height for s in self.strips) + MARGIN_BOTTOM
+        page = Image.new("L", (self.dots, height), 255)
+        y = MARGIN_TOP
+        for s in self.strips:
+            page.paste(s, (0, y))
+            y += s.height
+        return page
+
+
+def _x_for(align: int, width: int, dots: int) -> int:
+    if align == 1:
+        return max(0, (dots - width) // 2)
+    if align == 2:
+        return max(0, dots - width)
+    return 0
+
+
+class EscposInterpreter:
+    """Feeds on a byte stream in any chunking; calls back for status queries, printed
+    lines and cuts. `can_print()` False (no paper, cover open) discards what would print."""
+
+    def __init__(
+        self,
+        dots: int,
+        on_status: Callable[[int], None],
+        on_cut: Callable[[Image.Image | None], None],
+        can_print: Callable[[], bool] = lambda: True,
+        on_printed: Callable[[], None] = lambda: None,
+        font_path: str = FONT_REGULAR,
+        bold_font_path: str = FONT_BOLD,
+    ) -> None:
+        self.dots = dots
+        self._on_status = on_status
+        self._on_cut = on_cut
+        self._can_print = can_print
+        self._on_printed = on_printed
+        self._fonts = (font_path, bold_font_path)
+        self._buf = bytearray()
+        self.paper = Paper(dots, *self._fonts)
+        self.skipped = 0  # bytes of commands we do not know, stepped over
+        self._reset()
+        self._qr_data = b""
+        self._qr_module = 3
+        self._qr_ec = 48
+
+    def _reset(self) -> None:
+        self.bold = False
+        self.wscale = self.hscale = 1
+        self.align = 0
+        self.korean = False
+        self.spacing = DEFAULT_LINE_SPACING
+        self._runs: list[Run] = []
+        self._line_dots = 0
+
+    def discard_page(self) -> None:
+        """Forget the part-printed receipt (the paper was torn off or reloaded)."""
+        self.paper = Paper(self.dots, *self._fonts)
+        self._runs, self._line_dots = [], 0
+
+    def feed(self, data: bytes) -> None:
+        self._buf += data
+        while self._buf:
+            try:
+                used = self._step()
+            except Exception:  # a garbled stream must not kill the printer: drop what we hold
+                log.exception("cannot interpret ESC/POS stream; dropping %d bytes", len(self._buf))
+                self.skipped += len(self._buf)
+                self._buf.clear()
+                return
+            if used == 0:
+                return  # incomplete command: wait for more bytes
+            del self._buf[:used]
+
+    # --- parsing; each returns the bytes consumed, 0 when more are needed ---
+
+    def _step(self) -> int:
+        b = self._buf
+        c = b[0]
+        if c == 0x1B:
+            return self._esc()
+        if c == 0x1D:
+            return self._gs()
+        if c == 0x1C:
+            return self._fs()
+        if c == 0x10:
+            return self._dle()
+        if c in (0x0A, 0x0C):
+            self._print_line()
+            return 1
+        if c == 0x09:
+            self._add_text(" ")
+            return 1
+        if c < 0x20 or c == 0x7F:
+            return 1  # CR and other controls: nothing to draw
+        if c >= 0x80:
+            if self.korean:
+                if len(b) < 2:
+                    return 0
+                self._add_text(bytes(b[:2]).decode("cp949", errors="replace"))
+                return 2
+            self._add_text(bytes(b[:1]).decode("cp437"))
+            return 1
+        end = 1
+        while end < len(b) and 0x20 <= b[end] < 0x7F:
+            end += 1
+        self._add_text(b[:end].decode("ascii"))
+        return end
+
+    def _esc(self) -> int:
+        b = self._buf
+        if len(b) < 2:
+            return 0
+        cmd = b[1:2]
+        if cmd == b"@":
+            self._flush_pending()
+            self._reset()
+            return 2
+        if cmd in (b"E", b"a", b"!", b"d", b"J", b"3", b"2"):
+            need = 2 if cmd == b"2" else 3
+            if len(b) < need:
+                return 0
+            n = b[2] if need == 3 else 0
+            if cmd == b"E":
+                self.bold = bool(n & 1)
+            elif cmd == b"a":
+                self.align = n % 48 if n >= 48 else n & 3
+            elif cmd == b"!":
+                self.bold = bool(n & 0x08)
+                self.hscale = 2 if n & 0x10 else 1
+                self.wscale = 2 if n & 0x20 else 1
+            elif cmd == b"d":
+                self._print_line()
+                self._advance(max(0, n - 1) * self.spacing)
+            elif cmd == b"J":
+                self._flush_pending()
+                self._advance(n)
+            elif cmd == b"3":
+                self.spacing = n
+            else:
+                self.spacing = DEFAULT_LINE_SPACING
+            return need
+        if cmd == b"*":  # column bit image: m nL nH data, stepped over
+            if len(b) < 5:
+                return 0
+            size = (b[3] + 256 * b[4]) * (3 if b[2] in (32, 33) else 1)
+            return self._skip(5 + size)
+        return self._skip(2 + _ESC_PARAMS.get(b[1], 0))
+
+    def _gs(self) -> int:
+        b = self._buf
+        if len(b) < 2:
+            return 0
+        cmd = b[1:2]
+        if cmd == b"!":
+            if len(b) < 3:
+                return 0
+            self.wscale = ((b[2] >> 4) & 7) + 1
+            self.hscale = (b[2] & 7) + 1
+            return 3
+        if cmd == b"V":
+            if len(b) < 3:
+                return 0
+            size = 4 if b[2] in (65, 66, 97, 98, 103, 104) else 3
+            if len(b) < size:
+                return 0
+            self._cut()
+            return size
+        if cmd == b"v":
+            return self._raster()
+        if cmd == b"(":
+            if len(b) < 5:
+                return 0
+            size = 5 + b[3] + 256 * b[4]
+            if len(b) < size:
+                return 0
+            if b[2:3] == b"k":
+                self._qr(bytes(b[5:size]))
+            return size
+        if cmd == b"8":  # GS 8 L: four length bytes
+            if len(b) < 7:
+                return 0
+            return self._skip(7 + int.from_bytes(b[3:7], "little"))
+        if cmd == b"k":
+            return self._barcode()
+        return self._skip(2 + _GS_PARAMS.get(b[1], 0))
+
+    def _fs(self) -> int:
+        b = self._buf
+        if len(b) < 2:
+            return 0
+        if b[1:2] == b"&":
+            self.korean = True
+            return 2
+        if b[1:2] == b".":
+            self.korean = False
+            return 2
+        return self._skip(2 + _FS_PARAMS.get(b[1], 0))
+
+    def _dle(self) -> int:
+        b = self._buf
+        if len(b) < 2:
+            return 0
+        if b[1] == 0x04:  # DLE EOT n: real-time status
+            if len(b) < 3:
+                return 0
+            if b[2] in (7, 8):
+                return self._skip(4)
+            self._on_status(b[2])
+            return 3
+        if b[1] == 0x05:
+            return self._skip(3)
+        if b[1] == 0x14:
+            return self._skip(5)
+        return 1
+
+    def _skip(self, size: int) -> int:
+        if len(self._buf) < size:
+            return 0
+        self.skipped += size
+        return size
+
+    def _barcode(self) -> int:
+        b = self._buf
+        if len(b) < 3:
+            return 0
+        if b[2] <= 6:  # data ends with NUL
+            end = b.find(b"\x00", 3)
+            return 0 if end < 0 else self._skip(end + 1)
+        if len(b) < 4:
+            return 0
+        return self._skip(4 + b[3])
+
+    # --- printing ---
+
+    def _add_text(self, text: str) -> None:
+        for ch in text:
+            w = cell_width(ch) * CELL_W * self.wscale
+            if self._line_dots + w > self.dots:
+                self._print_line()  # a printer wraps what does not fit
+            if self._runs and self._runs[-1][1:] == (self.bold, self.wscale, self.hscale):
+                self._runs[-1] = (self._runs[-1][0] + ch, *self._runs[-1][1:])
+            else:
+                self._runs.append((ch, self.bold, self.wscale, self.hscale))
+            self._line_dots += w
+
+    def _print_line(self) -> None:
+        runs, self._runs, self._line_dots = self._runs, [], 0
+        if not runs:
+            self._advance(max(self.spacing, CELL_H * self.hscale))
+        elif self._can_print():
+            self.paper.text_line(runs, self.align, self.spacing)
+            self._on_printed()
+
+    def _flush_pending(self) -> None:
+        if self._runs:
+            self._print_line()
+
+    def _advance(self, dots: int) -> None:
+        if self._can_print():
+            self.paper.advance(dots)
+
+    def _image(self, img: Image.Image) -> None:
+        self._flush_pending()
+        if self._can_print():
+            self.paper.paste(img, self.align)
+            self._on_printed()
+
+    def _raster(self) -> int:
+        b = self._buf
+        if len(b) < 8:
+            return 0
+        mode, xbytes, rows = b[3] % 48, b[4] + 256 * b[5], b[6] + 256 * b[7]
+        size = 8 + xbytes * rows
+        if len(b) < size:
+            return 0
+        if xbytes and rows:
+            rows_bytes = np.frombuffer(bytes(b[8:size]), np.uint8).reshape(rows, xbytes)
+            bits = np.unpackbits(rows_bytes[:, : self.dots // 8], axis=1)  # the head's width
+            img = Image.fromarray(np.where(bits, 0, 255).astype(np.uint8), "L")
+            scale = (2 if mode & 1 else 1, 2 if mode & 2 else 1)
+            if scale != (1, 1):
+                img = img.resize((img.width * scale[0], img.height * scale[1]), Image.Resampling.NEAREST)
+            self._image(img)
+        return size
+
+    def _qr(self, body: bytes) -> None:
+        if len(body) < 2 or body[0] != 49:  # cn 49: QR Code; other symbologies ignored
+            return
+        fn, args = body[1], body[2:]
+        if fn == 65 or not args:
+            return
+        if fn == 67:
+            self._qr_module = max(1, min(16, args[0]))
+        elif fn == 69:
+            self._qr_ec = args[0]
+        elif fn == 80:
+            self._qr_data = args[1:]  # after m = 48
+        elif fn == 81 and self._qr_data:
+            code = qrcode.QRCode(
+                border=0,
+                box_size=self._qr_module,
+                error_correction=_QR_EC.get(self._qr_ec, _QR_EC[48]),
+            )
+            code.add_data(self._qr_data)
+            try:
+                code.make(fit=True)
+            except (ValueError, qrcode.exceptions.DataOverflowError):
+                return  # too much data for a QR code: a printer prints nothing either
+            self._image(code.make_image().get_image().convert("L"))
+
+    def _cut(self) -> None:
+        self._flush_pending()
+        paper, self.paper = self.paper, Paper(self.dots, *self._fonts)
+        self._on_cut(paper.finish() if paper.inked else None)

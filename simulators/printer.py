@@ -1,0 +1,365 @@
+"""A virtual ESC/POS receipt printer on a pty or TCP port: paces, answers status, saves PNGs."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import logging
+import os
+import select
+import signal
+import socket
+import tempfile
+import threading
+import tty
+from collections.abc import Iterable
+from pathlib import Path
+
+from PIL import Image
+
+from kiosk.devices.escpos import STATUS_OK
+from simulators.escpos_render import EscposInterpreter
+
+FAULTS = (
+    "paper_out",
+    "paper_out_after:N",
+    "paper_out_after_lines:N",
+    "paper_near_end",
+    "cover_open",
+    "offline",
+    "cutter_error",
+)
+_POLL = 0.05  # seconds; how promptly the reader notices close()
+log = logging.getLogger(__name__)
+
+
+class _Pty:
+    def __init__(self) -> None:
+        self.master, self.slave = os.openpty()
+        # Raw on our side too: no echo, no CR/LF translation of the byte stream.
+        tty.setraw(self.slave)
+        os.set_blocking(self.master, False)
+        self.url = os.ttyname(self.slave)
+
+    def read(self, n: int, timeout: float) -> bytes:
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if not ready:
+            return b""
+        try:
+            return os.read(self.master, n)
+        except BlockingIOError:
+            return b""
+        except OSError as e:  # EIO while no one holds the slave open
+            if e.errno != errno.EIO:
+                raise
+            return b""
+
+    def write(self, data: bytes) -> None:
+        try:
+            os.write(self.master, data)
+        except OSError:
+            pass  # nobody reading: a reply on an unplugged cable is lost too
+
+    def close(self) -> None:
+        for fd in (self.master, self.slave):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+class _Tcp:
+    """One client at a time, like a printer's port 9100; a new client replaces the old."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.listener = socket.create_server((host, port))
+        self.listener.setblocking(False)
+        self.client: socket.socket | None = None
+        h, p = self.listener.getsockname()[:2]
+        self.url = f"socket://{h}:{p}"
+
+    def read(self, n: int, timeout: float) -> bytes:
+        socks = [self.listener] + ([self.client] if self.client else [])
+        ready, _, _ = select.select(socks, [], [], timeout)
+        if self.listener in ready:
+            conn, _ = self.listener.accept()
+            conn.setblocking(True)
+            self._drop_client()
+            self.client = conn
+            return b""
+        if self.client is None or self.client not in ready:
+            return b""
+        try:
+            data = self.client.recv(n)
+        except OSError:
+            data = b""
+        if not data:
+            self._drop_client()
+        return data
+
+    def write(self, data: bytes) -> None:
+        if self.client is not None:
+            try:
+                self.client.sendall(data)
+            except OSError:
+                self._drop_client()
+
+    def _drop_client(self) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    def close(self) -> None:
+        self._drop_client()
+        self.listener.close()
+
+
+class VirtualPrinter:
+    """A receipt printer you can plug pyserial into (`.url`). Faults are data, e.g.
+    `faults=["paper_out_after:3"]`; see FAULTS. Use as a context manager or call close()."""
+
+    def __init__(
+        self,
+        baud: int = 19200,
+        out_dir: Path | None = None,
+        dots: int = 576,
+        faults: Iterable[str] = (),
+        *,
+        _transport: _Pty | _Tcp | None = None,
+    ) -> None:
+        if baud < 0 or dots <= 0 or dots % 8:
+            raise ValueError(
+                f"need baud >= 0 and dots a positive multiple of 8, got baud={baud}, dots={dots}"
+            )
+        self.baud = baud
+        self.dots = dots
+        self.out_dir = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="vprinter-"))
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.receipts: list[Path] = []
+        self._received = bytearray()
+        self._waited = 0
+        self._paper = True
+        self._near_end = False
+        self._cover_open = False
+        self._offline = False
+        self._cutter_error = False
+        self._out_after_receipts: int | None = None
+        self._out_after_lines: int | None = None
+        self._apply_faults(faults)
+        self._cond = threading.Condition()
+        self._interp = EscposInterpreter(
+            dots,
+            self._on_status,
+            self._on_cut,
+            can_print=self._can_print,
+            on_printed=self._on_printed,
+        )
+        self._io = _transport or _Pty()
+        self.url = self._io.url
+        self.port = self.url
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="virtual-printer", daemon=True)
+        self._thread.start()
+
+    @classmethod
+    def tcp(cls, host: str = "127.0.0.1", port: int = 0, **kwargs: object) -> VirtualPrinter:
+        """The printer on a TCP port (port 0: any free one); `.url` is socket://host:port."""
+        return cls(_transport=_Tcp(host, port), **kwargs)  # type: ignore[arg-type]
+
+    def _apply_faults(self, faults: Iterable[str]) -> None:
+        for fault in faults:
+            name, _, arg = fault.partition(":")
+            if name in ("paper_out_after", "paper_out_after_lines") and arg.isdigit():
+                if name == "paper_out_after":
+                    self._out_after_receipts = int(arg)
+                else:
+                    self._out_after_lines = int(arg)
+            elif not arg and name in (
+                "paper_out",
+                "paper_near_end",
+                "cover_open",
+                "offline",
+                "cutter_error",
+            ):
+                setattr(
+                    self,
+                    {
+                        "paper_out": "_paper",
+                        "paper_near_end": "_near_end",
+                        "cover_open": "_cover_open",
+                        "offline": "_offline",
+                        "cutter_error": "_cutter_error",
+                    }[name],
+                    name != "paper_out",
+                )
+            else:
+                raise ValueError(f"unknown printer fault {fault!r}; known: {', '.join(FAULTS)}")
+
+    # --- controls (from tests, the demo panel) ---
+
+    def paper_out(self) -> None:
+        with self._cond:
+            self._paper = False
+
+    def paper_in(self) -> None:
+        """Load a fresh roll: the half-printed receipt (if any) is torn off and thrown away."""
+        with self._cond:
+            self._paper = True
+            self._near_end = False
+            self._out_after_receipts = self._out_after_lines = None
+            self._interp.discard_page()
+
+    def cover_open(self, is_open: bool = True) -> None:
+        with self._cond:
+            self._cover_open = is_open
+
+    def go_offline(self, offline: bool = True) -> None:
+        """Offline: the printer takes bytes but neither prints nor answers status."""
+        with self._cond:
+            self._offline = offline
+
+    def paper_near_end(self, near: bool = True) -> None:
+        with self._cond:
+            self._near_end = near
+
+    @property
+    def received_bytes(self) -> bytes:
+        with self._cond:
+            return bytes(self._received)
+
+    def wait_for_receipt(self, timeout: float = 5.0) -> Path:
+        """The next receipt not yet handed out by this method; TimeoutError if none comes."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: len(self.receipts) > self._waited, timeout):
+                raise TimeoutError(
+                    f"no receipt cut within {timeout} s ({len(self._received)} bytes received)"
+                )
+            self._waited += 1
+            return self.receipts[self._waited - 1]
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout=2)
+        self._io.close()
+
+    def __enter__(self) -> VirtualPrinter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- the reader thread ---
+
+    def _run(self) -> None:
+        # Read about 20 ms of line time at once, then wait it out: the sender sees the pace
+        # of a real serial line (and its status replies arrive no sooner).
+        chunk = max(16, self.baud // 500) if self.baud else 65536
+        while not self._stop.is_set():
+            try:
+                data = self._io.read(chunk, _POLL)
+            except OSError:
+                if self._stop.is_set():
+                    return  # close() shut the port under us
+                log.exception("virtual printer on %s: read failed", self.url)
+                self._stop.wait(_POLL)
+                continue
+            if not data:
+                continue
+            if self.baud and self._stop.wait(len(data) * 10 / self.baud):
+                return
+            with self._cond:
+                self._received += data
+                self._interp.feed(data)
+
+    # --- interpreter callbacks (called with self._cond held) ---
+
+    def _ready(self) -> bool:
+        return self._paper and not self._cover_open and not self._offline
+
+    def _can_print(self) -> bool:
+        """Asked before paper moves: this is where a counted-down roll runs out."""
+        if self._out_after_lines == 0:
+            self._out_after_lines = None
+            self._paper = False
+        return self._ready()
+
+    def _on_printed(self) -> None:
+        if self._out_after_lines is not None:
+            self._out_after_lines -= 1
+
+    def _on_status(self, n: int) -> None:
+        if self._offline:
+            return
+        self._io.write(bytes([self.status_byte(n)]))
+
+    def status_byte(self, n: int) -> int:
+        """The reply to DLE EOT n in the printer's present state."""
+        out, cover = not self._paper, self._cover_open
+        if n == 1:
+            return STATUS_OK | (0x08 if out or cover else 0)
+        if n == 2:
+            return (
+                STATUS_OK
+                | (0x04 if cover else 0)
+                | (0x20 if out else 0)
+                | (0x40 if self._cutter_error else 0)
+            )
+        if n == 3:
+            return STATUS_OK | (0x08 if self._cutter_error else 0)
+        if n == 4:
+            return STATUS_OK | (0x0C if self._near_end else 0) | (0x60 if out else 0)
+        return STATUS_OK
+
+    def _on_cut(self, page: Image.Image | None) -> None:
+        if page is None or not self._ready():
+            return
+        path = self.out_dir / f"receipt-{len(self.receipts) + 1:04d}.png"
+        page.save(path)
+        self.receipts.append(path)
+        if self._out_after_receipts is not None:
+            self._out_after_receipts -= 1
+            if self._out_after_receipts <= 0:
+                # The roll ends during the next receipt, as a real one does.
+                self._out_after_receipts = None
+                self._out_after_lines = 0
+        self._cond.notify_all()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m simulators.printer", description=__doc__)
+    ap.add_argument("--out", type=Path, required=True, help="directory for receipt PNGs")
+    ap.add_argument("--tcp", type=int, metavar="PORT", help="listen on TCP (0: any port)")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--baud", type=int, default=19200, help="pace; 0 for no pacing")
+    ap.add_argument("--dots", type=int, default=576, help="576 for 80 mm, 384 for 58 mm")
+    ap.add_argument("--fault", action="append", default=[], help=" | ".join(FAULTS))
+    args = ap.parse_args(argv)
+    kwargs = {"baud": args.baud, "out_dir": args.out, "dots": args.dots, "faults": args.fault}
+    try:
+        printer = (
+            VirtualPrinter.tcp(args.host, args.tcp, **kwargs)
+            if args.tcp is not None
+            else VirtualPrinter(**kwargs)
+        )  # type: ignore[arg-type]
+    except (ValueError, OSError) as e:
+        ap.error(str(e))
+    print(f"virtual printer on {printer.url}, receipts to {printer.out_dir}", flush=True)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        while True:
+            path = printer.wait_for_receipt(timeout=3600)
+            print(f"printed {path}", flush=True)
+    except (KeyboardInterrupt, TimeoutError):
+        pass
+    finally:
+        printer.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
