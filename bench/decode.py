@@ -110,8 +110,7 @@ def score(readers: dict[str, Reader]) -> None:
                 elif got:
                     misreads[name] += 1
         cells = [
-            f"{reads[n]:3} read {misreads[n]:2} misread {statistics.median(ms[n]):6.2f} ms"
-            for n in readers
+            f"{reads[n]:3} read {misreads[n]:2} misread {statistics.median(ms[n]):6.2f} ms" for n in readers
         ]
         print(f"{symbology:12} {len(chosen):4}  " + "  ".join(f"{c:>28}" for c in cells))
 

@@ -17,13 +17,21 @@ def _visit(n_items: int) -> int:
     flow = VisitFlow()
     flow.handle(Started())
     flow.handle(CardRead(technology="106A", uid="01", identifier="P"))
-    flow.handle(LibraryReplied(request_id=flow._awaiting or 0, operation="lookup_patron",
-                               result=Patron("P", "김민수")))
+    flow.handle(
+        LibraryReplied(
+            request_id=flow._awaiting or 0, operation="lookup_patron", result=Patron("P", "김민수")
+        )
+    )
     for i in range(n_items):
         item = f"EM{i:010d}"
         flow.handle(BarcodeRead(text=item, symbology="Code128"))
-        flow.handle(LibraryReplied(request_id=flow._awaiting or 0, operation="checkout",
-                                   result=CheckoutResult(True, item, "책", dt.date(2026, 12, 1))))
+        flow.handle(
+            LibraryReplied(
+                request_id=flow._awaiting or 0,
+                operation="checkout",
+                result=CheckoutResult(True, item, "책", dt.date(2026, 12, 1)),
+            )
+        )
     flow.handle(Pressed(control="finish"))
     return 4 + 2 * n_items
 

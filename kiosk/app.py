@@ -12,8 +12,8 @@ from kiosk.config import Settings
 from kiosk.core.errors import ConfigError
 from kiosk.core.model import Language
 from kiosk.core.ports import Device
-from kiosk.devices.camera import CameraReader
 from kiosk.devices.barcodes import CodePatterns
+from kiosk.devices.camera import CameraReader
 from kiosk.devices.card_id import CardIdRule
 from kiosk.devices.escpos import PrinterProfile, get_profile
 from kiosk.devices.nfc import NfcReader
@@ -67,16 +67,28 @@ def _library(settings: Settings, sims: Simulators) -> Sip2Library:
         from simulators.ils.server import start_server
 
         sims.ils = start_server(
-            host=host, port=port, db_path=lib.db or None,
-            login_id=lib.login_id, password=settings.sip2_password(), institution=lib.institution,
+            host=host,
+            port=port,
+            db_path=lib.db or None,
+            login_id=lib.login_id,
+            password=settings.sip2_password(),
+            institution=lib.institution,
         )
         host, port = sims.ils.host, sims.ils.port
         log.info("embedded library server on %s:%s", host, port)
     return Sip2Library(
-        host=host, port=port, login_id=lib.login_id, password=settings.sip2_password(),
-        institution=lib.institution, location_code=lib.location_code,
-        terminator="\r\n" if lib.terminator == "CRLF" else "\r", encoding=lib.encoding,
-        delimiter=lib.delimiter, tls=lib.tls, tls_ca=lib.tls_ca or None, timeout=lib.timeout_s,
+        host=host,
+        port=port,
+        login_id=lib.login_id,
+        password=settings.sip2_password(),
+        institution=lib.institution,
+        location_code=lib.location_code,
+        terminator="\r\n" if lib.terminator == "CRLF" else "\r",
+        encoding=lib.encoding,
+        delimiter=lib.delimiter,
+        tls=lib.tls,
+        tls_ca=lib.tls_ca or None,
+        timeout=lib.timeout_s,
     )
 
 
@@ -88,8 +100,13 @@ def _card_reader(settings: Settings, sims: Simulators) -> NfcReader:
 
         sims.nfc = CardEmulator()
         path = sims.nfc.path
-    rule = CardIdRule(format=nfc.uid_format, byte_order=nfc.uid_byte_order, case=nfc.uid_case,
-                      width=nfc.uid_width, prefix=nfc.uid_prefix)
+    rule = CardIdRule(
+        format=nfc.uid_format,
+        byte_order=nfc.uid_byte_order,
+        case=nfc.uid_case,
+        width=nfc.uid_width,
+        prefix=nfc.uid_prefix,
+    )
     return NfcReader(path, rule, technologies=tuple(nfc.technologies), holdoff_s=nfc.holdoff_s)
 
 
@@ -125,9 +142,14 @@ def _printer(settings: Settings, sims: Simulators, profile: PrinterProfile) -> S
 def visit_settings(settings: Settings) -> VisitSettings:
     k = settings.kiosk
     return VisitSettings(
-        library_name=k.library_name, kiosk_id=k.id, language=Language(k.language),
-        account_url=k.account_url, footer=k.footer, inactivity_s=k.inactivity_s,
-        countdown_s=k.countdown_s, goodbye_s=k.goodbye_s,
+        library_name=k.library_name,
+        kiosk_id=k.id,
+        language=Language(k.language),
+        account_url=k.account_url,
+        footer=k.footer,
+        inactivity_s=k.inactivity_s,
+        countdown_s=k.countdown_s,
+        goodbye_s=k.goodbye_s,
     )
 
 
@@ -136,7 +158,9 @@ def build(settings: Settings) -> Kiosk:
     try:
         profile = get_profile(settings.printer.profile)
     except ConfigError as exc:
-        raise ConfigError(f"{settings.source}: [printer] profile = {settings.printer.profile!r}: {exc}") from None
+        raise ConfigError(
+            f"{settings.source}: [printer] profile = {settings.printer.profile!r}: {exc}"
+        ) from None
     sims = Simulators()
     try:
         library = _library(settings, sims)
@@ -167,7 +191,7 @@ def attach_ui(kiosk: Kiosk, headless: bool) -> Any:
     theme = Theme(px_per_mm=float(d.px_per_mm), zoom=float(d.zoom), high_contrast=d.theme == "high-contrast")
     window = KioskWindow(theme, kiosk.settings.kiosk.library_name, kiosk.runtime.post)
     window.resize(d.width_px, d.height_px)
-    kiosk.runtime.show = window.render
+    kiosk.runtime.show = window.show_view
     pump = QtPump(kiosk.runtime)
     kiosk.runtime.wakeup = pump.wake
     window.pump = pump  # type: ignore[attr-defined]  # keep it alive with the window

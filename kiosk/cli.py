@@ -13,8 +13,12 @@ from kiosk.demo.script import ScriptError
 
 
 def _config_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", type=Path, default=None,
-                   help="settings file (default: config/kiosk.toml, the embedded simulators)")
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="settings file (default: config/kiosk.toml, the embedded simulators)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,22 +26,32 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run the kiosk full screen with the configured devices",
-                         description="Run the kiosk with the devices and library in --config.")
+    run = sub.add_parser(
+        "run",
+        help="run the kiosk full screen with the configured devices",
+        description="Run the kiosk with the devices and library in --config.",
+    )
     _config_arg(run)
 
     demo = sub.add_parser(
-        "demo", help="the kiosk on simulators, with a control panel or a scripted visit",
+        "demo",
+        help="the kiosk on simulators, with a control panel or a scripted visit",
         description="With a display: the kiosk window plus a simulator control panel. "
-                    "Without one (or with --headless): run a scripted visit, save a PNG of every "
-                    "screen, the receipt PNG and a JSON transcript in --out; exit 0 only if the "
-                    "visit completed.")
+        "Without one (or with --headless): run a scripted visit, save a PNG of every "
+        "screen, the receipt PNG and a JSON transcript in --out; exit 0 only if the "
+        "visit completed.",
+    )
     _config_arg(demo)
     demo.add_argument("--headless", action="store_true", help="no window: run a scripted visit")
-    demo.add_argument("--out", type=Path, default=Path("out/demo"),
-                      help="folder for screens, receipt and transcript (default: out/demo)")
-    demo.add_argument("--script", type=Path, default=None,
-                      help="scripted-visit file (default: the built-in first borrow)")
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path("out/demo"),
+        help="folder for screens, receipt and transcript (default: out/demo)",
+    )
+    demo.add_argument(
+        "--script", type=Path, default=None, help="scripted-visit file (default: the built-in first borrow)"
+    )
     return parser
 
 
@@ -103,8 +117,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         if args.command == "run":
             return cmd_run(args)

@@ -53,8 +53,7 @@ NFC_PATH = matches(
 )
 CAMERA_SOURCE = matches(
     r"sim|\d{1,2}|/dev/video\d+|file:.+%0?\d*d.*|.+\.(mp4|avi|mkv|webm|mov|mjpeg)",
-    "'sim', a camera index like '0', '/dev/video0', an image sequence 'file:frames/%04d.png' "
-    "or a video file",
+    "'sim', a camera index like '0', '/dev/video0', an image sequence 'file:frames/%04d.png' or a video file",
 )
 PRINTER_URL = matches(
     r"sim|/dev/[\w/.\-]+(\?baud=\d{3,7})?|socket://[\w.\-]+:\d{1,5}|rfc2217://[\w.\-]+:\d{1,5}"
@@ -75,8 +74,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "goodbye_s": Key(int, 8, "Seconds the goodbye screen stays", in_range(2, 60)),
     },
     "display": {
-        "px_per_mm": Key((int, float), 4.0, "Panel pixels per millimetre (sizes are set in mm)",
-                         in_range(1.0, 20.0)),
+        "px_per_mm": Key(
+            (int, float), 4.0, "Panel pixels per millimetre (sizes are set in mm)", in_range(1.0, 20.0)
+        ),
         "width_px": Key(int, 1080, "Window width", in_range(320, 7680)),
         "height_px": Key(int, 1920, "Window height", in_range(320, 7680)),
         "fullscreen": Key(bool, False, "Full screen on the kiosk panel"),
@@ -103,8 +103,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "nfc": {
         "device": Key(str, "sim", "Card reader", NFC_PATH),
         "technologies": Key(list, ["106A", "106B", "212F"], "Card technologies polled"),
-        "holdoff_s": Key((int, float), 2.0, "Re-tap of the same card within this is ignored",
-                         in_range(0, 30)),
+        "holdoff_s": Key(
+            (int, float), 2.0, "Re-tap of the same card within this is ignored", in_range(0, 30)
+        ),
         "uid_format": Key(str, "hex", "UID to patron id: hex or decimal", one_of("hex", "decimal")),
         "uid_byte_order": Key(str, "as-read", "UID byte order", one_of("as-read", "reversed")),
         "uid_case": Key(str, "upper", "Hex letter case", one_of("upper", "lower")),
@@ -113,17 +114,21 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "camera": {
         "source": Key(str, "sim", "Barcode camera", CAMERA_SOURCE),
-        "forget_after_s": Key((int, float), 1.5, "A code absent this long reads again when shown",
-                              in_range(0.1, 30)),
+        "forget_after_s": Key(
+            (int, float), 1.5, "A code absent this long reads again when shown", in_range(0.1, 30)
+        ),
         "item_pattern": Key(str, r"^[A-Z]{2}\d{10}$", "Item registration number", regex),
-        "member_pattern": Key(str, r"^CHAEKIEUM:(?P<id>[0-9A-Za-z-]{4,32})$",
-                              "Mobile card QR; the group named id is the patron identifier", regex),
+        "member_pattern": Key(
+            str,
+            r"^CHAEKIEUM:(?P<id>[0-9A-Za-z-]{4,32})$",
+            "Mobile card QR; the group named id is the patron identifier",
+            regex,
+        ),
     },
     "printer": {
         "device": Key(str, "sim", "Receipt printer", PRINTER_URL),
         "profile": Key(str, "generic-80-ko", "Printer profile (paper width, Korean mode)"),
-        "sim_baud": Key(int, 115200, "Simulated printer's line speed (0 = unpaced)",
-                        in_range(0, 921600)),
+        "sim_baud": Key(int, 115200, "Simulated printer's line speed (0 = unpaced)", in_range(0, 921600)),
         "sim_out": Key(str, "", "Folder for the simulated printer's receipt PNGs ('' = temp)"),
     },
     "log": {
@@ -171,8 +176,7 @@ class Settings:
 
 def _type_name(kind: type | tuple[type, ...]) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    names = {int: "an integer", float: "a number", str: "a string", bool: "true or false",
-             list: "a list"}
+    names = {int: "an integer", float: "a number", str: "a string", bool: "true or false", list: "a list"}
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
@@ -180,8 +184,7 @@ def validate(data: Mapping[str, Any], source: str) -> Settings:
     sections: dict[str, Section] = {}
     for name in data:
         if name not in SCHEMA:
-            raise ConfigError(f"{source}: unknown section [{name}] (expected one of: "
-                              f"{', '.join(SCHEMA)})")
+            raise ConfigError(f"{source}: unknown section [{name}] (expected one of: {', '.join(SCHEMA)})")
     for name, keys in SCHEMA.items():
         given = data.get(name, {})
         if not isinstance(given, dict):
@@ -189,15 +192,15 @@ def validate(data: Mapping[str, Any], source: str) -> Settings:
         values: dict[str, Any] = {}
         for key in given:
             if key not in keys:
-                raise ConfigError(f"{source}: [{name}] unknown key {key!r} (expected one of: "
-                                  f"{', '.join(keys)})")
+                raise ConfigError(
+                    f"{source}: [{name}] unknown key {key!r} (expected one of: {', '.join(keys)})"
+                )
         for key, spec in keys.items():
             value = given.get(key, spec.default)
             kinds = spec.kind if isinstance(spec.kind, tuple) else (spec.kind,)
             # TOML's bool is an int in Python: never accept true for a number.
             if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-                raise ConfigError(f"{source}: [{name}] {key} = {value!r}: expected "
-                                  f"{_type_name(spec.kind)}")
+                raise ConfigError(f"{source}: [{name}] {key} = {value!r}: expected {_type_name(spec.kind)}")
             if spec.check is not None:
                 problem = spec.check(value)
                 if problem:
@@ -206,13 +209,17 @@ def validate(data: Mapping[str, Any], source: str) -> Settings:
         sections[name] = Section(name, values)
     bad = [t for t in sections["nfc"].technologies if t not in TECHNOLOGIES]
     if bad or not sections["nfc"].technologies:
-        raise ConfigError(f"{source}: [nfc] technologies = {sections['nfc'].technologies!r}: "
-                          f"expected a non-empty list of {', '.join(sorted(TECHNOLOGIES))}")
+        raise ConfigError(
+            f"{source}: [nfc] technologies = {sections['nfc'].technologies!r}: "
+            f"expected a non-empty list of {', '.join(sorted(TECHNOLOGIES))}"
+        )
     settings = Settings(source=source, **sections)
     lib = settings.library
     if not lib.embedded and not settings.sip2_password():
-        raise ConfigError(f"{source}: [library] no SIP2 password: set the environment variable "
-                          f"{lib.password_env or '(password_env)'} or password")
+        raise ConfigError(
+            f"{source}: [library] no SIP2 password: set the environment variable "
+            f"{lib.password_env or '(password_env)'} or password"
+        )
     if not lib.embedded and lib.port == 0:
         raise ConfigError(f"{source}: [library] port = 0: expected the SIP2 server's port")
     return settings

@@ -28,9 +28,14 @@ class ControlPanel(QWidget):
         books = QGroupBox("Camera")
         box = QVBoxLayout(books)
         for item in (*DEMO_ITEMS, ON_HOLD_ITEM):
-            box.addWidget(self._button(f"Show {item}", lambda _=False, i=item: sims.camera.show(i, "Code128")))
-        box.addWidget(self._button("Show mobile card QR",
-                                   lambda: sims.camera.show(f"CHAEKIEUM:{DEMO_PATRON_ID}", "QRCode")))
+            box.addWidget(
+                self._button(f"Show {item}", lambda _=False, i=item: sims.camera.show(i, "Code128"))
+            )
+        box.addWidget(
+            self._button(
+                "Show mobile card QR", lambda: sims.camera.show(f"CHAEKIEUM:{DEMO_PATRON_ID}", "QRCode")
+            )
+        )
         box.addWidget(self._button("Remove", lambda: sims.camera.remove()))
         root.addWidget(books)
 

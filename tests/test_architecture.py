@@ -40,8 +40,19 @@ def test_each_vendor_library_has_one_home():
     assert users == {v: [home] for v, home in VENDOR_HOME.items()}
 
 
-FORBIDDEN_IN_FLOWS = {"threading", "socket", "time", "asyncio", "concurrent", "selectors", "ssl",
-                      "subprocess", "multiprocessing", "PySide6", "random"}
+FORBIDDEN_IN_FLOWS = {
+    "threading",
+    "socket",
+    "time",
+    "asyncio",
+    "concurrent",
+    "selectors",
+    "ssl",
+    "subprocess",
+    "multiprocessing",
+    "PySide6",
+    "random",
+}
 
 
 def test_flows_touch_no_threads_sockets_or_clock():

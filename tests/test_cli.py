@@ -16,8 +16,14 @@ ROOT = Path(__file__).resolve().parents[1]
 def kiosk(*args: str, timeout: float = 60, env: dict | None = None) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     environment.update(env or {})
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout, env=environment)
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=environment,
+    )
 
 
 @pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["demo", "--help"]])
@@ -55,7 +61,14 @@ def test_headless_demo_completes_the_scripted_visit(tmp_path):
     assert (out / "receipt.png").stat().st_size > 5000
     transcript = json.loads((out / "transcript.json").read_text())
     kinds = {entry["type"] for entry in transcript}
-    assert {"CardRead", "BarcodeRead", "CallLibrary", "LibraryReplied", "PrintReceipt", "ReceiptPrinted"} <= kinds
+    assert {
+        "CardRead",
+        "BarcodeRead",
+        "CallLibrary",
+        "LibraryReplied",
+        "PrintReceipt",
+        "ReceiptPrinted",
+    } <= kinds
     assert "04A1B2C3D4E5F6" not in (out / "transcript.json").read_text()
 
 
@@ -63,4 +76,8 @@ def test_failing_script_exits_non_zero(tmp_path):
     script = tmp_path / "v.visit"
     script.write_text("expect_screen borrow 2\n")
     done = kiosk("demo", "--headless", "--script", str(script), "--out", str(tmp_path / "o"), timeout=120)
-    assert done.returncode == 1 and "visit FAILED" in done.stderr and "waiting for screen 'borrow'" in done.stderr
+    assert (
+        done.returncode == 1
+        and "visit FAILED" in done.stderr
+        and "waiting for screen 'borrow'" in done.stderr
+    )

@@ -4,8 +4,6 @@ ESC/POS over a pty to the virtual printer, all driven by touches on the real win
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from PySide6.QtCore import Qt
 
@@ -42,8 +40,10 @@ def kiosk(qtbot, tmp_path):
 
 
 def wait_screen(qtbot, window, screen, timeout=20000):
-    qtbot.waitUntil(lambda: window.view is not None and window.view.screen == screen and not window.view.busy,
-                    timeout=timeout)
+    qtbot.waitUntil(
+        lambda: window.view is not None and window.view.screen == screen and not window.view.busy,
+        timeout=timeout,
+    )
 
 
 def test_borrow_from_tap_to_receipt(kiosk, qtbot, tmp_path):
@@ -57,8 +57,10 @@ def test_borrow_from_tap_to_receipt(kiosk, qtbot, tmp_path):
 
     for n, item in enumerate(DEMO_ITEMS[:2], 1):
         k.sims.camera.show(item, "Code128")
-        qtbot.waitUntil(lambda n=n: len([x for x in window.view.lines if x.status == "ok"]) == n and not window.view.busy,
-                        timeout=20000)
+        qtbot.waitUntil(
+            lambda n=n: len([x for x in window.view.lines if x.status == "ok"]) == n and not window.view.busy,
+            timeout=20000,
+        )
         k.sims.camera.remove()
     assert [line.detail for line in window.view.lines] == list(DEMO_ITEMS[:2])
     assert all(line.note_args for line in window.view.lines)  # due dates shown
@@ -104,7 +106,13 @@ def test_loans_reach_the_library_exactly_once(kiosk, qtbot, tmp_path):
     assert len(window.view.lines) == before + 1 and window.view.lines[-1].status == "ok"
 
     lib = k.sims.ils
-    client = Sip2Library(host=lib.host, port=lib.port, login_id="kiosk", password="kiosk", institution="MA")
+    client = Sip2Library(
+        host=lib.host,
+        port=lib.port,
+        login_id=k.settings.library.login_id,
+        password=k.settings.sip2_password(),
+        institution="MA",
+    )
     try:
         patron = client.lookup_patron(DEMO_PATRON_ID)
     finally:

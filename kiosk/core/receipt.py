@@ -60,6 +60,31 @@ def fit(s: str, cells: int) -> str:
     return "".join(out) + ".."
 
 
+def wrap(s: str, cells: int) -> list[str]:
+    """Break `s` into lines of at most `cells` display cells, at spaces where possible."""
+    lines: list[str] = []
+    current = ""
+    for word in s.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if cell_width(candidate) <= cells:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        # A word longer than the line is broken by cells.
+        while cell_width(word) > cells:
+            cut, used = 0, 0
+            while cut < len(word) and used + cell_width(word[cut]) <= cells:
+                used += cell_width(word[cut])
+                cut += 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        current = word
+    if current:
+        lines.append(current)
+    return lines
+
+
 def layout(receipt: Receipt, width: int) -> list[PrintLine]:
     """Lay the receipt out for paper `width` display cells wide (32 on 58 mm, 42/48 on 80 mm)."""
     lang = receipt.language
@@ -101,7 +126,7 @@ def layout(receipt: Receipt, width: int) -> list[PrintLine]:
         lines.append(PrintLine(receipt.account_url, "qr", "center"))
     if receipt.footer:
         lines.append(PrintLine(style="rule"))
-        lines.append(PrintLine(fit(receipt.footer, width), align="center"))
+        lines.extend(PrintLine(part, align="center") for part in wrap(receipt.footer, width))
     lines.append(PrintLine(style="feed"))
     lines.append(PrintLine(style="cut"))
     return lines

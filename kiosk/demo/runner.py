@@ -43,8 +43,10 @@ class _MainThread(QObject):
     def _click(self, control: str) -> None:
         button = self.window.buttons().get(control)
         if button is None or not button.isEnabled():
-            self.click_errors.append(f"control {control!r} is not on screen "
-                                     f"(screen {self.window.view.screen if self.window.view else None})")
+            self.click_errors.append(
+                f"control {control!r} is not on screen "
+                f"(screen {self.window.view.screen if self.window.view else None})"
+            )
             return
         button.click()
 
@@ -90,8 +92,10 @@ class ScriptRunner:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     last = self._views[-1] if self._views else None
-                    raise StepFailed(f"timed out after {timeout:g} s waiting for {what}; "
-                                     f"screen is {last.screen if last else None!r}")
+                    raise StepFailed(
+                        f"timed out after {timeout:g} s waiting for {what}; "
+                        f"screen is {last.screen if last else None!r}"
+                    )
                 self._cond.wait(min(left, 0.1))
 
     def run_step(self, step: Step) -> None:
@@ -106,8 +110,11 @@ class ScriptRunner:
         elif step.name == "remove_barcode":
             sims.camera.remove()
         elif step.name == "press":
-            self._wait_for(lambda v: v is not None and not v.busy and a[0] in v.controls,
-                           DEFAULT_TIMEOUT, f"control {a[0]!r}")
+            self._wait_for(
+                lambda v: v is not None and not v.busy and a[0] in v.controls,
+                DEFAULT_TIMEOUT,
+                f"control {a[0]!r}",
+            )
             errors = len(self._main.click_errors)
             self._main.click.emit(a[0])
             time.sleep(0.05)
@@ -115,14 +122,20 @@ class ScriptRunner:
                 raise StepFailed(self._main.click_errors[-1])
         elif step.name == "expect_screen":
             timeout = float(a[1]) if len(a) > 1 else DEFAULT_TIMEOUT
-            self._wait_for(lambda v: v is not None and v.screen == a[0] and not v.busy, timeout,
-                           f"screen {a[0]!r}")
+            self._wait_for(
+                lambda v: v is not None and v.screen == a[0] and not v.busy, timeout, f"screen {a[0]!r}"
+            )
         elif step.name == "expect_line":
             timeout = float(a[2]) if len(a) > 2 else DEFAULT_TIMEOUT
 
             def has_line(v: View | None) -> bool:
-                return v is not None and not v.busy and any(
-                    line.status == a[0] and (a[1] in line.text or a[1] in line.detail) for line in v.lines)
+                return (
+                    v is not None
+                    and not v.busy
+                    and any(
+                        line.status == a[0] and (a[1] in line.text or a[1] in line.detail) for line in v.lines
+                    )
+                )
 
             self._wait_for(has_line, timeout, f"a {a[0]} line with {a[1]!r}")
         elif step.name == "wait":
@@ -161,7 +174,8 @@ class ScriptRunner:
         path.write_text(self.transcript.dump(), encoding="utf-8")
         self.result.transcript = path
         summary = {
-            "ok": self.result.ok, "failure": self.result.failure,
+            "ok": self.result.ok,
+            "failure": self.result.failure,
             "screens": [p.name for p in self.result.screens],
             "receipt": self.result.receipt.name if self.result.receipt else None,
         }

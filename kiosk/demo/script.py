@@ -46,7 +46,9 @@ def parse(source: str, origin: str = "<script>") -> list[Step]:
             raise ScriptError(f"{origin}:{number}: {exc}") from exc
         name, args = words[0], tuple(words[1:])
         if name not in STEPS:
-            raise ScriptError(f"{origin}:{number}: unknown step {name!r} (expected one of: {', '.join(STEPS)})")
+            raise ScriptError(
+                f"{origin}:{number}: unknown step {name!r} (expected one of: {', '.join(STEPS)})"
+            )
         lo, hi = STEPS[name]
         if not lo <= len(args) <= hi:
             raise ScriptError(f"{origin}:{number}: {name} takes {lo}..{hi} arguments, got {len(args)}")
@@ -54,7 +56,9 @@ def parse(source: str, origin: str = "<script>") -> list[Step]:
             try:
                 float(args[-1])
             except ValueError:
-                raise ScriptError(f"{origin}:{number}: {name}: {args[-1]!r} is not a number of seconds") from None
+                raise ScriptError(
+                    f"{origin}:{number}: {name}: {args[-1]!r} is not a number of seconds"
+                ) from None
         steps.append(Step(number, name, args))
     if not steps:
         raise ScriptError(f"{origin}: no steps")

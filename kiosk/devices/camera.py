@@ -44,9 +44,7 @@ def _is_device(source: str) -> bool:
     return source.isdigit() or source.startswith("/dev/video")
 
 
-def open_capture(
-    source: str, width: int = 1280, height: int = 720, fps: int = 30
-) -> cv2.VideoCapture:
+def open_capture(source: str, width: int = 1280, height: int = 720, fps: int = 30) -> cv2.VideoCapture:
     """Open a camera ("0", "1", "/dev/video0"), a video file or an image sequence
     ("file:frames/%04d.png"). Raises CameraError saying what to check when it will not open."""
     path = source.removeprefix("file:")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from kiosk.core.effects import Effect, Log
 from kiosk.core.events import Event
 
 S = TypeVar("S")
-Handler = Callable[[S, Event], list[Effect]]
+# Handlers take the event subtype their table entry names.
+Handler = Callable[[S, Any], list[Effect]]
 
 
 class UnexpectedEvent(Exception):

@@ -22,7 +22,6 @@ from kiosk.core.events import (
     CardRead,
     CardRemoved,
     DeviceStatus,
-    Event,
     LibraryReplied,
     Pressed,
     ReceiptPrinted,
@@ -73,8 +72,13 @@ CONTROLS_EVERYWHERE = ("start_over", "call_staff")
 
 def _loan_lines(loans: list[Loan]) -> tuple[Line, ...]:
     return tuple(
-        Line(loan.title or loan.item_id, loan.item_id, "ok", "borrow.done_line",
-             (("due", loan.due.isoformat() if loan.due else "-"),))
+        Line(
+            loan.title or loan.item_id,
+            loan.item_id,
+            "ok",
+            "borrow.done_line",
+            (("due", loan.due.isoformat() if loan.due else "-"),),
+        )
         for loan in loans
     )
 
@@ -118,7 +122,9 @@ class VisitFlow(StateMachine["VisitFlow"]):
 
     def idle_view(self) -> View:
         return self._view(
-            "idle", "idle.title", "idle.prompt",
+            "idle",
+            "idle.title",
+            "idle.prompt",
             controls=("lang.ko", "lang.en", "call_staff"),
         )
 
@@ -128,11 +134,13 @@ class VisitFlow(StateMachine["VisitFlow"]):
             Line(r.title or r.item_id, r.item_id, "refused", r.reason) for r in v.refused
         )
         name = mask_name(v.patron.name) if v.patron else ""
-        controls = ("finish", "start_over", "call_staff")
+        controls: tuple[str, ...] = ("finish", "start_over", "call_staff")
         if self._countdown is not None:
             controls = ("extend",) + controls
         return self._view(
-            "borrow", "borrow.title", v.banner or "borrow.greeting",
+            "borrow",
+            "borrow.title",
+            v.banner or "borrow.greeting",
             message_args=(("name", name), ("count", str(len(v.borrowed)))),
             lines=lines,
             controls=controls,
@@ -146,8 +154,9 @@ class VisitFlow(StateMachine["VisitFlow"]):
     def _notice(self, message: str, lines: tuple[Line, ...] = ()) -> list[Effect]:
         self.state = "notice"
         return [
-            self._show(self._view("notice", "notice.title", message, lines=lines,
-                                  controls=("ok", "call_staff"))),
+            self._show(
+                self._view("notice", "notice.title", message, lines=lines, controls=("ok", "call_staff"))
+            ),
             StartTimer("notice", self.settings.notice_s),
         ]
 
@@ -158,8 +167,12 @@ class VisitFlow(StateMachine["VisitFlow"]):
         self._countdown = None
         self.language = self.settings.language
         return [
-            CancelTimer("inactivity"), CancelTimer("countdown"), CancelTimer("goodbye"),
-            CancelTimer("notice"), VisitEnded(), self._show(self.idle_view()),
+            CancelTimer("inactivity"),
+            CancelTimer("countdown"),
+            CancelTimer("goodbye"),
+            CancelTimer("notice"),
+            VisitEnded(),
+            self._show(self.idle_view()),
         ]
 
     def _arm_inactivity(self) -> list[Effect]:
@@ -207,14 +220,23 @@ class VisitFlow(StateMachine["VisitFlow"]):
             return [Log("debug", f"late reply {event.operation} ignored")]
         self._awaiting = None
         if event.error is not None:
-            msg = event.error.message_id if isinstance(event.error, LibraryError) else "error.library_unavailable"
-            return [PlaySound("beep.error"), Log("warning", f"patron lookup failed: {event.error}")] + self._notice(msg)
+            msg = (
+                event.error.message_id
+                if isinstance(event.error, LibraryError)
+                else "error.library_unavailable"
+            )
+            return [
+                PlaySound("beep.error"),
+                Log("warning", f"patron lookup failed: {event.error}"),
+            ] + self._notice(msg)
         patron: Patron = event.result
         if not patron.can_borrow:
             reasons = patron.blocks or ("refusal.patron_blocked",)
             lines = tuple(Line("", "", "refused", r) for r in reasons[1:])
-            return [PlaySound("beep.error"), Log("info", f"patron refused: {', '.join(reasons)}")] + \
-                self._notice(reasons[0], lines)
+            return [
+                PlaySound("beep.error"),
+                Log("info", f"patron refused: {', '.join(reasons)}"),
+            ] + self._notice(reasons[0], lines)
         self.visit.patron = patron
         self.state = "borrow"
         return [PlaySound("beep.ok"), self._show(self.borrow_view())] + self._arm_inactivity()
@@ -235,7 +257,8 @@ class VisitFlow(StateMachine["VisitFlow"]):
         assert self.visit.patron is not None
         self.visit.item_in_flight = item_id
         return [
-            CancelTimer("inactivity"), CancelTimer("countdown"),
+            CancelTimer("inactivity"),
+            CancelTimer("countdown"),
             self._show(self.borrow_view(busy=True)),
             self._call("checkout", patron_id=self.visit.patron.patron_id, item_id=item_id),
         ]
@@ -251,7 +274,11 @@ class VisitFlow(StateMachine["VisitFlow"]):
         self._awaiting = None
         effects: list[Effect] = []
         if event.error is not None:
-            reason = event.error.message_id if isinstance(event.error, LibraryError) else "error.library_unavailable"
+            reason = (
+                event.error.message_id
+                if isinstance(event.error, LibraryError)
+                else "error.library_unavailable"
+            )
             self.visit.refused.append(Refusal(item_id=self.visit.item_in_flight, reason=reason))
             effects += [PlaySound("beep.error"), Log("warning", f"checkout failed: {event.error}")]
         else:
@@ -260,7 +287,9 @@ class VisitFlow(StateMachine["VisitFlow"]):
                 self.visit.borrowed.append(Loan(result.item_id, result.title, result.due))
                 effects.append(PlaySound("beep.ok"))
             else:
-                self.visit.refused.append(Refusal(result.item_id, result.reason or "refusal.checkout_refused", result.title))
+                self.visit.refused.append(
+                    Refusal(result.item_id, result.reason or "refusal.checkout_refused", result.title)
+                )
                 effects.append(PlaySound("beep.error"))
         self.state = "borrow"
         if self.visit.pending_items:
@@ -283,8 +312,11 @@ class VisitFlow(StateMachine["VisitFlow"]):
         return self.borrow_view()
 
     def on_inactivity(self, event: TimerFired) -> list[Effect]:
-        return [self._show(self._with_countdown(self.settings.countdown_s)), PlaySound("beep.warning"),
-                StartTimer("countdown", 1)]
+        return [
+            self._show(self._with_countdown(self.settings.countdown_s)),
+            PlaySound("beep.warning"),
+            StartTimer("countdown", 1),
+        ]
 
     def on_countdown(self, event: TimerFired) -> list[Effect]:
         left = (self._countdown or 1) - 1
@@ -296,8 +328,11 @@ class VisitFlow(StateMachine["VisitFlow"]):
     def _finish(self) -> list[Effect]:
         v = self.visit
         assert v.patron is not None
-        effects: list[Effect] = [CancelTimer("inactivity"), CancelTimer("countdown"),
-                                 self._call("end_session", patron_id=v.patron.patron_id)]
+        effects: list[Effect] = [
+            CancelTimer("inactivity"),
+            CancelTimer("countdown"),
+            self._call("end_session", patron_id=v.patron.patron_id),
+        ]
         self._awaiting = None  # end_session's answer changes nothing on screen
         if not v.borrowed and not v.refused:
             return effects + self._goodbye()
@@ -335,14 +370,15 @@ class VisitFlow(StateMachine["VisitFlow"]):
         v = self.visit
         outcome = v.print_outcome
         if not v.borrowed and not v.refused:
-            message, args = "goodbye.nothing", ()
+            message, args = "goodbye.nothing", ()  # type: tuple[str, tuple[tuple[str, str], ...]]
         elif outcome is not None and not outcome.ok:
             message, args = "goodbye.no_receipt", (("reason", outcome.reason or "printer.failed"),)
         else:
             message, args = "goodbye.receipt", ()
         lines = _loan_lines(v.borrowed)
-        view = self._view("goodbye", "goodbye.title", message, message_args=args, lines=lines,
-                          controls=("ok", "call_staff"))
+        view = self._view(
+            "goodbye", "goodbye.title", message, message_args=args, lines=lines, controls=("ok", "call_staff")
+        )
         return [self._show(view), StartTimer("goodbye", self.settings.goodbye_s)]
 
     # ---------------------------------------------------------------- anywhere
@@ -354,9 +390,14 @@ class VisitFlow(StateMachine["VisitFlow"]):
         return self._to_idle()
 
     def on_call_staff(self, event: Pressed) -> list[Effect]:
-        effects: list[Effect] = [Log("warning", f"staff called from screen {self.state}"), PlaySound("chime.staff")]
+        effects: list[Effect] = [
+            Log("warning", f"staff called from screen {self.state}"),
+            PlaySound("chime.staff"),
+        ]
         if self._last_view is not None:
-            effects.append(self._show(replace(self._last_view, message="notice.staff_called", message_args=())))
+            effects.append(
+                self._show(replace(self._last_view, message="notice.staff_called", message_args=()))
+            )
         return effects
 
     def on_device(self, event: DeviceStatus) -> list[Effect]:

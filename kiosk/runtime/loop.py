@@ -83,14 +83,14 @@ class Runtime:
         for device in self.devices:
             try:
                 device.stop()
-            except Exception:  # noqa: BLE001 - one device failing to stop must not keep others running
+            except Exception:
                 log.exception("stopping device %s failed", getattr(device, "name", device))
         self._library_pool.shutdown(wait=True, cancel_futures=True)
         self._printer_pool.shutdown(wait=True, cancel_futures=True)
         for port in (self.library, self.printer):
             try:
                 port.close()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("closing %s failed", type(port).__name__)
 
     # ---------------------------------------------------------------- events
@@ -141,7 +141,7 @@ class Runtime:
         self._notify("event", event)
         try:
             effects = self.flow.handle(event)
-        except Exception as exc:  # noqa: BLE001 - a flow bug must not take the kiosk down
+        except Exception as exc:
             log.exception("flow failed on %s in state %s", type(event).__name__, self.flow.state)
             self.errors.append(exc)
             return
@@ -187,7 +187,7 @@ class Runtime:
             self.post(LibraryReplied(request_id=call.request_id, operation=call.operation, result=result))
         except LibraryError as exc:
             self.post(LibraryReplied(request_id=call.request_id, operation=call.operation, error=exc))
-        except Exception as exc:  # noqa: BLE001 - an adapter bug still answers the flow
+        except Exception as exc:
             log.exception("library %s failed unexpectedly", call.operation)
             wrapped = LibraryError(f"unexpected {type(exc).__name__}: {exc}")
             self.post(LibraryReplied(request_id=call.request_id, operation=call.operation, error=wrapped))
@@ -195,7 +195,7 @@ class Runtime:
     def _print(self, job: PrintReceipt) -> None:
         try:
             outcome = self.printer.print_receipt(job.receipt)
-        except Exception as exc:  # noqa: BLE001 - the patron's visit must still end well
+        except Exception as exc:
             log.exception("printer adapter failed")
             outcome = PrintOutcome(ok=False, reason="printer.failed", detail=f"printer adapter error: {exc}")
         self.post(ReceiptPrinted(job_id=job.job_id, outcome=outcome))

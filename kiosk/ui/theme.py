@@ -24,14 +24,30 @@ class Palette:
 
 # Every text/background pair here is at least 4.5:1 (tests/ui/test_theme.py checks it).
 STANDARD = Palette(
-    background="#F4F6F9", surface="#FFFFFF", text="#111827", muted="#374151",
-    primary="#0B4F9C", on_primary="#FFFFFF", secondary="#E5E7EB", on_secondary="#111827",
-    ok="#0A6B2F", refused="#B00020", focus="#C2410C",
+    background="#F4F6F9",
+    surface="#FFFFFF",
+    text="#111827",
+    muted="#374151",
+    primary="#0B4F9C",
+    on_primary="#FFFFFF",
+    secondary="#E5E7EB",
+    on_secondary="#111827",
+    ok="#0A6B2F",
+    refused="#B00020",
+    focus="#C2410C",
 )
 HIGH_CONTRAST = Palette(
-    background="#000000", surface="#000000", text="#FFFFFF", muted="#FFFF66",
-    primary="#FFFF00", on_primary="#000000", secondary="#FFFFFF", on_secondary="#000000",
-    ok="#7CFC8A", refused="#FF8A8A", focus="#00FFFF",
+    background="#000000",
+    surface="#000000",
+    text="#FFFFFF",
+    muted="#FFFF66",
+    primary="#FFFF00",
+    on_primary="#000000",
+    secondary="#FFFFFF",
+    on_secondary="#000000",
+    ok="#7CFC8A",
+    refused="#FF8A8A",
+    focus="#00FFFF",
 )
 
 

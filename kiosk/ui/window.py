@@ -43,12 +43,23 @@ class KioskButton(QPushButton):
 def _clear(layout: QLayout) -> None:
     while layout.count():
         item = layout.takeAt(0)
+        if item is None:
+            break
         widget = item.widget()
+        inner = item.layout()
         if widget is not None:
             widget.setParent(None)
             widget.deleteLater()
-        elif item.layout() is not None:
-            _clear(item.layout())
+        elif inner is not None:
+            _clear(inner)
+
+
+def _label(text: str = "", name: str = "", wrap: bool = False) -> QLabel:
+    label = QLabel(text)
+    if name:
+        label.setObjectName(name)
+    label.setWordWrap(wrap)
+    return label
 
 
 class KioskWindow(QWidget):
@@ -69,16 +80,16 @@ class KioskWindow(QWidget):
         root.setSpacing(m(theme.GAP_MM))
 
         header = QHBoxLayout()
-        self.library = QLabel(library_name, objectName="library")
+        self.library = _label(library_name, "library")
         header.addWidget(self.library, 1)
         self.header_controls = QHBoxLayout()
         self.header_controls.setSpacing(m(theme.GAP_MM))
         header.addLayout(self.header_controls)
         root.addLayout(header)
 
-        self.title = QLabel(objectName="title", wordWrap=True)
-        self.message = QLabel(objectName="message", wordWrap=True)
-        self.countdown = QLabel(objectName="countdown", wordWrap=True)
+        self.title = _label(name="title", wrap=True)
+        self.message = _label(name="message", wrap=True)
+        self.countdown = _label(name="countdown", wrap=True)
         for label in (self.title, self.message, self.countdown):
             label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
             root.addWidget(label)
@@ -87,10 +98,11 @@ class KioskWindow(QWidget):
         self.body.setSpacing(m(3))
         holder = QWidget()
         holder.setLayout(self.body)
-        self.scroll = QScrollArea(widgetResizable=True)
-        self.scroll.setWidget(holder)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        root.addWidget(self.scroll, 1)
+        self.list_area = QScrollArea()
+        self.list_area.setWidgetResizable(True)
+        self.list_area.setWidget(holder)
+        self.list_area.setFrameShape(QFrame.Shape.NoFrame)
+        root.addWidget(self.list_area, 1)
 
         self.controls = QVBoxLayout()
         self.controls.setSpacing(m(theme.GAP_MM))
@@ -102,7 +114,7 @@ class KioskWindow(QWidget):
         assert self.view is not None
         return text(msg_id, self.view.language, **args)
 
-    def render(self, view: View) -> None:
+    def show_view(self, view: View) -> None:
         self.view = view
         self.title.setText(self.t(view.title))
         message = self.t(view.message, **view.args()) if view.message else ""
@@ -121,46 +133,50 @@ class KioskWindow(QWidget):
         # Widgets added to a visible window are shown only at the next event loop turn;
         # show them now so a grab right after render (screenshots, tests) sees them.
         for child in self.findChildren(QWidget):
-            if child.isHidden() and child is not self.countdown and not child.testAttribute(
-                Qt.WidgetAttribute.WA_WState_ExplicitShowHide
+            if (
+                child.isHidden()
+                and child is not self.countdown
+                and not child.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide)
             ):
                 child.show()
-        self.layout().activate()
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
         for callback in self.rendered:
             callback(view)
 
     def _render_body(self, view: View) -> None:
         _clear(self.body)
         p = self.theme.palette
-        if view.screen in ("idle", "working"):
+        if view.screen == "idle":
             pict = CardTapPictogram(p.text, p.primary, self.theme.mm(90))
             self.body.addWidget(pict, 0, Qt.AlignmentFlag.AlignHCenter)
-            if view.screen == "idle":
-                hint = QLabel(self.t("idle.hint"), wordWrap=True, objectName="message")
-                hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-                self.body.addWidget(hint)
+            hint = _label(self.t("idle.hint"), "message", wrap=True)
+            hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.body.addWidget(hint)
         elif view.screen == "borrow" and not view.lines:
-            self.body.addWidget(QLabel(self.t("borrow.empty"), wordWrap=True))
+            self.body.addWidget(_label(self.t("borrow.empty"), wrap=True))
         for line in view.lines:
             self.body.addWidget(self._line(line))
         self.body.addStretch(1)
 
     def _line(self, line: Line) -> QFrame:
-        frame = QFrame(objectName="line")
+        frame = QFrame()
+        frame.setObjectName("line")
         row = QHBoxLayout(frame)
         m = self.theme.mm
         row.setContentsMargins(m(3), m(2), m(3), m(2))
         row.setSpacing(m(3))
-        icon = QLabel(STATUS_ICON.get(line.status, ""), objectName=f"line_{line.status}")
+        icon = _label(STATUS_ICON.get(line.status, ""), f"line_{line.status}")
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         row.addWidget(icon)
         column = QVBoxLayout()
         if line.text:
-            column.addWidget(QLabel(line.text, wordWrap=True))
+            column.addWidget(_label(line.text, wrap=True))
         note = self.t(line.note, **dict(line.note_args)) if line.note else ""
         status_text = " · ".join(x for x in (line.detail, note) if x)
         if status_text:
-            column.addWidget(QLabel(status_text, wordWrap=True, objectName=f"line_{line.status}"))
+            column.addWidget(_label(status_text, f"line_{line.status}", wrap=True))
         row.addLayout(column, 1)
         frame.setAccessibleName(" ".join(x for x in (line.text, status_text) if x))
         return frame

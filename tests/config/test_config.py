@@ -75,6 +75,8 @@ def test_printer_urls_accepted(tmp_path, url):
     assert config.load(write(tmp_path, f"[printer]\ndevice = '{url}'\n")).printer.device == url
 
 
-@pytest.mark.parametrize("path", ["usb", "usb:054c:06c1", "usb:001:004", "tty:USB0:pn532", "udp:127.0.0.1:6010"])
+@pytest.mark.parametrize(
+    "path", ["usb", "usb:054c:06c1", "usb:001:004", "tty:USB0:pn532", "udp:127.0.0.1:6010"]
+)
 def test_nfc_paths_accepted(tmp_path, path):
     assert config.load(write(tmp_path, f"[nfc]\ndevice = '{path}'\n")).nfc.device == path

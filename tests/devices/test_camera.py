@@ -135,9 +135,7 @@ def test_file_source_ends_quietly(tmp_path: Path, readers: list[CameraReader]) -
 
 @pytest.mark.timeout(30)
 @pytest.mark.parametrize("source", ["file:/nonexistent/frames/%04d.png", "/no/such/video.mp4"])
-def test_missing_source_is_reported_and_stop_is_prompt(
-    source: str, readers: list[CameraReader]
-) -> None:
+def test_missing_source_is_reported_and_stop_is_prompt(source: str, readers: list[CameraReader]) -> None:
     reader = CameraReader(source, CodePatterns(), name="counter-camera")
     readers.append(reader)
     post = Collector()

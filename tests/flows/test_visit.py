@@ -38,7 +38,10 @@ def only(effects, kind):
 
 def identified(flow: VisitFlow, patron: Patron = PATRON):
     flow.handle(Started())
-    call = only(flow.handle(CardRead(technology="106A", uid="04a1b2c3d4e5f6", identifier=patron.patron_id, at=AT)), CallLibrary)
+    call = only(
+        flow.handle(CardRead(technology="106A", uid="04a1b2c3d4e5f6", identifier=patron.patron_id, at=AT)),
+        CallLibrary,
+    )
     assert call.operation == "lookup_patron" and call.args == {"patron_id": patron.patron_id}
     return flow.handle(LibraryReplied(request_id=call.request_id, operation="lookup_patron", result=patron))
 
@@ -46,7 +49,9 @@ def identified(flow: VisitFlow, patron: Patron = PATRON):
 def checkout(flow: VisitFlow, item: str, result: CheckoutResult | None = None, error=None):
     call = only(flow.handle(BarcodeRead(text=item, symbology="Code128", kind="item")), CallLibrary)
     assert call.args == {"patron_id": PATRON.patron_id, "item_id": item}
-    return flow.handle(LibraryReplied(request_id=call.request_id, operation="checkout", result=result, error=error))
+    return flow.handle(
+        LibraryReplied(request_id=call.request_id, operation="checkout", result=result, error=error)
+    )
 
 
 def test_first_screen_is_idle_in_korean():
@@ -72,7 +77,9 @@ def test_a_whole_visit_borrow_two_print_goodbye_idle():
 
     due = dt.date(2026, 12, 13)
     checkout(flow, "EM0000100001", CheckoutResult(True, "EM0000100001", "채식주의자", due))
-    effects = checkout(flow, "EM0000100002", CheckoutResult(False, "EM0000100002", "토지", reason="refusal.on_hold"))
+    effects = checkout(
+        flow, "EM0000100002", CheckoutResult(False, "EM0000100002", "토지", reason="refusal.on_hold")
+    )
     view = shows(effects)[-1]
     assert [line.status for line in view.lines] == ["ok", "refused"]
 
@@ -107,7 +114,11 @@ def test_library_timeout_on_lookup_is_a_notice_not_a_crash():
     flow = VisitFlow()
     flow.handle(Started())
     call = only(flow.handle(CardRead(technology="106A", uid="01", identifier="01")), CallLibrary)
-    view = shows(flow.handle(LibraryReplied(request_id=call.request_id, operation="lookup_patron", error=LibraryTimeout("t"))))[-1]
+    view = shows(
+        flow.handle(
+            LibraryReplied(request_id=call.request_id, operation="lookup_patron", error=LibraryTimeout("t"))
+        )
+    )[-1]
     assert view.message == "error.library_timeout"
 
 
@@ -132,8 +143,13 @@ def test_barcodes_arriving_during_a_checkout_are_queued_not_lost():
     identified(flow)
     first = only(flow.handle(BarcodeRead(text="EM0000100001", symbology="Code128")), CallLibrary)
     assert flow.handle(BarcodeRead(text="EM0000100002", symbology="Code128")) == []
-    effects = flow.handle(LibraryReplied(request_id=first.request_id, operation="checkout",
-                                         result=CheckoutResult(True, "EM0000100001", "a")))
+    effects = flow.handle(
+        LibraryReplied(
+            request_id=first.request_id,
+            operation="checkout",
+            result=CheckoutResult(True, "EM0000100001", "a"),
+        )
+    )
     second = only(effects, CallLibrary)
     assert second.args["item_id"] == "EM0000100002"
 
@@ -151,8 +167,11 @@ def test_finish_pressed_during_checkout_waits_for_the_answer():
     identified(flow)
     call = only(flow.handle(BarcodeRead(text="EM0000100001", symbology="Code128")), CallLibrary)
     assert flow.handle(Pressed(control="finish")) == []
-    effects = flow.handle(LibraryReplied(request_id=call.request_id, operation="checkout",
-                                         result=CheckoutResult(True, "EM0000100001", "a")))
+    effects = flow.handle(
+        LibraryReplied(
+            request_id=call.request_id, operation="checkout", result=CheckoutResult(True, "EM0000100001", "a")
+        )
+    )
     assert [loan.item_id for loan in only(effects, PrintReceipt).receipt.borrowed] == ["EM0000100001"]
 
 
@@ -180,7 +199,9 @@ def test_paper_out_tells_patron_loans_are_recorded():
     identified(flow)
     checkout(flow, "EM0000100001", CheckoutResult(True, "EM0000100001", "a"))
     job = only(flow.handle(Pressed(control="finish")), PrintReceipt)
-    effects = flow.handle(ReceiptPrinted(job_id=job.job_id, outcome=PrintOutcome(False, "printer.paper_out", "paper out")))
+    effects = flow.handle(
+        ReceiptPrinted(job_id=job.job_id, outcome=PrintOutcome(False, "printer.paper_out", "paper out"))
+    )
     view = shows(effects)[-1]
     assert view.message == "goodbye.no_receipt" and view.args()["reason"] == "printer.paper_out"
     assert view.lines[0].text == "a"
@@ -197,7 +218,9 @@ def test_nothing_borrowed_prints_nothing():
 def test_mobile_card_qr_identifies_the_patron():
     flow = VisitFlow()
     flow.handle(Started())
-    call = only(flow.handle(BarcodeRead(text="04A1B2C3D4E5F6", symbology="QRCode", kind="member")), CallLibrary)
+    call = only(
+        flow.handle(BarcodeRead(text="04A1B2C3D4E5F6", symbology="QRCode", kind="member")), CallLibrary
+    )
     assert call.args == {"patron_id": "04A1B2C3D4E5F6"}
 
 
@@ -206,7 +229,9 @@ def test_late_reply_after_start_over_is_ignored():
     flow.handle(Started())
     call = only(flow.handle(CardRead(technology="106A", uid="01", identifier="01")), CallLibrary)
     flow.handle(Pressed(control="start_over"))
-    effects = flow.handle(LibraryReplied(request_id=call.request_id, operation="lookup_patron", result=PATRON))
+    effects = flow.handle(
+        LibraryReplied(request_id=call.request_id, operation="lookup_patron", result=PATRON)
+    )
     assert flow.state == "idle" and not shows(effects)
 
 

@@ -7,9 +7,8 @@ import threading
 from kiosk.core.effects import CallLibrary, Effect, PrintReceipt, Show, StartTimer
 from kiosk.core.errors import LibraryTimeout
 from kiosk.core.events import Event, LibraryReplied, ReceiptPrinted, Started, TimerFired
-from kiosk.core.model import PrintOutcome
+from kiosk.core.model import Language, PrintOutcome
 from kiosk.core.views import View
-from kiosk.core.model import Language
 from kiosk.runtime.clock import ManualClock
 from kiosk.runtime.loop import Runtime
 
@@ -79,7 +78,9 @@ def test_events_are_stamped_with_the_runtime_clock():
 
 def test_library_call_runs_on_the_library_thread_and_comes_back_as_event():
     lib = Library()
-    rt, flow, _ = make(lambda e: [CallLibrary(7, "lookup_patron", {"patron_id": "P"})] if isinstance(e, Started) else [], lib)
+    rt, flow, _ = make(
+        lambda e: [CallLibrary(7, "lookup_patron", {"patron_id": "P"})] if isinstance(e, Started) else [], lib
+    )
     rt.start()
     assert rt.run_until(lambda: any(isinstance(e, LibraryReplied) for e in flow.events), timeout=5)
     reply = flow.events[-1]
@@ -90,8 +91,15 @@ def test_library_call_runs_on_the_library_thread_and_comes_back_as_event():
 
 def test_library_errors_and_adapter_bugs_become_replies_not_crashes():
     rt, flow, _ = make(
-        lambda e: [CallLibrary(1, "lookup_patron", {"patron_id": "P"}), CallLibrary(2, "checkout", {"patron_id": "P", "item_id": "I"}),
-                   CallLibrary(3, "drop_tables", {})] if isinstance(e, Started) else [],
+        lambda e: (
+            [
+                CallLibrary(1, "lookup_patron", {"patron_id": "P"}),
+                CallLibrary(2, "checkout", {"patron_id": "P", "item_id": "I"}),
+                CallLibrary(3, "drop_tables", {}),
+            ]
+            if isinstance(e, Started)
+            else []
+        ),
         Library(fail=LibraryTimeout("no answer")),
     )
     rt.start()
@@ -104,7 +112,9 @@ def test_library_errors_and_adapter_bugs_become_replies_not_crashes():
 
 
 def test_printer_exception_becomes_a_failed_outcome():
-    rt, flow, _ = make(lambda e: [PrintReceipt(1, None)] if isinstance(e, Started) else [], printer=Printer(raise_=True))  # type: ignore[arg-type]
+    rt, flow, _ = make(
+        lambda e: [PrintReceipt(1, None)] if isinstance(e, Started) else [], printer=Printer(raise_=True)
+    )  # type: ignore[arg-type]
     rt.start()
     assert rt.run_until(lambda: any(isinstance(e, ReceiptPrinted) for e in flow.events), timeout=5)
     outcome = flow.events[-1].outcome
@@ -133,7 +143,7 @@ def test_a_flow_exception_is_recorded_and_the_loop_goes_on():
         return [Show(View("idle", Language.KO, "idle.title"))]
 
     shown = []
-    rt, flow, _ = make(script)
+    rt, _flow, _ = make(script)
     rt.show = shown.append
     rt.start()
     rt.pump()
@@ -145,7 +155,7 @@ def test_a_flow_exception_is_recorded_and_the_loop_goes_on():
 
 def test_observers_see_every_event_and_effect_in_order():
     seen = []
-    rt, flow, _ = make(lambda e: [StartTimer("a", 1)])
+    rt, _flow, _ = make(lambda e: [StartTimer("a", 1)])
     rt.observers.append(lambda kind, obj: seen.append((kind, type(obj).__name__)))
     rt.start()
     rt.pump()

@@ -1,4 +1,4 @@
-"""The window renders every screen legibly (Hangul, big targets, nothing cut) and turns touches into events."""
+"""The window renders every screen legibly (Hangul, big targets, nothing cut); touches become events."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from kiosk.core.events import Pressed
-from kiosk.core.model import CheckoutResult, Language, Loan, Patron
-from kiosk.core.events import LibraryReplied, BarcodeRead, CardRead, Started
 from kiosk.core.effects import CallLibrary, Show
+from kiosk.core.events import BarcodeRead, CardRead, LibraryReplied, Pressed, Started
+from kiosk.core.model import CheckoutResult, Language, Loan, Patron
 from kiosk.flows.visit import VisitFlow
 from kiosk.ui.app import ensure_app
 from kiosk.ui.theme import Theme
@@ -44,13 +43,25 @@ def visit_views() -> list:
         return effects
 
     feed(Started())
-    (call,) = [e for e in feed(CardRead(technology="106A", uid="01", identifier="P1")) if isinstance(e, CallLibrary)]
-    feed(LibraryReplied(request_id=call.request_id, operation="lookup_patron",
-                        result=Patron("P1", "김민수", loans=(Loan("EM1", "토지"),))))
+    (call,) = [
+        e for e in feed(CardRead(technology="106A", uid="01", identifier="P1")) if isinstance(e, CallLibrary)
+    ]
+    feed(
+        LibraryReplied(
+            request_id=call.request_id,
+            operation="lookup_patron",
+            result=Patron("P1", "김민수", loans=(Loan("EM1", "토지"),)),
+        )
+    )
     for item, ok in (("EM0000100001", True), ("EM0000100002", False)):
         (call,) = [e for e in feed(BarcodeRead(text=item, symbology="Code128")) if isinstance(e, CallLibrary)]
-        result = CheckoutResult(ok, item, "채식주의자: 한강 장편소설 (창비 2007년판)", dt.date(2026, 12, 13),
-                                reason="" if ok else "refusal.on_hold")
+        result = CheckoutResult(
+            ok,
+            item,
+            "채식주의자: 한강 장편소설 (창비 2007년판)",
+            dt.date(2026, 12, 13),
+            reason="" if ok else "refusal.on_hold",
+        )
         feed(LibraryReplied(request_id=call.request_id, operation="checkout", result=result))
     return views
 
@@ -59,7 +70,9 @@ def dark_fraction(image: QImage) -> float:
     small = image.scaled(108, 192)
     bg = small.pixelColor(2, 2)
     differ = sum(
-        1 for x in range(small.width()) for y in range(small.height())
+        1
+        for x in range(small.width())
+        for y in range(small.height())
         if abs(small.pixelColor(x, y).lightness() - bg.lightness()) > 60
     )
     return differ / (small.width() * small.height())
@@ -71,7 +84,7 @@ def test_every_screen_renders_non_blank_with_big_targets(window, tmp_path, langu
 
     for n, view in enumerate(visit_views()):
         view = replace(view, language=language)
-        window.render(view)
+        window.show_view(view)
         image = window.grab().toImage()
         image.save(str(tmp_path / f"{n:02d}-{view.screen}.png"))
         assert 0.01 < dark_fraction(image) < 0.6, f"{view.screen} looks blank or flooded"
@@ -88,12 +101,14 @@ def test_every_screen_renders_non_blank_with_big_targets(window, tmp_path, langu
 
 
 def test_text_is_at_least_12_mm(window):
-    window.render(visit_views()[0])
-    assert window.message.font().pixelSize() >= THEME.mm(12) or window.message.fontInfo().pixelSize() >= THEME.mm(12)
+    window.show_view(visit_views()[0])
+    assert window.message.font().pixelSize() >= THEME.mm(
+        12
+    ) or window.message.fontInfo().pixelSize() >= THEME.mm(12)
 
 
 def test_hangul_is_drawn_with_a_cjk_font(window):
-    window.render(visit_views()[0])
+    window.show_view(visit_views()[0])
     info = window.title.fontInfo()
     assert "CJK" in info.family() or "Noto Sans CJK" in info.family()
     # Every Hangul character of the title has a glyph in the font in use.
@@ -104,26 +119,26 @@ def test_hangul_is_drawn_with_a_cjk_font(window):
 def test_touches_become_pressed_events(window, qtbot):
     views = visit_views()
     borrow = [v for v in views if v.screen == "borrow" and not v.busy][-1]
-    window.render(borrow)
+    window.show_view(borrow)
     qtbot.mouseClick(window.buttons()["finish"], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(window.buttons()["call_staff"], Qt.MouseButton.LeftButton)
     assert [e.control for e in window.posted] == ["finish", "call_staff"]
 
 
 def test_keypad_enter_activates_the_focused_control(window, qtbot):
-    window.render(visit_views()[0])
+    window.show_view(visit_views()[0])
     qtbot.keyClick(window.buttons()["call_staff"], Qt.Key.Key_Return)
     assert window.posted == [Pressed(control="call_staff")]
 
 
 def test_language_button_offers_the_other_language_only(window):
     idle = visit_views()[0]
-    window.render(idle)
+    window.show_view(idle)
     assert "lang.en" in window.buttons() and "lang.ko" not in window.buttons()
 
 
 def test_busy_screen_disables_actions_but_not_call_staff(window):
-    busy = [v for v in visit_views() if v.busy and v.screen == "borrow"][0]
-    window.render(busy)
+    busy = next(v for v in visit_views() if v.busy and v.screen == "borrow")
+    window.show_view(busy)
     buttons = window.buttons()
     assert not buttons["finish"].isEnabled() and buttons["call_staff"].isEnabled()

@@ -1,0 +1,1 @@
+"""The library link: the LibrarySystem port over SIP2."""

@@ -1,0 +1,57 @@
+"""`python -m simulators.ils`: run the SIP2 library server in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import signal
+import threading
+
+from simulators.ils.server import start_server
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m simulators.ils", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=6001)
+    parser.add_argument("--db", default=None, help="SQLite file (default: in memory)")
+    parser.add_argument("--login-id", default="kiosk")
+    parser.add_argument("--password", default="kiosk")
+    parser.add_argument("--institution", default="MA")
+    parser.add_argument("--encoding", default="utf-8", help="utf-8, cp949 or cp850")
+    parser.add_argument("--terminator", choices=("cr", "crlf"), default="cr")
+    parser.add_argument(
+        "--today", type=dt.date.fromisoformat, default=None, help="pretend today is this ISO date (for demos)"
+    )
+    parser.add_argument("--tls-cert", default=None, help="PEM certificate: speak TLS only")
+    parser.add_argument("--tls-key", default=None, help="PEM key, unless it is in --tls-cert")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    with start_server(
+        args.host,
+        args.port,
+        args.db,
+        args.login_id,
+        args.password,
+        args.institution,
+        args.today,
+        encoding=args.encoding,
+        terminator="\r\n" if args.terminator == "crlf" else "\r",
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+    ) as server:
+        print(f"SIP2 server on {server.host}:{server.port} (Ctrl-C to stop)", flush=True)
+        stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,164 @@
+"""Deterministic seed data for the simulated library: patrons, 200 items, loans and holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from simulators.ils.store import CirculationStore, ItemRecord, LoanRecord, PatronRecord
+
+LIBRARY = "MA"
+LIBRARY_NAME = "서울도서관"
+
+DEMO_PATRON_ID = "04A1B2C3D4E5F6"
+DEMO_PATRON_PIN = "1234"
+BLOCKED_PATRON_ID = "04B7C8D9EAFB01"
+LOST_CARD_PATRON_ID = "04C2D3E4F5A6B7"
+SUSPENDED_PATRON_ID = "04D3E4F5A6B7C8"
+LIMIT_PATRON_ID = "04E4F5A6B7C8D9"
+DISABLED_PATRON_ID = "04F5A6B7C8D9EA"
+CHAEKIEUM_PATRON_ID = "0406A7B8C9DAEB"
+HOLDER_PATRON_ID = "0417B8C9DAEBFC"
+OVERDUE_PATRON_ID = "0428C9DAEBFC0D"
+
+
+def item_id(n: int) -> str:
+    """Registration number of the n-th seeded item: 'EM' + 10 digits."""
+    return f"EM{100000 + n:010d}"
+
+
+DEMO_ITEMS: tuple[str, ...] = tuple(item_id(n) for n in range(1, 6))
+DEMO_LOAN_ITEM = item_id(21)
+ON_LOAN_ITEM = item_id(101)  # on loan to LIMIT_PATRON_ID
+OVERDUE_ITEM = item_id(121)  # on loan to OVERDUE_PATRON_ID, 3 days late
+ON_HOLD_ITEM = item_id(181)  # on the shelf, on hold for HOLDER_PATRON_ID
+NOT_FOR_LOAN_ITEM = item_id(191)  # reference
+CLOSED_STACK_ITEM = item_id(196)  # preservation library
+UNKNOWN_ITEM = item_id(999)
+
+ITEM_COUNT = 200
+
+# (title, author, ISBN prefix, location). Real books; the ISBN bodies are made up, the
+# check digits are right.
+TITLES: tuple[tuple[str, str, str, str], ...] = (
+    ("채식주의자", "한강", "97889", "종합자료실"),
+    ("소년이 온다", "한강", "97889", "종합자료실"),
+    ("82년생 김지영", "조남주", "97889", "종합자료실"),
+    ("토지 1", "박경리", "97889", "종합자료실"),
+    ("작별하지 않는다", "한강", "97889", "종합자료실"),
+    ("아몬드", "손원평", "97911", "종합자료실"),
+    ("불편한 편의점", "김호연", "97911", "종합자료실"),
+    ("달러구트 꿈 백화점", "이미예", "97911", "종합자료실"),
+    ("파친코 1", "이민진", "97911", "종합자료실"),
+    ("엄마를 부탁해", "신경숙", "97889", "종합자료실"),
+    ("태백산맥 1", "조정래", "97889", "종합자료실"),
+    ("난장이가 쏘아올린 작은 공", "조세희", "97889", "종합자료실"),
+    ("살인자의 기억법", "김영하", "97889", "종합자료실"),
+    ("나의 라임 오렌지나무", "J. M. 바스콘셀로스", "97889", "어린이자료실"),
+    ("어린 왕자", "앙투안 드 생텍쥐페리", "97889", "어린이자료실"),
+    ("미움받을 용기", "기시미 이치로", "97889", "종합자료실"),
+    ("사피엔스", "유발 하라리", "97889", "종합자료실"),
+    ("코스모스", "칼 세이건", "97889", "종합자료실"),
+    ("총, 균, 쇠", "재레드 다이아몬드", "97889", "종합자료실"),
+    ("정의란 무엇인가", "마이클 샌델", "97889", "종합자료실"),
+    ("트렌드 코리아 2026", "김난도", "97911", "종합자료실"),
+    ("구름빵", "백희나", "97889", "어린이자료실"),
+    ("알사탕", "백희나", "97911", "어린이자료실"),
+    ("마당을 나온 암탉", "황선미", "97889", "어린이자료실"),
+    ("긴긴밤", "루리", "97911", "어린이자료실"),
+    ("완득이", "김려령", "97889", "종합자료실"),
+    ("운수 좋은 날", "현진건", "97889", "종합자료실"),
+    ("무정", "이광수", "97889", "종합자료실"),
+    ("광장", "최인훈", "97889", "종합자료실"),
+    ("칼의 노래", "김훈", "97889", "종합자료실"),
+    ("나미야 잡화점의 기적", "히가시노 게이고", "97889", "종합자료실"),
+    ("지구 끝의 온실", "김초엽", "97911", "종합자료실"),
+    ("우리가 빛의 속도로 갈 수 없다면", "김초엽", "97911", "종합자료실"),
+    ("시선으로부터,", "정세랑", "97911", "종합자료실"),
+    ("피프티 피플", "정세랑", "97889", "종합자료실"),
+    ("흰", "한강", "97889", "종합자료실"),
+    ("삼국유사", "일연", "97889", "종합자료실"),
+    ("징비록", "류성룡", "97889", "종합자료실"),
+    ("자전거 도둑", "박완서", "97889", "어린이자료실"),
+    ("그 많던 싱아는 누가 다 먹었을까", "박완서", "97889", "종합자료실"),
+    ("The Little Prince", "Antoine de Saint-Exupéry", "97801", "외국어자료실"),
+    ("Harry Potter and the Philosopher's Stone", "J. K. Rowling", "97807", "외국어자료실"),
+    ("Pachinko", "Min Jin Lee", "97814", "외국어자료실"),
+    ("The Vegetarian", "Han Kang", "97818", "외국어자료실"),
+    ("Human Acts", "Han Kang", "97818", "외국어자료실"),
+    ("Nineteen Eighty-Four", "George Orwell", "97801", "외국어자료실"),
+    ("To Kill a Mockingbird", "Harper Lee", "97800", "외국어자료실"),
+    ("The Great Gatsby", "F. Scott Fitzgerald", "97807", "외국어자료실"),
+    ("Charlotte's Web", "E. B. White", "97800", "외국어자료실"),
+    ("The Old Man and the Sea", "Ernest Hemingway", "97806", "외국어자료실"),
+)
+
+
+def ean13_check_digit(first12: str) -> str:
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
+    return str((10 - total % 10) % 10)
+
+
+def isbn_for(index: int, prefix: str) -> str:
+    """A made-up but well-formed ISBN-13 for the index-th title."""
+    body_len = 12 - len(prefix)
+    body = f"{(index * 7919 + 104729) % 10**body_len:0{body_len}d}"
+    first12 = prefix + body
+    return first12 + ean13_check_digit(first12)
+
+
+def items() -> list[ItemRecord]:
+    """200 items: every title in four copies; a few reference and closed-stack copies."""
+    records = []
+    for n in range(1, ITEM_COUNT + 1):
+        index = (n - 1) % len(TITLES)
+        title, author, prefix, location = TITLES[index]
+        loan_type = "normal"
+        if 191 <= n <= 195:
+            loan_type, location = "reference", "참고자료실"
+        elif 196 <= n <= 198:
+            loan_type, location = "closed_stack", "보존서고"
+        records.append(
+            ItemRecord(item_id(n), isbn_for(index, prefix), title, author, LIBRARY, location,
+                       loan_type)
+        )  # fmt: skip
+    return records
+
+
+def patrons(today: dt.date) -> list[PatronRecord]:
+    def p(card: str, name: str, pin: str, **kw: object) -> PatronRecord:
+        return PatronRecord(card, name, pin, LIBRARY, **kw)  # type: ignore[arg-type]
+
+    return [
+        p(DEMO_PATRON_ID, "김민수", DEMO_PATRON_PIN),
+        p(BLOCKED_PATRON_ID, "이서연", "2345", fees=5000),
+        p(LOST_CARD_PATRON_ID, "박지훈", "3456", card_ok=False),
+        p(SUSPENDED_PATRON_ID, "최유진", "4567", suspended_until=today + dt.timedelta(days=10)),
+        p(LIMIT_PATRON_ID, "정하늘", "5678"),
+        p(DISABLED_PATRON_ID, "강동원", "6789", disabled=True),
+        p(CHAEKIEUM_PATRON_ID, "윤서아", "7890", loans_elsewhere=20),
+        p(HOLDER_PATRON_ID, "한지민", "8901"),
+        p(OVERDUE_PATRON_ID, "오준호", "9012"),
+    ]
+
+
+def loans(today: dt.date) -> list[LoanRecord]:
+    def days(n: int) -> dt.date:
+        return today + dt.timedelta(days=n)
+
+    records = [LoanRecord(DEMO_LOAN_ITEM, DEMO_PATRON_ID, days(-10), days(5))]
+    records += [LoanRecord(item_id(n), LIMIT_PATRON_ID, days(-3), days(12)) for n in range(101, 108)]
+    records += [LoanRecord(item_id(n), DISABLED_PATRON_ID, days(-5), days(25)) for n in range(111, 118)]
+    records.append(LoanRecord(OVERDUE_ITEM, OVERDUE_PATRON_ID, days(-18), days(-3)))
+    return records
+
+
+def seed(store: CirculationStore, today: dt.date) -> None:
+    """Fill an empty store; loan and suspension dates are relative to `today`."""
+    with store.transaction():
+        for patron in patrons(today):
+            store.add_patron(patron)
+        for item in items():
+            store.add_item(item)
+        for loan in loans(today):
+            store.add_loan(loan)
+        store.add_hold(ON_HOLD_ITEM, HOLDER_PATRON_ID, today - dt.timedelta(days=2))

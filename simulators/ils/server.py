@@ -1,0 +1,320 @@
+"""Embedded SIP2 library server: threaded TCP, one session per kiosk, backed by the SQLite store."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import logging
+import socket
+import socketserver
+import sqlite3
+import ssl
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from kiosk.core.privacy import mask_card
+from kiosk.ils.sip2.codec import (
+    ChecksumError,
+    Codec,
+    MalformedMessage,
+    Message,
+)
+from simulators.ils import replies
+from simulators.ils.rules import Rules
+from simulators.ils.seed import LIBRARY_NAME, seed
+from simulators.ils.store import CirculationStore
+
+log = logging.getLogger(__name__)
+
+# Faults a test can queue; each is used up by the next request any session receives.
+FAULTS = frozenset({"bad_checksum", "no_reply", "drop"})
+
+
+@dataclass
+class ServerConfig:
+    login_id: str
+    password: str
+    institution: str
+    today: dt.date | None
+    rules: Rules
+    codec: Codec
+    library_name: str = LIBRARY_NAME
+    received: collections.Counter[str] = field(default_factory=collections.Counter)
+    faults: collections.deque[str] = field(default_factory=collections.deque)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def now(self) -> dt.datetime:
+        now = dt.datetime.now()
+        return dt.datetime.combine(self.today, now.time()) if self.today else now
+
+    def take_fault(self) -> str | None:
+        with self.lock:
+            return self.faults.popleft() if self.faults else None
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = False  # server_close() joins every session thread
+    block_on_close = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        config: ServerConfig,
+        store: CirculationStore,
+        tls: ssl.SSLContext | None = None,
+    ):
+        self.config = config
+        self.tls = tls
+        self.store = store
+        self.sessions: set[socket.socket] = set()
+        self.sessions_lock = threading.Lock()
+        self.closing = False
+        super().__init__(address, _Session)
+
+    def get_request(self) -> tuple[socket.socket, tuple[str, int]]:
+        sock, address = self.socket.accept()
+        if self.tls is not None:
+            # The handshake happens on the session's thread, so a silent client cannot stall accept.
+            sock = self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, address
+
+    def close_sessions(self, final: bool = False) -> None:
+        with self.sessions_lock:
+            self.closing = self.closing or final
+            sessions = list(self.sessions)
+        for sock in sessions:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+class _Session(socketserver.BaseRequestHandler):
+    """One kiosk's connection: login first, then requests answered in order."""
+
+    server: _Server
+
+    def setup(self) -> None:
+        self.config = self.server.config
+        self.logged_in = False
+        self.location = ""
+        self.last_reply = b""
+        with self.server.sessions_lock:
+            self.server.sessions.add(self.request)
+            closing = self.server.closing
+        if closing:  # accepted just as the server stopped
+            try:
+                self.request.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def finish(self) -> None:
+        with self.server.sessions_lock:
+            self.server.sessions.discard(self.request)
+
+    def handle(self) -> None:
+        for frame in _frames(self.request):
+            if not self._answer(frame):
+                break
+
+    def _answer(self, frame: bytes) -> bool:
+        """Answer one request; False ends the session."""
+        codec = self.config.codec
+        try:
+            request = codec.decode(frame)
+        except (ChecksumError, MalformedMessage) as exc:
+            log.info("asking for a resend: %s", exc)
+            return self._send(codec.encode(Message("96")))
+        with self.config.lock:
+            self.config.received[request.code] += 1
+        fault = self.config.take_fault()
+        if fault == "drop":
+            return False
+        if fault == "no_reply":
+            return True
+        if request.code == "97":
+            data = self.last_reply or codec.encode(Message("96"))
+        elif not self.logged_in and request.code != "93":
+            log.warning("message %s before login: closing the connection", request.code)
+            return False
+        else:
+            try:
+                reply = self._dispatch(request)
+            except (sqlite3.Error, ValueError, MalformedMessage) as exc:
+                log.error("cannot answer message %s: %s; closing the session", request.code, exc)
+                return False
+            if reply is None:
+                log.warning("unsupported message %s: no answer", request.code)
+                return True
+            data = codec.encode(reply.with_sequence(request.sequence))
+            self.last_reply = data
+        if fault == "bad_checksum" and codec.checksums:
+            data = _corrupt_checksum(data, codec.terminator)
+        return self._send(data)
+
+    def _dispatch(self, request: Message) -> Message | None:
+        config, store = self.config, self.server.store
+        now = config.now()
+        if request.code == "93":
+            ok = request.get("CN") == config.login_id and request.get("CO") == config.password
+            self.logged_in = ok
+            self.location = request.get("CP")
+            log.info("login %s for %r", "accepted" if ok else "refused", request.get("CN"))
+            return Message("94", "1" if ok else "0")
+        handler = _HANDLERS.get(request.code)
+        if handler is None:
+            return None
+        if request.get("AA"):
+            log.debug("message %s for patron %s", request.code, mask_card(request.get("AA")))
+        return handler(
+            replies.Context(
+                store,
+                config.rules,
+                config.institution,
+                config.library_name,
+                self.location,
+                now,
+                config.codec.encoding,
+            ),
+            request,
+        )
+
+    def _send(self, data: bytes) -> bool:
+        try:
+            self.request.sendall(data)
+        except OSError:
+            return False
+        return True
+
+
+_HANDLERS: dict[str, Callable[[replies.Context, Message], Message]] = {
+    "99": replies.status,
+    "63": replies.patron_information,
+    "11": replies.checkout,
+    "09": replies.checkin,
+    "17": replies.item_information,
+    "35": replies.end_session,
+}
+
+
+def _frames(sock: socket.socket) -> Iterable[bytes]:
+    """Messages from the stream until it closes; CR, LF or CRLF end each one."""
+    buffer = bytearray()
+    while True:
+        while True:
+            ends = [i for i in (buffer.find(b"\r"), buffer.find(b"\n")) if i >= 0]
+            if not ends:
+                break
+            end = min(ends)
+            frame = bytes(buffer[:end])
+            del buffer[: end + 1]
+            if frame:
+                yield frame
+        try:
+            chunk = sock.recv(4096)
+        except OSError:
+            return
+        if not chunk or len(buffer) > 64 * 1024:
+            return
+        buffer += chunk
+
+
+def _corrupt_checksum(data: bytes, terminator: str) -> bytes:
+    body = data[: len(data) - len(terminator)]
+    digit = b"0" if body[-1:] != b"0" else b"1"
+    return body[:-1] + digit + terminator.encode("ascii")
+
+
+class ServerHandle:
+    """A running server: `.host`, `.port`, `.stop()`; a context manager."""
+
+    def __init__(self, server: _Server, thread: threading.Thread, owns_store: bool) -> None:
+        self._server = server
+        self._thread = thread
+        self._owns_store = owns_store
+        address = server.server_address
+        self.host: str = str(address[0])
+        self.port: int = int(address[1])
+        self.store = server.store
+        self._stopped = False
+
+    @property
+    def received(self) -> collections.Counter[str]:
+        """How many requests of each command code the server has read (for tests)."""
+        with self._server.config.lock:
+            return collections.Counter(self._server.config.received)
+
+    def add_fault(self, fault: str) -> None:
+        """Queue a fault for the next request: bad_checksum, no_reply or drop."""
+        if fault not in FAULTS:
+            raise ValueError(f"unknown fault {fault!r}; choose from {sorted(FAULTS)}")
+        with self._server.config.lock:
+            self._server.config.faults.append(fault)
+
+    def drop_connections(self) -> None:
+        """Close every kiosk's connection, as a server restart or idle timeout does."""
+        self._server.close_sessions()
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self._server.shutdown()
+        self._server.close_sessions(final=True)
+        self._server.server_close()
+        self._thread.join()
+        if self._owns_store:
+            self.store.close()
+
+    def __enter__(self) -> ServerHandle:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def start_server(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    db_path: str | None = None,
+    login_id: str = "kiosk",
+    password: str = "kiosk",
+    institution: str = "MA",
+    today: dt.date | None = None,
+    *,
+    rules: Rules | None = None,
+    encoding: str = "utf-8",
+    terminator: str = "\r",
+    tls_cert: str | None = None,
+    tls_key: str | None = None,
+) -> ServerHandle:
+    """Start the SIP2 server on a background thread; port 0 picks a free port. An empty
+    store (always so for db_path None, i.e. in memory) is seeded relative to `today`.
+    With `tls_cert` (PEM, and `tls_key` unless the key is in it) it speaks TLS only."""
+    tls = None
+    if tls_cert:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(tls_cert, tls_key)
+    store = CirculationStore(db_path)
+    if store.is_empty():
+        seed(store, today or dt.date.today())
+    # Hangul a code page cannot hold goes out as '?', as Evergreen does in ASCII mode.
+    codec = Codec(encoding=encoding, terminator=terminator, encode_errors="replace")
+    config = ServerConfig(login_id, password, institution, today, rules or Rules(), codec)
+    try:
+        server = _Server((host, port), config, store, tls)
+    except OSError:
+        store.close()
+        raise
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="sip2-server")
+    thread.start()
+    log.info("SIP2 server listening on %s:%s", *server.server_address[:2])
+    return ServerHandle(server, thread, owns_store=True)
