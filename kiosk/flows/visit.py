@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from kiosk.core.effects import (
     CallLibrary,
@@ -29,58 +29,12 @@ from kiosk.core.events import (
     TimerFired,
 )
 from kiosk.core.model import CheckoutResult, Language, Loan, Patron, PrintOutcome
-from kiosk.core.privacy import mask_card, mask_name
-from kiosk.core.receipt import Receipt, Refusal
+from kiosk.core.privacy import mask_card
+from kiosk.core.receipt import Refusal
 from kiosk.core.views import Line, View
+from kiosk.flows import screens
 from kiosk.flows.machine import StateMachine
-
-
-@dataclass(frozen=True)
-class VisitSettings:
-    library_name: str = "서울도서관"
-    kiosk_id: str = "KIOSK-01"
-    language: Language = Language.KO
-    account_url: str = ""
-    footer: str = ""
-    # Seconds of no activity on the borrow screen before the countdown starts, and its length.
-    inactivity_s: int = 45
-    countdown_s: int = 15
-    goodbye_s: int = 8
-    notice_s: int = 10
-
-
-@dataclass
-class _Visit:
-    """Everything held about the patron during one visit; dropped whole when it ends."""
-
-    card: str = ""
-    technology: str = ""
-    patron: Patron | None = None
-    started: dt.datetime | None = None
-    borrowed: list[Loan] = field(default_factory=list)
-    refused: list[Refusal] = field(default_factory=list)
-    pending_items: list[str] = field(default_factory=list)
-    # The checkout in flight: an error reply does not echo the item, so the flow remembers it.
-    item_in_flight: str = ""
-    finishing: bool = False
-    print_outcome: PrintOutcome | None = None
-    banner: str = ""
-
-
-CONTROLS_EVERYWHERE = ("start_over", "call_staff")
-
-
-def _loan_lines(loans: list[Loan]) -> tuple[Line, ...]:
-    return tuple(
-        Line(
-            loan.title or loan.item_id,
-            loan.item_id,
-            "ok",
-            "borrow.done_line",
-            (("due", loan.due.isoformat() if loan.due else "-"),),
-        )
-        for loan in loans
-    )
+from kiosk.flows.screens import Visit, VisitSettings
 
 
 class VisitFlow(StateMachine["VisitFlow"]):
@@ -90,7 +44,7 @@ class VisitFlow(StateMachine["VisitFlow"]):
         self.settings = settings or VisitSettings()
         self.state = "idle"
         self.language = self.settings.language
-        self.visit = _Visit()
+        self.visit = Visit()
         self._request = 0
         self._awaiting: int | None = None
         self._job = 0
@@ -109,60 +63,25 @@ class VisitFlow(StateMachine["VisitFlow"]):
         self._last_view = view
         return Show(view)
 
-    def _view(self, screen: str, title: str, message: str = "", **kw: object) -> View:
-        controls = kw.pop("controls", CONTROLS_EVERYWHERE)
-        return View(
-            screen=screen,
-            language=self.language,
-            title=title,
-            message=message,
-            controls=tuple(controls),  # type: ignore[arg-type]
-            **kw,  # type: ignore[arg-type]
-        )
-
     def idle_view(self) -> View:
-        return self._view(
-            "idle",
-            "idle.title",
-            "idle.prompt",
-            controls=("lang.ko", "lang.en", "call_staff"),
-        )
+        return screens.idle(self.language)
 
     def borrow_view(self, busy: bool = False) -> View:
-        v = self.visit
-        lines = _loan_lines(v.borrowed) + tuple(
-            Line(r.title or r.item_id, r.item_id, "refused", r.reason) for r in v.refused
-        )
-        name = mask_name(v.patron.name) if v.patron else ""
-        controls: tuple[str, ...] = ("finish", "start_over", "call_staff")
-        if self._countdown is not None:
-            controls = ("extend",) + controls
-        return self._view(
-            "borrow",
-            "borrow.title",
-            v.banner or "borrow.greeting",
-            message_args=(("name", name), ("count", str(len(v.borrowed)))),
-            lines=lines,
-            controls=controls,
-            countdown=self._countdown,
-            busy=busy,
-        )
+        return screens.borrow(self.language, self.visit, self._countdown, busy)
 
     def _working(self, message: str) -> View:
-        return self._view("working", "working.title", message, busy=True)
+        return screens.working(self.language, message)
 
     def _notice(self, message: str, lines: tuple[Line, ...] = ()) -> list[Effect]:
         self.state = "notice"
         return [
-            self._show(
-                self._view("notice", "notice.title", message, lines=lines, controls=("ok", "call_staff"))
-            ),
+            self._show(screens.notice(self.language, message, lines)),
             StartTimer("notice", self.settings.notice_s),
         ]
 
     def _to_idle(self) -> list[Effect]:
         self.state = "idle"
-        self.visit = _Visit()
+        self.visit = Visit()
         self._awaiting = None
         self._countdown = None
         self.language = self.settings.language
@@ -205,7 +124,7 @@ class VisitFlow(StateMachine["VisitFlow"]):
             # The next patron tapped before the goodbye screen timed out.
             effects += self._to_idle()
         self.state = "identifying"
-        self.visit = _Visit(card=card, technology=technology, started=at)
+        self.visit = Visit(card=card, technology=technology, started=at)
         return effects + [
             Log("info", f"card {mask_card(card)} read ({technology})"),
             PlaySound("beep.ok"),
@@ -338,19 +257,7 @@ class VisitFlow(StateMachine["VisitFlow"]):
             return effects + self._goodbye()
         self.state = "printing"
         self._job += 1
-        receipt = Receipt(
-            library_name=self.settings.library_name,
-            kiosk_id=self.settings.kiosk_id,
-            at=v.started or dt.datetime(1970, 1, 1),
-            language=self.language,
-            patron_name_masked=mask_name(v.patron.name),
-            card_masked=mask_card(v.card),
-            borrowed=tuple(v.borrowed),
-            refused=tuple(v.refused),
-            loans_total=len(v.patron.loans) + len(v.borrowed),
-            account_url=self.settings.account_url,
-            footer=self.settings.footer,
-        )
+        receipt = screens.receipt(self.settings, v, self.language)
         return effects + [self._show(self._working("working.printing")), PrintReceipt(self._job, receipt)]
 
     # ---------------------------------------------------------------- printing, goodbye
@@ -368,17 +275,7 @@ class VisitFlow(StateMachine["VisitFlow"]):
     def _goodbye(self) -> list[Effect]:
         self.state = "goodbye"
         v = self.visit
-        outcome = v.print_outcome
-        if not v.borrowed and not v.refused:
-            message, args = "goodbye.nothing", ()  # type: tuple[str, tuple[tuple[str, str], ...]]
-        elif outcome is not None and not outcome.ok:
-            message, args = "goodbye.no_receipt", (("reason", outcome.reason or "printer.failed"),)
-        else:
-            message, args = "goodbye.receipt", ()
-        lines = _loan_lines(v.borrowed)
-        view = self._view(
-            "goodbye", "goodbye.title", message, message_args=args, lines=lines, controls=("ok", "call_staff")
-        )
+        view = screens.goodbye(self.language, v)
         return [self._show(view), StartTimer("goodbye", self.settings.goodbye_s)]
 
     # ---------------------------------------------------------------- anywhere

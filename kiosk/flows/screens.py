@@ -1,0 +1,141 @@
+"""What each screen of a visit shows, and the visit's receipt: pure functions of the visit's data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from kiosk.core.model import Language, Loan, Patron, PrintOutcome
+from kiosk.core.privacy import mask_card, mask_name
+from kiosk.core.receipt import Receipt, Refusal
+from kiosk.core.views import Line, View
+
+
+@dataclass(frozen=True)
+class VisitSettings:
+    library_name: str = "서울도서관"
+    kiosk_id: str = "KIOSK-01"
+    language: Language = Language.KO
+    account_url: str = ""
+    footer: str = ""
+    # Seconds of no activity on the borrow screen before the countdown starts, and its length.
+    inactivity_s: int = 45
+    countdown_s: int = 15
+    goodbye_s: int = 8
+    notice_s: int = 10
+
+
+@dataclass
+class Visit:
+    """Everything held about the patron during one visit; dropped whole when it ends."""
+
+    card: str = ""
+    technology: str = ""
+    patron: Patron | None = None
+    started: dt.datetime | None = None
+    borrowed: list[Loan] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+    pending_items: list[str] = field(default_factory=list)
+    # The checkout in flight: an error reply does not echo the item, so the flow remembers it.
+    item_in_flight: str = ""
+    finishing: bool = False
+    print_outcome: PrintOutcome | None = None
+    banner: str = ""
+
+
+CONTROLS_EVERYWHERE = ("start_over", "call_staff")
+
+
+def loan_lines(loans: list[Loan]) -> tuple[Line, ...]:
+    return tuple(
+        Line(
+            loan.title or loan.item_id,
+            loan.item_id,
+            "ok",
+            "borrow.done_line",
+            (("due", loan.due.isoformat() if loan.due else "-"),),
+        )
+        for loan in loans
+    )
+
+
+def _view(language: Language, screen: str, title: str, message: str = "", **kw: object) -> View:
+    controls = kw.pop("controls", CONTROLS_EVERYWHERE)
+    return View(
+        screen=screen,
+        language=language,
+        title=title,
+        message=message,
+        controls=tuple(controls),  # type: ignore[arg-type]
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def idle(language: Language) -> View:
+    return _view(language, "idle", "idle.title", "idle.prompt", controls=("lang.ko", "lang.en", "call_staff"))
+
+
+def working(language: Language, message: str) -> View:
+    return _view(language, "working", "working.title", message, busy=True)
+
+
+def notice(language: Language, message: str, lines: tuple[Line, ...] = ()) -> View:
+    return _view(language, "notice", "notice.title", message, lines=lines, controls=("ok", "call_staff"))
+
+
+def borrow(language: Language, visit: Visit, countdown: int | None, busy: bool) -> View:
+    lines = loan_lines(visit.borrowed) + tuple(
+        Line(r.title or r.item_id, r.item_id, "refused", r.reason) for r in visit.refused
+    )
+    name = mask_name(visit.patron.name) if visit.patron else ""
+    controls: tuple[str, ...] = ("finish", "start_over", "call_staff")
+    if countdown is not None:
+        controls = ("extend", *controls)
+    return _view(
+        language,
+        "borrow",
+        "borrow.title",
+        visit.banner or "borrow.greeting",
+        message_args=(("name", name), ("count", str(len(visit.borrowed)))),
+        lines=lines,
+        controls=controls,
+        countdown=countdown,
+        busy=busy,
+    )
+
+
+def goodbye(language: Language, visit: Visit) -> View:
+    outcome = visit.print_outcome
+    args: tuple[tuple[str, str], ...] = ()
+    if not visit.borrowed and not visit.refused:
+        message = "goodbye.nothing"
+    elif outcome is not None and not outcome.ok:
+        message, args = "goodbye.no_receipt", (("reason", outcome.reason or "printer.failed"),)
+    else:
+        message = "goodbye.receipt"
+    return _view(
+        language,
+        "goodbye",
+        "goodbye.title",
+        message,
+        message_args=args,
+        lines=loan_lines(visit.borrowed),
+        controls=("ok", "call_staff"),
+    )
+
+
+def receipt(settings: VisitSettings, visit: Visit, language: Language) -> Receipt:
+    assert visit.patron is not None
+    return Receipt(
+        library_name=settings.library_name,
+        kiosk_id=settings.kiosk_id,
+        at=visit.started or dt.datetime(1970, 1, 1),
+        language=language,
+        patron_name_masked=mask_name(visit.patron.name),
+        card_masked=mask_card(visit.card),
+        borrowed=tuple(visit.borrowed),
+        refused=tuple(visit.refused),
+        loans_total=len(visit.patron.loans) + len(visit.borrowed),
+        account_url=settings.account_url,
+        footer=settings.footer,
+    )
