@@ -171,11 +171,10 @@ def build(settings: Settings) -> Kiosk:
         raise
     flow = VisitFlow(visit_settings(settings))
     runtime = Runtime(flow, library, printer, SystemClock(), devices=devices)
-    camera = devices[1]
-    reset = getattr(camera, "reset", None)
-    if reset is not None:
-        # A new patron may show the same book again: forget what the camera last saw.
-        runtime.on_visit_ended.append(reset)
+    # A visit's end clears what the devices remember of it: the next patron may show the same
+    # book, or the same patron tap again at once.
+    for device in devices:
+        runtime.on_visit_ended.append(device.reset)
     return Kiosk(settings, runtime, flow, sims, devices)
 
 

@@ -4,6 +4,8 @@ ESC/POS over a pty to the virtual printer, all driven by touches on the real win
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -118,3 +120,65 @@ def test_loans_reach_the_library_exactly_once(kiosk, qtbot, tmp_path):
     finally:
         client.close()
     assert [loan.item_id for loan in patron.loans].count(item) == 1
+
+
+def borrow_one(k, window, qtbot, item):
+    from simulators.ils.seed import DEMO_PATRON_ID
+
+    wait_screen(qtbot, window, "idle")
+    k.sims.nfc.tap(DEMO_PATRON_ID, "106A")
+    wait_screen(qtbot, window, "borrow")
+    k.sims.nfc.lift()
+    k.sims.camera.show(item, "Code128")
+    qtbot.waitUntil(
+        lambda: any(x.detail == item for x in window.view.lines) and not window.view.busy, timeout=20000
+    )
+    k.sims.camera.remove()
+
+
+def test_paper_out_keeps_the_loans_and_the_next_receipt_prints_whole(kiosk, qtbot):
+    from simulators.ils.seed import DEMO_ITEMS
+
+    k, window, _, transcript = kiosk
+    borrow_one(k, window, qtbot, DEMO_ITEMS[3])
+    k.sims.printer.paper_out()
+    qtbot.mouseClick(window.buttons()["finish"], Qt.MouseButton.LeftButton)
+    wait_screen(qtbot, window, "goodbye", timeout=60000)
+    # The patron is told the loan is recorded and sees it on screen instead of the receipt.
+    assert window.view.message == "goodbye.no_receipt"
+    assert window.view.args()["reason"] == "printer.paper_out"
+    assert [line.detail for line in window.view.lines] == [DEMO_ITEMS[3]]
+    assert k.sims.printer.receipts == []
+    # The technician's log line says what to check.
+    assert any(
+        "paper out" in e.get("message", "") for e in json.loads(transcript.dump()) if e["type"] == "Log"
+    )
+
+    k.sims.printer.paper_in()
+    qtbot.mouseClick(window.buttons()["ok"], Qt.MouseButton.LeftButton)
+    borrow_one(k, window, qtbot, DEMO_ITEMS[4])
+    qtbot.mouseClick(window.buttons()["finish"], Qt.MouseButton.LeftButton)
+    wait_screen(qtbot, window, "goodbye", timeout=60000)
+    assert window.view.message == "goodbye.receipt"
+    assert k.sims.printer.wait_for_receipt(30) is not None
+
+
+def test_library_down_mid_visit_refuses_clearly_and_keeps_the_visit(kiosk, qtbot):
+    from simulators.ils.seed import DEMO_ITEMS
+
+    k, window, _, _ = kiosk
+    borrow_one(k, window, qtbot, DEMO_ITEMS[0])
+    k.sims.ils.stop()
+    k.sims.camera.show(DEMO_ITEMS[1], "Code128")
+    qtbot.waitUntil(
+        lambda: any(x.status == "refused" for x in window.view.lines) and not window.view.busy, timeout=30000
+    )
+    k.sims.camera.remove()
+    refused = [x for x in window.view.lines if x.status == "refused"]
+    assert refused[0].detail == DEMO_ITEMS[1] and refused[0].note.startswith("error.library")
+    assert not k.runtime.errors and k.flow.state == "borrow"
+    # The loan made before the outage is still there and goes on the receipt.
+    qtbot.mouseClick(window.buttons()["finish"], Qt.MouseButton.LeftButton)
+    wait_screen(qtbot, window, "goodbye", timeout=60000)
+    assert [line.detail for line in window.view.lines] == [DEMO_ITEMS[0]]
+    assert k.sims.printer.wait_for_receipt(30) is not None

@@ -49,6 +49,10 @@ class Device(Protocol):
 
     def stop(self) -> None: ...
 
+    def reset(self) -> None:
+        """Forget what belongs to the visit that just ended (thread-safe)."""
+        ...
+
 
 class Clock(Protocol):
     def now(self) -> dt.datetime: ...

@@ -137,7 +137,9 @@ class CameraReader:
         self._clock = clock
         self._loop = loop
         self._formats = frozenset(formats)
+        self._forget_after_s = forget_after_s
         self._debouncer: ReadDebouncer[Decoded] = ReadDebouncer(forget_after_s)
+        self._reset = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._post: Post = _discard
@@ -149,6 +151,11 @@ class CameraReader:
         self._post = post
         self._thread = threading.Thread(target=self._run, name=f"{self.name}-reader", daemon=True)
         self._thread.start()
+
+    def reset(self) -> None:
+        """Forget what was seen (thread-safe): at a visit's end, so the next patron's book reads
+        even if it is the one just shown."""
+        self._reset.set()
 
     def stop(self) -> None:
         self._stop.set()
@@ -225,6 +232,9 @@ class CameraReader:
             return None
 
     def _handle(self, frame: np.ndarray) -> None:
+        if self._reset.is_set():
+            self._reset.clear()
+            self._debouncer = ReadDebouncer(self._forget_after_s)
         found = decode(frame, self._formats)
         self.frames_decoded += 1
         for decoded in self._debouncer.update(self._clock(), found):

@@ -79,6 +79,7 @@ class NfcReader:
         self._clock = clock
         self._post: Post | None = None
         self._stop = threading.Event()
+        self._reset = threading.Event()
         self._thread: threading.Thread | None = None
         self._clf: nfc.ContactlessFrontend | None = None
         # Card state, touched only by the worker thread.
@@ -102,6 +103,11 @@ class NfcReader:
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name=f"{self.name}-reader", daemon=True)
         self._thread.start()
+
+    def reset(self) -> None:
+        """End the hold-off (thread-safe): at a visit's end the same card may start the next
+        visit at once. A card still lying on the reader is not read again."""
+        self._reset.set()
 
     def stop(self) -> None:
         thread, self._thread = self._thread, None
@@ -202,6 +208,9 @@ class NfcReader:
         if uid == self._present:
             return
         self._card_gone()
+        if self._reset.is_set():
+            self._reset.clear()
+            self._last_uid = None
         now = self._clock()
         bounce = uid == self._last_uid and now - self._last_ended < self.holdoff_s
         self._present, self._present_reported = uid, not bounce

@@ -98,6 +98,22 @@ def test_one_read_per_appearance_from_the_virtual_camera(readers: list[CameraRea
 
 
 @pytest.mark.timeout(60)
+def test_reset_reads_a_code_still_in_view_again(readers: list[CameraReader]) -> None:
+    cam = VirtualCamera(width=640, height=480, fps=15, seed=4)
+    reader = CameraReader(cam, CodePatterns(), clock=cam.clock)
+    readers.append(reader)
+    post = Collector()
+    cam.show("EM0000100001", "Code128")
+    reader.start(post)
+    assert post.next(BarcodeRead) == ITEM
+    decoded = reader.frames_decoded
+    wait_until(lambda: reader.frames_decoded >= decoded + 5)
+    assert [e for e in post.drain() if isinstance(e, BarcodeRead)] == [ITEM]  # one read while in view
+    reader.reset()  # a visit ended: the next patron shows the same book
+    assert post.next(BarcodeRead) == ITEM
+
+
+@pytest.mark.timeout(60)
 def test_png_sequence_through_opencv(tmp_path: Path, readers: list[CameraReader]) -> None:
     codes: list[str | tuple[str, str]] = [
         "EM0000100001",

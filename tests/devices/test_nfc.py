@@ -148,6 +148,28 @@ def test_retap_within_holdoff_is_ignored_and_after_it_is_read(field, start_reade
     assert events.next() == CardRemoved()
 
 
+def test_reset_at_visit_end_lets_the_same_card_start_the_next_visit(field, start_reader) -> None:
+    reader, events = start_reader(field.path, holdoff_s=60.0)
+    ready(events)
+    field.tap(UID7)
+    assert isinstance(events.next(), CardRead)
+    field.lift()
+    assert events.next() == CardRemoved()
+    reader.reset()
+    field.tap(UID7)
+    assert events.next() == CardRead(technology="106A", uid=UID7, identifier=UID7)
+
+
+def test_reset_does_not_reread_a_card_left_on_the_reader(field, start_reader) -> None:
+    reader, events = start_reader(field.path, holdoff_s=60.0)
+    ready(events)
+    field.tap(UID7)
+    assert isinstance(events.next(), CardRead)
+    reader.reset()
+    let_reader_poll(field)
+    assert events.pending() == []
+
+
 def test_another_card_within_holdoff_is_read(field, start_reader) -> None:
     _, events = start_reader(field.path, holdoff_s=60.0)
     ready(events)
