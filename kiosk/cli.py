@@ -69,11 +69,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     kiosk = build(settings)
     try:
         window = attach_ui(kiosk, headless=not has_display())
+        from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QApplication
 
         app = QApplication.instance()
         assert app is not None
-        signal.signal(signal.SIGINT, lambda *_: app.quit())
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: app.quit())
+        # Python runs signal handlers only between bytecodes: wake it while Qt waits.
+        wake = QTimer()
+        wake.start(200)
+        wake.timeout.connect(lambda: None)
         if settings.display.fullscreen:
             window.showFullScreen()
         else:

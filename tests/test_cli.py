@@ -82,3 +82,33 @@ def test_failing_script_exits_non_zero(tmp_path):
         and "visit FAILED" in done.stderr
         and "waiting for screen 'borrow'" in done.stderr
     )
+
+
+@pytest.mark.timeout(120)
+def test_run_starts_on_simulators_and_stops_on_sigterm(tmp_path):
+    import signal
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if "device nfc: ok" in line:
+                break
+        else:
+            raise AssertionError("the kiosk never reported its card reader ready")
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, rest[-3000:]
+    assert "Traceback" not in rest

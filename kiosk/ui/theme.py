@@ -97,4 +97,7 @@ class Theme:
         QPushButton#primary {{ background: {p.primary}; color: {p.on_primary}; font-weight: bold; }}
         QPushButton:focus {{ border: {self.mm(1.2)}px solid {p.focus}; }}
         QScrollArea, QScrollArea > QWidget > QWidget {{ background: transparent; border: none; }}
+        QScrollBar:vertical {{ width: {self.mm(12)}px; background: {p.secondary}; }}
+        QScrollBar::handle:vertical {{ background: {p.muted}; min-height: {self.mm(12)}px;
+                                       border-radius: {self.mm(2)}px; }}
         """

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QPushButton,
     QScrollArea,
+    QScroller,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -102,6 +103,8 @@ class KioskWindow(QWidget):
         self.list_area.setWidgetResizable(True)
         self.list_area.setWidget(holder)
         self.list_area.setFrameShape(QFrame.Shape.NoFrame)
+        # A finger drags the list (single touch, no scroll wheel on a kiosk).
+        QScroller.grabGesture(self.list_area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
         root.addWidget(self.list_area, 1)
 
         self.controls = QVBoxLayout()
