@@ -191,9 +191,8 @@ def attach_ui(kiosk: Kiosk, headless: bool) -> Any:
     window = KioskWindow(theme, kiosk.settings.kiosk.library_name, kiosk.runtime.post)
     window.resize(d.width_px, d.height_px)
     kiosk.runtime.show = window.show_view
-    pump = QtPump(kiosk.runtime)
+    pump = QtPump(kiosk.runtime, parent=window)
     kiosk.runtime.wakeup = pump.wake
-    window.pump = pump  # type: ignore[attr-defined]  # keep it alive with the window
     return window
 
 

@@ -79,7 +79,10 @@ class Runtime:
         self.post(Started())
 
     def stop(self) -> None:
+        # From here on nothing reaches the flow or the UI: late device events are dropped.
         self._stopped.set()
+        self.wakeup = lambda: None
+        self.show = lambda view: None
         for device in self.devices:
             try:
                 device.stop()
@@ -97,6 +100,8 @@ class Runtime:
 
     def post(self, event: Event) -> None:
         """Thread-safe: stamp the event with the clock and queue it."""
+        if self._stopped.is_set():
+            return
         if event.at is None:
             event = replace(event, at=self.clock.now())
         self._queue.put(event)
@@ -116,6 +121,8 @@ class Runtime:
 
     def pump(self) -> int:
         """Handle every event queued now (and timers now due). Returns how many were handled."""
+        if self._stopped.is_set():
+            return 0
         self._fire_due_timers()
         handled = 0
         while True:

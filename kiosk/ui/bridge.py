@@ -19,8 +19,9 @@ class QtPump(QObject):
 
     _woken = Signal()
 
-    def __init__(self, runtime: Pumpable) -> None:
-        super().__init__()
+    def __init__(self, runtime: Pumpable, parent: QObject | None = None) -> None:
+        # Parented to the window: when it goes, queued wake-ups to it are dropped by Qt.
+        super().__init__(parent)
         self.runtime = runtime
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

@@ -161,3 +161,14 @@ def test_observers_see_every_event_and_effect_in_order():
     rt.pump()
     assert seen == [("event", "Started"), ("effect", "StartTimer")]
     rt.stop()
+
+
+def test_nothing_reaches_flow_or_screen_after_stop():
+    shown = []
+    rt, flow, _ = make(lambda e: [Show(View("idle", Language.KO, "idle.title"))])
+    rt.show = shown.append
+    rt.start()
+    rt.pump()
+    rt.stop()
+    rt.post(TimerFired(name="late"))  # e.g. a device's last event during shutdown
+    assert rt.pump() == 0 and len(flow.events) == 1 and len(shown) == 1
