@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from kiosk.core.messages import ko
-from kiosk.core.model import CheckoutResult, Patron
+from kiosk.core.messages import CATALOGUES
+from kiosk.core.model import CheckoutResult, Language, Patron
 from kiosk.core.ports import LibrarySystem
 from kiosk.ils.library import Sip2Library, patron_blocks, refusal_reason
 from kiosk.ils.sip2.codec import Message
@@ -60,7 +60,7 @@ def test_patron_blocks(library, patron_id, block):
     patron = library.lookup_patron(patron_id)
     assert patron.valid and patron.blocks == (block,)
     assert patron.screen_message  # the server's own words, for staff and the screen
-    assert block in ko.MESSAGES
+    assert block in CATALOGUES[Language.KO]
 
 
 def test_blocked_patron_details(library):

@@ -1,11 +1,29 @@
-"""The message catalogue: every text a patron sees or hears, by id, in Korean and English."""
+"""The message catalogue: every text a patron sees or hears, by id, in Korean and English.
+
+Texts live in area modules beside this file (visit.py, ...), each defining KO and EN dicts
+with the same keys; an id belongs to one area only (tests/core/test_messages.py checks both).
+"""
 
 from __future__ import annotations
 
-from kiosk.core.messages import en, ko
+import importlib
+import pkgutil
+
 from kiosk.core.model import Language
 
-CATALOGUES: dict[Language, dict[str, str]] = {Language.KO: ko.MESSAGES, Language.EN: en.MESSAGES}
+
+def _load() -> tuple[dict[str, dict[str, dict[str, str]]], dict[Language, dict[str, str]]]:
+    areas: dict[str, dict[str, dict[str, str]]] = {}
+    merged: dict[Language, dict[str, str]] = {Language.KO: {}, Language.EN: {}}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        areas[info.name] = {"ko": module.KO, "en": module.EN}
+        merged[Language.KO].update(module.KO)
+        merged[Language.EN].update(module.EN)
+    return areas, merged
+
+
+AREAS, CATALOGUES = _load()
 
 
 def text(msg_id: str, language: Language, **args: object) -> str:
