@@ -178,18 +178,28 @@ def build(settings: Settings) -> Kiosk:
     return Kiosk(settings, runtime, flow, sims, devices)
 
 
-def attach_ui(kiosk: Kiosk, headless: bool) -> Any:
-    """Create the window and the Qt pump; returns the window (not shown)."""
+def attach_ui(kiosk: Kiosk, headless: bool, fit_screen: bool = False) -> Any:
+    """Create the window and the Qt pump; returns the window (not shown).
+
+    `fit_screen` (the demo on a desktop): a scaled model of the panel that fits the screen,
+    every millimetre scaled alike so the layout is the panel's."""
     from kiosk.ui.app import ensure_app
     from kiosk.ui.bridge import QtPump
     from kiosk.ui.theme import Theme
     from kiosk.ui.window import KioskWindow
 
-    ensure_app(headless)
+    app = ensure_app(headless)
     d = kiosk.settings.display
-    theme = Theme(px_per_mm=float(d.px_per_mm), zoom=float(d.zoom), high_contrast=d.theme == "high-contrast")
+    scale = 1.0
+    screen = app.primaryScreen()
+    if fit_screen and screen is not None:
+        available = screen.availableGeometry()
+        scale = min(1.0, 0.95 * available.height() / d.height_px, 0.7 * available.width() / d.width_px)
+    theme = Theme(
+        px_per_mm=float(d.px_per_mm) * scale, zoom=float(d.zoom), high_contrast=d.theme == "high-contrast"
+    )
     window = KioskWindow(theme, kiosk.settings.kiosk.library_name, kiosk.runtime.post)
-    window.resize(d.width_px, d.height_px)
+    window.resize(round(d.width_px * scale), round(d.height_px * scale))
     kiosk.runtime.show = window.show_view
     pump = QtPump(kiosk.runtime, parent=window)
     kiosk.runtime.wakeup = pump.wake
@@ -205,8 +215,10 @@ def attach_panel(kiosk: Kiosk, window: Any) -> int:
     app = QApplication.instance()
     assert app is not None
     panel = ControlPanel(kiosk.sims)
-    window.resize(kiosk.settings.display.width_px // 2, kiosk.settings.display.height_px // 2)
+    window.move(0, 0)
     window.show()
+    # Beside the kiosk, never over it.
+    panel.move(window.frameGeometry().right() + 12, 0)
     panel.show()
     kiosk.runtime.start()
     return int(app.exec())

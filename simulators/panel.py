@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from simulators.ils.seed import BLOCKED_PATRON_ID, DEMO_ITEMS, DEMO_PATRON_ID, ON_HOLD_ITEM
 
@@ -41,21 +41,40 @@ class ControlPanel(QWidget):
 
         printer = QGroupBox("Receipt printer")
         box = QVBoxLayout(printer)
-        box.addWidget(self._button("Open last receipt", self._open_receipt))
+        box.addWidget(self._button("Take the receipt", self._take_receipt))
         box.addWidget(self._button("Paper out", lambda: sims.printer.paper_out()))
         box.addWidget(self._button("Paper in", lambda: sims.printer.paper_in()))
         root.addWidget(printer)
         self.status = QLabel("")
         root.addWidget(self.status)
+        # The paper as it left the printer: shown when the patron takes the receipt.
+        self.paper = QLabel()
+        self.paper.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        holder = QScrollArea()
+        holder.setWidget(self.paper)
+        holder.setWidgetResizable(True)
+        holder.setMinimumHeight(300)
+        root.addWidget(holder, 1)
+        self._taken = 0
+        self._watch = QTimer(self)
+        self._watch.timeout.connect(self._check_printer)
+        self._watch.start(500)
 
     def _button(self, label: str, action: Any) -> QPushButton:
         button = QPushButton(label)
         button.clicked.connect(action)
         return button
 
-    def _open_receipt(self) -> None:
+    def _check_printer(self) -> None:
+        waiting = len(getattr(self.sims.printer, "receipts", [])) - self._taken
+        self.status.setText(f"{waiting} receipt(s) in the tray" if waiting else "")
+
+    def _take_receipt(self) -> None:
         receipts = getattr(self.sims.printer, "receipts", [])
-        if not receipts:
-            self.status.setText("no receipt yet")
+        if len(receipts) <= self._taken:
+            self.status.setText("no receipt in the tray")
             return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(receipts[-1])))
+        self._taken = len(receipts)
+        pixmap = QPixmap(str(receipts[-1]))
+        self.paper.setPixmap(pixmap.scaledToWidth(280, Qt.TransformationMode.SmoothTransformation))
+        self.status.setText(f"took {receipts[-1].name}")

@@ -41,7 +41,7 @@ def main(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     kiosk = build(settings)
     try:
-        window = attach_ui(kiosk, headless=headless)
+        window = attach_ui(kiosk, headless=headless, fit_screen=not headless)
         if not headless:
             from kiosk.app import attach_panel
 

@@ -51,3 +51,24 @@ def test_panel_blocked_card_gets_the_fee_notice(kiosk, qtbot):
     click(qtbot, panel, "Tap 이서연 (fees)")
     qtbot.waitUntil(lambda: window.view.screen == "notice", timeout=20000)
     assert window.view.message == "refusal.fees"
+
+
+def test_panel_takes_the_printed_receipt(kiosk, qtbot):
+    k, window = kiosk
+    panel = ControlPanel(k.sims)
+    qtbot.addWidget(panel)
+    qtbot.waitUntil(lambda: window.view is not None and window.view.screen == "idle", timeout=10000)
+    click(qtbot, panel, "Take the receipt")
+    assert panel.status.text() == "no receipt in the tray" and panel.paper.pixmap().isNull()
+    click(qtbot, panel, "Tap 김민수 (good)")
+    qtbot.waitUntil(lambda: window.view.screen == "borrow" and not window.view.busy, timeout=20000)
+    click(qtbot, panel, "Lift card")
+    click(qtbot, panel, "Show EM0000100005")
+    qtbot.waitUntil(lambda: any(line.detail == "EM0000100005" for line in window.view.lines), timeout=20000)
+    click(qtbot, panel, "Remove")
+    qtbot.waitUntil(lambda: not window.view.busy, timeout=20000)
+    qtbot.mouseClick(window.buttons()["finish"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.view.screen == "goodbye", timeout=30000)
+    qtbot.waitUntil(lambda: "in the tray" in panel.status.text(), timeout=30000)
+    click(qtbot, panel, "Take the receipt")
+    assert not panel.paper.pixmap().isNull() and panel.status.text().startswith("took receipt-")
