@@ -55,10 +55,11 @@ CAMERA_SOURCE = matches(
     r"sim|\d{1,2}|/dev/video\d+|file:.+%0?\d*d.*|.+\.(mp4|avi|mkv|webm|mov|mjpeg)",
     "'sim', a camera index like '0', '/dev/video0', an image sequence 'file:frames/%04d.png' or a video file",
 )
+_PRINTER_OPTION = r"(baud=\d{3,7}|flow=(none|rtscts|xonxoff))"
 PRINTER_URL = matches(
-    r"sim|/dev/[\w/.\-]+(\?baud=\d{3,7})?|socket://[\w.\-]+:\d{1,5}|rfc2217://[\w.\-]+:\d{1,5}"
-    r"|loop://",
-    "'sim', a serial device like '/dev/ttyUSB0?baud=19200', or 'socket://HOST:9100'",
+    rf"sim|(/dev/[\w/.\-]+|socket://[\w.\-]+:\d{{1,5}}|rfc2217://[\w.\-]+:\d{{1,5}}|loop://)"
+    rf"(\?{_PRINTER_OPTION}(&{_PRINTER_OPTION})?)?",
+    "'sim', a serial device like '/dev/ttyUSB0?baud=19200&flow=rtscts', or 'socket://HOST:9100'",
 )
 HOST = matches(r"[\w.\-:]+", "a host name or IP address")
 

@@ -11,6 +11,7 @@ import signal
 import socket
 import tempfile
 import threading
+import time
 import tty
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,6 +22,7 @@ from kiosk.devices.escpos import STATUS_OK
 from simulators.escpos_render import EscposInterpreter
 
 FAULTS = (
+    "drop_connection",
     "paper_out",
     "paper_out_after:N",
     "paper_out_after_lines:N",
@@ -30,11 +32,15 @@ FAULTS = (
     "cutter_error",
 )
 _POLL = 0.05  # seconds; how promptly the reader notices close()
+XON, XOFF = b"\x11", b"\x13"
 log = logging.getLogger(__name__)
 
 
 class _Pty:
     def __init__(self) -> None:
+        self._open()
+
+    def _open(self) -> None:
         self.master, self.slave = os.openpty()
         # Raw on our side too: no echo, no CR/LF translation of the byte stream.
         tty.setraw(self.slave)
@@ -42,15 +48,19 @@ class _Pty:
         self.url = os.ttyname(self.slave)
 
     def read(self, n: int, timeout: float) -> bytes:
-        ready, _, _ = select.select([self.master], [], [], timeout)
+        master = self.master
+        try:
+            ready, _, _ = select.select([master], [], [], timeout)
+        except (OSError, ValueError):
+            return b""  # drop() closed the fd under us: the next call uses the new one
         if not ready:
             return b""
         try:
-            return os.read(self.master, n)
+            return os.read(master, n)
         except BlockingIOError:
             return b""
-        except OSError as e:  # EIO while no one holds the slave open
-            if e.errno != errno.EIO:
+        except OSError as e:  # EIO while no one holds the slave open; EBADF after drop()
+            if e.errno not in (errno.EIO, errno.EBADF):
                 raise
             return b""
 
@@ -66,6 +76,11 @@ class _Pty:
                 os.close(fd)
             except OSError:
                 pass
+
+    def drop(self) -> None:
+        """Unplug: the kiosk's open port sees a hang-up; a new pty (new path) takes its place."""
+        self.close()
+        self._open()
 
 
 class _Tcp:
@@ -109,6 +124,10 @@ class _Tcp:
             self.client.close()
             self.client = None
 
+    def drop(self) -> None:
+        """Unplug: the connected client is cut off; the next one is accepted as usual."""
+        self._drop_client()
+
     def close(self) -> None:
         self._drop_client()
         self.listener.close()
@@ -125,17 +144,28 @@ class VirtualPrinter:
         dots: int = 576,
         faults: Iterable[str] = (),
         *,
+        flow_control: str = "none",
         _transport: _Pty | _Tcp | None = None,
     ) -> None:
         if baud < 0 or dots <= 0 or dots % 8:
             raise ValueError(
                 f"need baud >= 0 and dots a positive multiple of 8, got baud={baud}, dots={dots}"
             )
+        if flow_control not in ("none", "xonxoff"):
+            # A pty has no RTS/CTS lines to assert; see docs/printer.md.
+            raise ValueError(f"flow_control must be 'none' or 'xonxoff', got {flow_control!r}")
         self.baud = baud
+        self.flow_control = flow_control
+        self.xoff_sent = 0  # how often this printer told the sender to stop
+        self._held = False  # XOFF in force
+        self._hold_asked = False
+        self._drop_pending = False
         self.dots = dots
         self.out_dir = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="vprinter-"))
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.receipts: list[Path] = []
+        # (time.monotonic() when read off the line, bytes received before it): for benchmarks.
+        self.arrivals: list[tuple[float, int]] = []
         self._received = bytearray()
         self._waited = 0
         self._paper = True
@@ -166,32 +196,25 @@ class VirtualPrinter:
         """The printer on a TCP port (port 0: any free one); `.url` is socket://host:port."""
         return cls(_transport=_Tcp(host, port), **kwargs)  # type: ignore[arg-type]
 
+    # Faults without an argument, and the state each sets.
+    _FLAGS = {
+        "paper_out": ("_paper", False),
+        "paper_near_end": ("_near_end", True),
+        "cover_open": ("_cover_open", True),
+        "offline": ("_offline", True),
+        "cutter_error": ("_cutter_error", True),
+        # Cut off whoever connects, once, after their first bytes.
+        "drop_connection": ("_drop_pending", True),
+    }
+    _COUNTS = {"paper_out_after": "_out_after_receipts", "paper_out_after_lines": "_out_after_lines"}
+
     def _apply_faults(self, faults: Iterable[str]) -> None:
         for fault in faults:
             name, _, arg = fault.partition(":")
-            if name in ("paper_out_after", "paper_out_after_lines") and arg.isdigit():
-                if name == "paper_out_after":
-                    self._out_after_receipts = int(arg)
-                else:
-                    self._out_after_lines = int(arg)
-            elif not arg and name in (
-                "paper_out",
-                "paper_near_end",
-                "cover_open",
-                "offline",
-                "cutter_error",
-            ):
-                setattr(
-                    self,
-                    {
-                        "paper_out": "_paper",
-                        "paper_near_end": "_near_end",
-                        "cover_open": "_cover_open",
-                        "offline": "_offline",
-                        "cutter_error": "_cutter_error",
-                    }[name],
-                    name != "paper_out",
-                )
+            if name in self._COUNTS and arg.isdigit():
+                setattr(self, self._COUNTS[name], int(arg))
+            elif name in self._FLAGS and not arg:
+                setattr(self, *self._FLAGS[name])
             else:
                 raise ValueError(f"unknown printer fault {fault!r}; known: {', '.join(FAULTS)}")
 
@@ -200,6 +223,7 @@ class VirtualPrinter:
     def paper_out(self) -> None:
         with self._cond:
             self._paper = False
+            self._flow()
 
     def paper_in(self) -> None:
         """Load a fresh roll: the half-printed receipt (if any) is torn off and thrown away."""
@@ -208,15 +232,46 @@ class VirtualPrinter:
             self._near_end = False
             self._out_after_receipts = self._out_after_lines = None
             self._interp.discard_page()
+            self._flow()
 
     def cover_open(self, is_open: bool = True) -> None:
         with self._cond:
             self._cover_open = is_open
+            self._flow()
 
     def go_offline(self, offline: bool = True) -> None:
         """Offline: the printer takes bytes but neither prints nor answers status."""
         with self._cond:
             self._offline = offline
+            self._flow()
+
+    def cutter_error(self, jammed: bool = True) -> None:
+        with self._cond:
+            self._cutter_error = jammed
+
+    def hold(self, held: bool = True) -> None:
+        """With XON/XOFF flow control: XOFF (receive buffer full), or XON to let data flow again."""
+        with self._cond:
+            self._hold_asked = held
+            self._flow()
+
+    def drop_connection(self) -> None:
+        """Pull the cable: TCP cuts the client off; a pty hangs up and gets a new path (.url)."""
+        with self._cond:
+            self._io.drop()
+            self.url = self.port = self._io.url
+            self._interp.discard_page()
+
+    def _flow(self) -> None:
+        """Send XOFF when the printer cannot take data (held, paper out, cover open, offline),
+        XON when it can again, as a printer set to XON/XOFF handshaking does."""
+        if self.flow_control != "xonxoff":
+            return
+        held = self._hold_asked or not self._ready()
+        if held != self._held:
+            self._held = held
+            self.xoff_sent += held
+            self._io.write(XOFF if held else XON)
 
     def paper_near_end(self, near: bool = True) -> None:
         with self._cond:
@@ -266,11 +321,17 @@ class VirtualPrinter:
                 continue
             if not data:
                 continue
+            self.arrivals.append((time.monotonic(), len(self._received)))
             if self.baud and self._stop.wait(len(data) * 10 / self.baud):
                 return
             with self._cond:
                 self._received += data
                 self._interp.feed(data)
+                if self._drop_pending:
+                    self._drop_pending = False
+                    self._io.drop()
+                    self.url = self.port = self._io.url
+                    self._interp.discard_page()
 
     # --- interpreter callbacks (called with self._cond held) ---
 
@@ -282,6 +343,7 @@ class VirtualPrinter:
         if self._out_after_lines == 0:
             self._out_after_lines = None
             self._paper = False
+            self._flow()
         return self._ready()
 
     def _on_printed(self) -> None:
@@ -338,8 +400,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baud", type=int, default=19200, help="pace; 0 for no pacing")
     ap.add_argument("--dots", type=int, default=576, help="576 for 80 mm, 384 for 58 mm")
     ap.add_argument("--fault", action="append", default=[], help=" | ".join(FAULTS))
+    ap.add_argument("--flow", choices=("none", "xonxoff"), default="none", help="flow control")
     args = ap.parse_args(argv)
-    kwargs = {"baud": args.baud, "out_dir": args.out, "dots": args.dots, "faults": args.fault}
+    kwargs = dict(baud=args.baud, out_dir=args.out, dots=args.dots, faults=args.fault, flow_control=args.flow)
     try:
         printer = (
             VirtualPrinter.tcp(args.host, args.tcp, **kwargs)

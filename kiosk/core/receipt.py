@@ -15,6 +15,19 @@ class Refusal:
     item_id: str
     reason: str  # message id
     title: str = ""
+    # What was refused: "checkout", "renewal" or "checkin"; each has its own heading.
+    action: str = "checkout"
+
+
+@dataclass(frozen=True)
+class Checkin:
+    """An item the patron gave back this visit, with what the library says to do with it."""
+
+    item_id: str
+    title: str = ""
+    # A message id (e.g. "receipt.note.hold_shelf") or the library system's own text; "" for none.
+    note: str = ""
+    sort_bin: str = ""
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,14 @@ class Receipt:
     loans_total: int | None = None
     account_url: str = ""
     footer: str = ""
+    returned: tuple[Checkin, ...] = ()
+    # Renewed loans, each with its new due date.
+    renewed: tuple[Loan, ...] = ()
+    # The patron's other loans after the visit (not those listed as borrowed or renewed).
+    on_loan: tuple[Loan, ...] = ()
+    # Chaekieum: how many more items the patron may borrow across all member libraries, of how many.
+    quota_left: int | None = None
+    quota_limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -42,12 +63,13 @@ class PrintLine:
 
 
 def cell_width(s: str) -> int:
-    """Display cells: Hangul and other wide characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+    """Display cells: Hangul and other wide characters take two. So do East Asian "ambiguous"
+    ones (·, ※, ①, °): a Korean printer draws every KS X 1001 character full width."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in s)
 
 
 def fit(s: str, cells: int) -> str:
-    """Cut `s` to at most `cells` display cells, marking the cut with '…' style '..'."""
+    """Cut `s` to at most `cells` display cells, marking the cut with '..'."""
     if cell_width(s) <= cells:
         return s
     out, used = [], 0
@@ -71,7 +93,7 @@ def wrap(s: str, cells: int) -> list[str]:
             continue
         if current:
             lines.append(current)
-        # A word longer than the line is broken by cells.
+        # A word longer than the line is broken by cells, never inside a wide character.
         while cell_width(word) > cells:
             cut, used = 0, 0
             while cut < len(word) and used + cell_width(word[cut]) <= cells:
@@ -85,48 +107,131 @@ def wrap(s: str, cells: int) -> list[str]:
     return lines
 
 
+def indented(first: str, rest: str, body: str, width: int, max_lines: int = 0) -> list[str]:
+    """`body` wrapped after the prefix `first`, continuation lines after `rest` (same width as
+    `first` for a hanging indent); with max_lines, the last line kept is cut with '..'."""
+    room = max(4, width - cell_width(first))
+    parts = wrap(body, room) or [""]
+    if max_lines and len(parts) > max_lines:
+        tail = " ".join(parts[max_lines - 1 :])
+        parts = parts[: max_lines - 1] + [fit(tail, room)]
+    return [(first if i == 0 else rest) + p for i, p in enumerate(parts)]
+
+
+class _Layout:
+    """Builds the lines of one receipt; one method per section."""
+
+    def __init__(self, receipt: Receipt, width: int) -> None:
+        self.r = receipt
+        self.width = width
+        self.lines: list[PrintLine] = []
+
+    def t(self, msg_id: str, **args: object) -> str:
+        return text(msg_id, self.r.language, **args)
+
+    def add(self, s: str = "", style: str = "normal", align: str = "left") -> None:
+        self.lines.append(PrintLine(s, style, align))
+
+    def para(self, s: str, style: str = "normal", align: str = "left", indent: str = "") -> None:
+        for part in indented(indent, indent, s, self.width):
+            self.add(part, style, align)
+
+    def item(self, n: int, title: str, item_id: str, detail: str = "") -> None:
+        """A numbered title (up to two lines, hanging indent), then its registration number and
+        `detail` (a due date) on one line, or two when the paper is too narrow for both."""
+        first = f"{n}. "
+        for part in indented(first, " " * len(first), title or item_id, self.width, max_lines=2):
+            self.add(part)
+        pad = " " * len(first)
+        both = f"{pad}{item_id}  {detail}" if detail else f"{pad}{item_id}"
+        if cell_width(both) <= self.width:
+            self.add(both)
+            return
+        self.para(item_id, indent=pad)
+        if detail:
+            self.para(detail, indent=pad)
+
+    def due(self, loan: Loan, msg_id: str = "receipt.due") -> str:
+        due = loan.due.isoformat() if loan.due else "-"
+        late = loan.due is not None and loan.due < self.r.at.date()
+        return f"{self.t(msg_id)} {due}" + (f" ({self.t('receipt.overdue')})" if late else "")
+
+    def header(self) -> None:
+        r = self.r
+        # Double size: half as many cells; a long name wraps rather than losing its end.
+        for part in wrap(r.library_name, self.width // 2) or [""]:
+            self.add(part, "big", "center")
+        only_loans = not (r.returned or r.renewed or any(x.action != "checkout" for x in r.refused))
+        self.add(self.t("receipt.title" if only_loans else "receipt.title.visit"), "bold", "center")
+        self.add(style="rule")
+        self.para(f"{self.t('receipt.date')}: {r.at:%Y-%m-%d %H:%M}")
+        self.para(f"{self.t('receipt.kiosk')}: {r.kiosk_id}")
+        self.para(f"{self.t('receipt.patron')}: {r.patron_name_masked} ({r.card_masked})")
+        self.add(style="rule")
+
+    def body(self) -> None:
+        r = self.r
+        if r.borrowed:
+            self.add(self.t("receipt.borrowed", count=len(r.borrowed)), "bold")
+            for n, loan in enumerate(r.borrowed, 1):
+                self.item(n, loan.title, loan.item_id, self.due(loan))
+        if r.renewed:
+            self.add(self.t("receipt.renewed", count=len(r.renewed)), "bold")
+            for n, loan in enumerate(r.renewed, 1):
+                self.item(n, loan.title, loan.item_id, self.due(loan, "receipt.new_due"))
+        if r.returned:
+            self.add(self.t("receipt.returned", count=len(r.returned)), "bold")
+            for n, c in enumerate(r.returned, 1):
+                self.item(n, c.title, c.item_id)
+                pad = " " * len(f"{n}. ")
+                if c.sort_bin:
+                    self.para(self.t("receipt.sort_bin", bin=c.sort_bin), indent=pad)
+                if c.note:
+                    self.para(f"! {self.t(c.note)}", indent=pad)
+        for action, heading in (
+            ("checkout", "receipt.refused"),
+            ("renewal", "receipt.refused.renewal"),
+            ("checkin", "receipt.refused.checkin"),
+        ):
+            group = [x for x in r.refused if x.action == action]
+            if not group:
+                continue
+            self.add(self.t(heading, count=len(group)), "bold")
+            for x in group:
+                for part in indented("- ", "  ", x.title or x.item_id, self.width, max_lines=2):
+                    self.add(part)
+                if x.title:
+                    self.para(x.item_id, indent="  ")
+                self.para(self.t(x.reason), indent="  ")
+
+    def account(self) -> None:
+        r = self.r
+        if r.on_loan or r.loans_total is not None or r.quota_left is not None:
+            self.add(style="rule")
+        if r.on_loan:
+            self.add(self.t("receipt.on_loan", count=len(r.on_loan)), "bold")
+            for n, loan in enumerate(r.on_loan, 1):
+                self.item(n, loan.title, loan.item_id, self.due(loan))
+        if r.loans_total is not None:
+            self.para(self.t("receipt.loans_total", count=r.loans_total))
+        if r.quota_left is not None:
+            limit = r.quota_limit if r.quota_limit is not None else "-"
+            self.para(self.t("receipt.quota", left=r.quota_left, limit=limit))
+        if r.account_url:
+            self.para(self.t("receipt.account"), align="center")
+            self.add(r.account_url, "qr", "center")
+        if r.footer:
+            self.add(style="rule")
+            self.para(r.footer, align="center")
+        self.add(style="feed")
+        self.add(style="cut")
+
+
 def layout(receipt: Receipt, width: int) -> list[PrintLine]:
-    """Lay the receipt out for paper `width` display cells wide (32 on 58 mm, 42/48 on 80 mm)."""
-    lang = receipt.language
-
-    def t(msg_id: str, **args: object) -> str:
-        return text(msg_id, lang, **args)
-
-    lines = [
-        PrintLine(fit(receipt.library_name, width // 2), "big", "center"),
-        PrintLine(t("receipt.title"), "bold", "center"),
-        PrintLine(style="rule"),
-        PrintLine(f"{t('receipt.date')}: {receipt.at:%Y-%m-%d %H:%M}"),
-        PrintLine(f"{t('receipt.kiosk')}: {receipt.kiosk_id}"),
-        PrintLine(f"{t('receipt.patron')}: {receipt.patron_name_masked} ({receipt.card_masked})"),
-        PrintLine(style="rule"),
-    ]
-    if receipt.borrowed:
-        lines.append(PrintLine(t("receipt.borrowed", count=len(receipt.borrowed)), "bold"))
-        for n, loan in enumerate(receipt.borrowed, 1):
-            lines.append(PrintLine(fit(f"{n}. {loan.title or loan.item_id}", width)))
-            due = loan.due.isoformat() if loan.due else "-"
-            detail = f"   {loan.item_id}  {t('receipt.due')} {due}"
-            if cell_width(detail) <= width:
-                lines.append(PrintLine(detail))
-            else:
-                # Narrow paper: the due date gets its own line rather than being cut.
-                lines.append(PrintLine(fit(f"   {loan.item_id}", width)))
-                lines.append(PrintLine(fit(f"   {t('receipt.due')} {due}", width)))
-    if receipt.refused:
-        lines.append(PrintLine(t("receipt.refused", count=len(receipt.refused)), "bold"))
-        for r in receipt.refused:
-            lines.append(PrintLine(fit(f"- {r.title or r.item_id}", width)))
-            lines.append(PrintLine(fit(f"  {t(r.reason)}", width)))
-    if receipt.loans_total is not None:
-        lines.append(PrintLine(style="rule"))
-        lines.append(PrintLine(t("receipt.loans_total", count=receipt.loans_total)))
-    if receipt.account_url:
-        lines.append(PrintLine(t("receipt.account"), align="center"))
-        lines.append(PrintLine(receipt.account_url, "qr", "center"))
-    if receipt.footer:
-        lines.append(PrintLine(style="rule"))
-        lines.extend(PrintLine(part, align="center") for part in wrap(receipt.footer, width))
-    lines.append(PrintLine(style="feed"))
-    lines.append(PrintLine(style="cut"))
-    return lines
+    """Lay the receipt out for paper `width` display cells wide (32 on 58 mm, 48 on 80 mm):
+    no text line is wider than `width` cells (a "big" line's cells count twice)."""
+    lay = _Layout(receipt, width)
+    lay.header()
+    lay.body()
+    lay.account()
+    return lay.lines

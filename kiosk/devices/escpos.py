@@ -31,6 +31,7 @@ SIZE_DOUBLE = GS + b"!\x11"  # double width and height
 SIZE_NORMAL = GS + b"!\x00"
 FEED_LINES = ESC + b"d"  # + n: print and feed n lines
 PARTIAL_CUT = GS + b"VB\x00"  # feed to the cutter, then partial cut
+RASTER = GS + b"v0"  # GS v 0 m xL xH yL yH: raster bit image
 ALIGN = {"left": ESC + b"a\x00", "center": ESC + b"a\x01", "right": ESC + b"a\x02"}
 
 # Real-time status queries (DLE EOT n) and what each n asks.
@@ -59,6 +60,9 @@ def status_query(n: int) -> bytes:
     return DLE + EOT + bytes([n])
 
 
+FLOW_CONTROLS = ("none", "rtscts", "xonxoff")
+
+
 @dataclass(frozen=True)
 class PrinterProfile:
     """What the kiosk needs to know about a receipt printer model.
@@ -66,7 +70,9 @@ class PrinterProfile:
     korean: "double-byte" when the firmware has a KS X 1001 font (Korean models), else
     "raster" (Hangul is drawn here and sent as images). codepage: "ks_x_1001", the part of
     CP949 every Korean printer font carries, or "cp949" for fonts with all 11,172 syllables;
-    a line with a character outside it is sent as a raster image.
+    a line with a character outside it is sent as a raster image. baud: the line speed when
+    the device URL names none. flow_control: "none", "rtscts" or "xonxoff", as the printer's
+    DIP switches / memory switch say (a URL's ?flow= overrides it).
     """
 
     name: str
@@ -80,8 +86,17 @@ class PrinterProfile:
     feed_lines: int = 3
     font_path: str = FONT_REGULAR
     bold_font_path: str = FONT_BOLD
+    baud: int = 19200
+    flow_control: str = "none"
 
     def __post_init__(self) -> None:
+        if self.flow_control not in FLOW_CONTROLS:
+            raise ConfigError(
+                f"printer profile {self.name}: flow_control must be one of {', '.join(FLOW_CONTROLS)}, "
+                f"got {self.flow_control!r}"
+            )
+        if self.baud <= 0:
+            raise ConfigError(f"printer profile {self.name}: baud must be positive, got {self.baud!r}")
         if self.korean not in ("double-byte", "raster"):
             raise ConfigError(
                 f"printer profile {self.name}: korean must be 'double-byte' or 'raster', got {self.korean!r}"
@@ -157,16 +172,18 @@ def raster_bytes(img: Image.Image) -> bytes:
     dark = np.asarray(img.convert("L")) < 128
     packed = np.packbits(dark, axis=1)  # pads each row to whole bytes, MSB = leftmost dot
     rows, width_bytes = packed.shape
-    header = GS + b"v0\x00" + width_bytes.to_bytes(2, "little") + rows.to_bytes(2, "little")
+    header = RASTER + b"\x00" + width_bytes.to_bytes(2, "little") + rows.to_bytes(2, "little")
     return header + packed.tobytes()
 
 
 def _place(img: Image.Image, align: str, dots: int) -> Image.Image:
-    """`img` on a full-width strip, so alignment never depends on the printer's ESC a."""
+    """`img` padded on the left to its place on the paper, so alignment never depends on the
+    printer's ESC a (sent as left before images); the blank right side is not sent: it would
+    cost a byte per 8 dots per dot row."""
     if img.width > dots:
         img = img.crop((0, 0, dots, img.height))
-    strip = Image.new("L", (dots, img.height), 255)
     x = {"center": (dots - img.width) // 2, "right": dots - img.width}.get(align, 0)
+    strip = Image.new("L", (min(dots, -(-(x + img.width) // 8) * 8), img.height), 255)
     strip.paste(img, (x, 0))
     return strip
 
@@ -270,13 +287,16 @@ def encode_receipt_parts(lines: list[PrintLine], profile: PrinterProfile) -> lis
     parts = [INIT]
     align = "left"
     for line in lines:
+        if line.align not in ALIGN:
+            raise ValueError(f"unknown receipt line alignment {line.align!r}")
+        body = encode_line(line, profile)
+        # An image carries its own placement (see _place): the printer must not move it again.
+        wanted = "left" if body.startswith(RASTER) else line.align
         prefix = b""
-        if line.style in ("normal", "bold", "big", "rule", "qr") and line.align != align:
-            if line.align not in ALIGN:
-                raise ValueError(f"unknown receipt line alignment {line.align!r}")
-            align = line.align
+        if line.style in ("normal", "bold", "big", "rule", "qr") and wanted != align:
+            align = wanted
             prefix = ALIGN[align]
-        parts.append(prefix + encode_line(line, profile))
+        parts.append(prefix + body)
     return parts
 
 

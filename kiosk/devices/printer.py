@@ -14,8 +14,9 @@ import serial
 
 from kiosk.core.errors import ConfigError, KioskError
 from kiosk.core.model import PrintOutcome
-from kiosk.core.receipt import Receipt, layout
+from kiosk.core.receipt import PrintLine, Receipt, layout
 from kiosk.devices.escpos import (
+    FLOW_CONTROLS,
     PROFILES,
     STATUS_ERROR_CAUSE,
     STATUS_OFFLINE_CAUSE,
@@ -31,25 +32,59 @@ from kiosk.devices.escpos import (
 log = logging.getLogger(__name__)
 
 
-def split_printer_url(url: str, default_baud: int = 19200) -> tuple[str, int]:
-    """`/dev/ttyUSB0?baud=9600` -> ("/dev/ttyUSB0", 9600). pyserial takes no options on a
-    device path, so our own `baud` option is taken out; other options (socket://...?logging=)
-    stay for pyserial."""
+@dataclass(frozen=True)
+class PrinterUrl:
+    """A printer URL taken apart: what pyserial opens, and our own options."""
+
+    device: str  # for pyserial: a device path, socket://host:port, rfc2217://, loop://
+    baud: int
+    flow_control: str  # "none", "rtscts" or "xonxoff"
+
+
+def parse_printer_url(url: str, default_baud: int = 19200, default_flow: str = "none") -> PrinterUrl:
+    """`/dev/ttyUSB0?baud=9600&flow=rtscts` -> PrinterUrl("/dev/ttyUSB0", 9600, "rtscts").
+    pyserial takes no options on a device path, so ours (baud, flow) are taken out; other
+    options (socket://...?logging=debug) stay for pyserial."""
     if not url or not url.strip():
         raise ConfigError(
             "printer url is empty: expected e.g. /dev/ttyUSB0?baud=19200 or socket://192.168.0.50:9100"
         )
     base, _, query = url.strip().partition("?")
-    baud = default_baud
+    baud, flow = default_baud, default_flow
     rest: list[tuple[str, str]] = []
     for key, value in parse_qsl(query, keep_blank_values=True):
-        if key != "baud":
+        if key == "baud":
+            if not value.isdigit() or int(value) <= 0:
+                raise ConfigError(f"printer url {url!r}: baud must be a positive integer, got {value!r}")
+            baud = int(value)
+        elif key == "flow":
+            if value not in FLOW_CONTROLS:
+                raise ConfigError(f"printer url {url!r}: flow must be one of {', '.join(FLOW_CONTROLS)}")
+            flow = value
+        else:
             rest.append((key, value))
-            continue
-        if not value.isdigit() or int(value) <= 0:
-            raise ConfigError(f"printer url {url!r}: baud must be a positive integer, got {value!r}")
-        baud = int(value)
-    return (base + "?" + urlencode(rest) if rest else base), baud
+    return PrinterUrl(base + "?" + urlencode(rest) if rest else base, baud, flow)
+
+
+def split_printer_url(url: str, default_baud: int = 19200) -> tuple[str, int]:
+    """`/dev/ttyUSB0?baud=9600` -> ("/dev/ttyUSB0", 9600) (see parse_printer_url)."""
+    parsed = parse_printer_url(url, default_baud)
+    return parsed.device, parsed.baud
+
+
+# What a technician should do about each condition the printer reports.
+ADVICE = {
+    "unreachable": "check the cable (or network), the printer's power and the device URL in the config",
+    "no_answer": "check power, the cable and that the baud rate in the URL matches the printer's setting",
+    "paper_out": "load a new roll of thermal paper and close the cover",
+    "near_end": "the roll is nearly finished: load a new one soon",
+    "cover_open": "close the printer cover firmly until it clicks",
+    "cutter_error": "open the cover, clear the paper jammed at the cutter, close the cover",
+    "error": "switch the printer off and on; if the error stays, call service",
+    "offline": "press the printer's feed/online button or check its error LED",
+    "stalled": "the printer held the line (flow control) without printing: check paper, cover and "
+    "that the flow control in the config matches the printer's setting",
+}
 
 
 @dataclass(frozen=True)
@@ -58,6 +93,7 @@ class _Status:
     paper: str = "unknown"  # "ok", "near_end", "out", "unknown"
     cover_open: bool | None = None
     error: bool | None = None
+    cutter_error: bool | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +101,7 @@ class _Status:
             "paper": self.paper,
             "cover_open": self.cover_open,
             "error": self.error,
+            "cutter_error": self.cutter_error,
         }
 
 
@@ -79,14 +116,15 @@ class SerialReceiptPrinter:
         status_timeout: float = 0.3,
         write_timeout: float = 10.0,
         chunk_size: int = 1024,
-        baud: int = 19200,
+        baud: int | None = None,
     ) -> None:
         self.url = url
         self.profile = profile
         self.status_timeout = status_timeout
         self.write_timeout = write_timeout
         self.chunk_size = max(64, chunk_size)
-        self._device_url, self.baud = split_printer_url(url, baud)
+        parsed = parse_printer_url(url, baud or profile.baud, profile.flow_control)
+        self._device_url, self.baud, self.flow_control = parsed.device, parsed.baud, parsed.flow_control
         # A network printer's pace is unknown: wait for its reply up to the write timeout.
         self._paced = not self._device_url.startswith("socket://")
         self._port: serial.SerialBase | None = None
@@ -100,29 +138,56 @@ class SerialReceiptPrinter:
 
     def print_receipt(self, receipt: Receipt) -> PrintOutcome:
         try:
-            parts = encode_receipt_parts(layout(receipt, self.profile.cells), self.profile)
+            lines = layout(receipt, self.profile.cells)
         except (KioskError, ValueError) as e:
-            return PrintOutcome(
-                False,
-                "printer.failed",
-                f"cannot prepare the receipt for the printer on {self.url}: {e}",
-            )
+            return self._unprintable(e)
+        return self.print_lines(lines)
+
+    def print_lines(self, lines: list[PrintLine]) -> PrintOutcome:
+        """Print laid-out lines (a receipt, a test page): the outcome, never an exception."""
+        try:
+            parts = encode_receipt_parts(lines, self.profile)
+        except (KioskError, ValueError) as e:
+            return self._unprintable(e)
         with self._lock:
             try:
                 outcome = self._print(parts)
             except serial.SerialTimeoutException:
+                outcome = self._why_stalled() or PrintOutcome(
+                    False,
+                    "printer.offline",
+                    f"printer on {self.url} stopped taking data "
+                    f"(write timed out after {self.write_timeout} s, flow control {self.flow_control}): "
+                    + ADVICE["stalled"],
+                )
+                self._drop()
+            except (serial.SerialException, OSError, ValueError) as e:
                 self._drop()
                 outcome = PrintOutcome(
                     False,
                     "printer.offline",
-                    f"printer on {self.url} stopped taking data "
-                    f"(write timed out after {self.write_timeout} s)",
+                    f"printer on {self.url} is unreachable ({e}): " + ADVICE["unreachable"],
                 )
-            except (serial.SerialException, OSError, ValueError) as e:
-                self._drop()
-                outcome = PrintOutcome(False, "printer.offline", f"printer on {self.url} is unreachable: {e}")
         log.info("receipt on %s: ok=%s %s", self.url, outcome.ok, outcome.detail)
         return outcome
+
+    def _why_stalled(self) -> PrintOutcome | None:
+        """After XOFF held us past the write timeout, ask the printer why: ESC/POS printers take
+        DLE EOT even with a full buffer. Turning XON/XOFF off restarts our stopped output (the
+        kernel's TCOON would not undo an XOFF); the port is reopened afterwards anyway."""
+        if self.flow_control != "xonxoff" or self._port is None:
+            return None
+        try:
+            self._port.xonxoff = False
+            return self._refusal(self._check(self.status_timeout), during=True)
+        except (serial.SerialException, OSError, ValueError):
+            log.debug("no status from the stalled printer on %s", self.url, exc_info=True)
+            return None
+
+    def _unprintable(self, e: Exception) -> PrintOutcome:
+        return PrintOutcome(
+            False, "printer.failed", f"cannot prepare the receipt for the printer on {self.url}: {e}"
+        )
 
     def status(self) -> dict[str, Any]:
         """{"url", "online" (bool or None = no answer), "paper" ("ok", "near_end", "out",
@@ -136,7 +201,7 @@ class SerialReceiptPrinter:
                 return {
                     "url": self.url,
                     **_Status(None).as_dict(),
-                    "detail": f"printer on {self.url} is unreachable: {e}",
+                    "detail": f"printer on {self.url} is unreachable ({e}): " + ADVICE["unreachable"],
                 }
         refusal = self._refusal(st)
         detail = refusal.detail if refusal else self._note(st)
@@ -189,7 +254,10 @@ class SerialReceiptPrinter:
     def _ask(self, n: int, wait: float) -> int | None:
         """The status byte for DLE EOT n, or None when no valid reply came within `wait`."""
         port = self._open()
-        port.reset_input_buffer()  # a late reply to an earlier query must not be taken as this one
+        # A late reply to an earlier query must not be taken as this one. Read it away rather
+        # than flush: a flush may also drop an XOFF the kernel has not acted on yet.
+        while port.in_waiting:
+            port.read(port.in_waiting)
         port.write(status_query(n))
         deadline = time.monotonic() + wait
         while True:
@@ -214,22 +282,16 @@ class SerialReceiptPrinter:
         else:
             paper_state = "near_end" if paper["paper_near_end"] else "ok"
         error = cause.get("error")
+        cutter: bool | None = False if error is not None else None
         if error:
             detail = parse_status(STATUS_ERROR_CAUSE, self._ask(STATUS_ERROR_CAUSE, self.status_timeout))
-            error = any(
-                detail.get(k)
-                for k in (
-                    "cutter_error",
-                    "unrecoverable_error",
-                    "auto_recoverable_error",
-                    "recoverable_error",
-                )
-            )
+            cutter = detail.get("cutter_error")
         return _Status(
             online=not printer["offline"],
             paper=paper_state,
             cover_open=cause.get("cover_open"),
-            error=error or False,
+            error=bool(error),
+            cutter_error=cutter,
         )
 
     def _refusal(self, st: _Status, during: bool = False) -> PrintOutcome | None:
@@ -240,26 +302,33 @@ class SerialReceiptPrinter:
             return PrintOutcome(
                 False,
                 "printer.offline",
-                f"{where} does not answer status queries{when} "
-                "(check power, cable and the port/baud in the config)",
+                f"{where} does not answer status queries{when}: " + ADVICE["no_answer"],
             )
         if st.paper == "out":
-            return PrintOutcome(False, "printer.paper_out", f"{where} reports paper out{when}")
+            return PrintOutcome(
+                False, "printer.paper_out", f"{where} reports paper out{when}: " + ADVICE["paper_out"]
+            )
         if st.cover_open:
-            return PrintOutcome(False, "printer.failed", f"{where} reports its cover open{when}")
+            return PrintOutcome(
+                False, "printer.failed", f"{where} reports its cover open{when}: " + ADVICE["cover_open"]
+            )
+        if st.cutter_error:
+            return PrintOutcome(
+                False, "printer.failed", f"{where} reports a cutter error{when}: " + ADVICE["cutter_error"]
+            )
         if st.error:
             return PrintOutcome(
-                False,
-                "printer.failed",
-                f"{where} reports an error{when} (cutter jam or head fault)",
+                False, "printer.failed", f"{where} reports an error{when}: " + ADVICE["error"]
             )
         if not st.online:
-            return PrintOutcome(False, "printer.offline", f"{where} reports offline{when}")
+            return PrintOutcome(
+                False, "printer.offline", f"{where} reports offline{when}: " + ADVICE["offline"]
+            )
         return None
 
     def _note(self, st: _Status) -> str:
         if st.paper == "near_end":
-            return f"printer on {self.url} reports paper near end"
+            return f"printer on {self.url} reports paper near end: " + ADVICE["near_end"]
         return ""
 
     # --- port ---
@@ -271,6 +340,8 @@ class SerialReceiptPrinter:
                 baudrate=self.baud,
                 timeout=min(self.status_timeout, 0.1),
                 write_timeout=self.write_timeout,
+                rtscts=self.flow_control == "rtscts",
+                xonxoff=self.flow_control == "xonxoff",
             )
         return self._port
 

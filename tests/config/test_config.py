@@ -49,6 +49,7 @@ def test_hardware_example_without_password_says_which_variable(monkeypatch):
         ("[nfc]\ndevice = 'usb:zz'\n", r"\[nfc\] device = 'usb:zz': expected 'sim' or an nfcpy path"),
         ("[printer]\ndevice = 'http://x'\n", r"\[printer\] device = 'http://x': expected 'sim', a serial"),
         ("[printer]\ndevice = 'socket://host'\n", r"expected 'sim', a serial device"),
+        ("[printer]\ndevice = '/dev/ttyUSB0?flow=maybe'\n", r"expected 'sim', a serial device"),
         ("[camera]\nsource = 'webcam'\n", r"\[camera\] source = 'webcam': expected 'sim', a camera index"),
         ("[camera]\nitem_pattern = '(['\n", r"item_pattern = '\(\[': expected a valid regular expression"),
         ("[kiosk]\nlanguage = 'jp'\n", r"language = 'jp': expected one of 'ko', 'en'"),
@@ -70,7 +71,17 @@ def test_missing_file_is_a_config_error(tmp_path):
         config.load(tmp_path / "absent.toml")
 
 
-@pytest.mark.parametrize("url", ["/dev/ttyUSB0", "/dev/ttyUSB0?baud=9600", "socket://10.0.0.5:9100", "sim"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/dev/ttyUSB0",
+        "/dev/ttyUSB0?baud=9600",
+        "/dev/ttyS1?baud=19200&flow=rtscts",
+        "/dev/ttyUSB0?flow=xonxoff",
+        "socket://10.0.0.5:9100",
+        "sim",
+    ],
+)
 def test_printer_urls_accepted(tmp_path, url):
     assert config.load(write(tmp_path, f"[printer]\ndevice = '{url}'\n")).printer.device == url
 

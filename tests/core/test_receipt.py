@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kiosk.core.model import Language, Loan
 from kiosk.core.privacy import mask_card, mask_name
-from kiosk.core.receipt import Receipt, Refusal, cell_width, fit, layout, wrap
+from kiosk.core.receipt import Checkin, Receipt, Refusal, cell_width, fit, indented, layout, wrap
 
 
 def receipt(**kw):
@@ -76,3 +77,121 @@ def test_masking():
     assert mask_card("29123456781234") == "****1234" and mask_card("12") == "**"
     assert mask_name("김민수") == "김*수" and mask_name("남궁민수") == "남**수" and mask_name("이") == "*"
     assert mask_name("Jane Doe") == "J*** D**"
+
+
+def full(language: Language = Language.KO, **kw) -> Receipt:
+    due = dt.date(2026, 12, 13)
+    return receipt(
+        language=language,
+        borrowed=(Loan("EM1", "소년이 온다", due), Loan("EM2", "The Remains of the Day", due)),
+        renewed=(Loan("EM3", "작별하지 않는다", dt.date(2026, 12, 20)),),
+        returned=(
+            Checkin("EM4", "82년생 김지영", note="receipt.note.hold_shelf", sort_bin="B2"),
+            Checkin("EM5", "Pachinko", note="Hold for 수원 선경도서관"),
+        ),
+        refused=(
+            Refusal("EM6", "refusal.on_hold", "토지", action="renewal"),
+            Refusal("EM7", "refusal.not_for_loan", "", action="checkout"),
+            Refusal("EM8", "refusal.item_unknown", "", action="checkin"),
+        ),
+        on_loan=(Loan("EM9", "불편한 편의점", dt.date(2026, 11, 20)),),
+        loans_total=4,
+        quota_left=12,
+        quota_limit=20,
+        **kw,
+    )
+
+
+def page(r: Receipt, cells: int) -> str:
+    return "\n".join(line.text for line in layout(r, cells))
+
+
+@pytest.mark.parametrize("cells", [32, 42, 48])
+@pytest.mark.parametrize("language", list(Language))
+def test_every_section_fits_the_paper(cells: int, language: Language) -> None:
+    for line in layout(full(language), cells):
+        if line.style != "qr":
+            assert cell_width(line.text) * (2 if line.style == "big" else 1) <= cells, (cells, line)
+
+
+def test_english_receipt_has_every_section() -> None:
+    text = page(full(Language.EN), 48)
+    for expected in (
+        "Library receipt",
+        "Borrowed: 2",
+        "Renewed: 1",
+        "new due 2026-12-20",
+        "Returned: 2",
+        "Sort bin B2",
+        "! Reserved for another patron",
+        "! Hold for 수원 선경도서관",  # the library's own text passes through
+        "Not renewed: 1",
+        "Not borrowed: 1",
+        "Return not recorded: 1",
+        "Also on loan: 1",
+        "due 2026-11-20 (overdue)",
+        "Now on loan: 4",
+        "12 more of 20 across Chaekieum libraries",
+    ):
+        assert expected in text, expected
+
+
+def test_korean_receipt_has_every_section() -> None:
+    text = page(full(Language.KO), 32)
+    for expected in (
+        "도서관 이용 영수증",
+        "대출 2권",
+        "대출 연장 1권",
+        "새 반납일 2026-12-20",
+        "반납 2권",
+        "분류함 B2",
+        "연장 불가 1권",
+        "대출 불가 1권",
+        "반납 확인 필요 1권",
+        "그 밖의 대출 중인 책 1권",
+        "(연체)",
+        "현재 대출 중: 4권",
+    ):
+        assert expected in text, expected
+    # The quota sentence wraps on 58 mm paper but is all there.
+    assert "책이음 도서관 전체 20권 중 12권 더 대출 가능" in page(full(), 48)
+    assert "더 대출 가능" in text
+
+
+def test_loans_only_keeps_the_loan_receipt_title_and_old_callers_work() -> None:
+    r = receipt()  # the visit flow's fields only: every new field has a default
+    assert r.returned == () and r.renewed == () and r.on_loan == () and r.quota_left is None
+    text = page(r, 48)
+    assert "대출 영수증" in text and "이용" not in text and "책이음 도서관 전체" not in text
+
+
+def test_long_titles_wrap_to_two_lines_then_are_cut_never_overflow() -> None:
+    title = "아주 긴 제목의 책 " * 8
+    lines = [x.text for x in layout(receipt(borrowed=(Loan("EM1", title, dt.date(2027, 1, 1)),)), 32)]
+    start = next(i for i, x in enumerate(lines) if x.startswith("1. "))
+    assert lines[start + 1].startswith("   ") and lines[start + 1].endswith("..")
+    assert lines[start + 2] == "   EM1  반납일 2027-01-01"
+
+
+def test_long_library_name_wraps_at_double_size() -> None:
+    lines = layout(receipt(library_name="서울특별시교육청 정독도서관"), 32)
+    big = [x.text for x in lines if x.style == "big"]
+    assert "".join(big).replace(" ", "") == "서울특별시교육청정독도서관"
+    assert all(cell_width(b) <= 16 for b in big)
+
+
+@given(
+    st.text(alphabet=st.sampled_from("가나다 abc 똠 한국도서관12:()"), max_size=120),
+    st.sampled_from([32, 42, 48]),
+)
+def test_any_title_fits_and_keeps_its_start(title: str, cells: int) -> None:
+    lines = indented("1. ", "   ", title, cells, max_lines=2)
+    assert len(lines) <= 2 and all(cell_width(x) <= cells for x in lines)
+    words = title.split()
+    if words and cell_width(words[0]) <= cells - 5:
+        assert lines[0].removeprefix("1. ").startswith(words[0])
+
+
+def test_ambiguous_width_symbols_take_two_cells_as_on_a_korean_printer() -> None:
+    # "·" is in refusal.card_invalid; a Korean font prints these KS X 1001 symbols full width.
+    assert cell_width("분실·정지") == 10 and cell_width("※①") == 4 and cell_width("-") == 1

@@ -100,12 +100,12 @@ def test_raster_profile_draws_korean_as_gs_v_0() -> None:
     assert got[:4] == b"\x1dv0\x00"
     width_bytes = int.from_bytes(got[4:6], "little")
     rows = int.from_bytes(got[6:8], "little")
-    assert (width_bytes, rows) == (72, 24)
+    assert (width_bytes, rows) == (17, 24)  # 11 cells of 12 dots, the blank right side not sent
     body = got[8 : 8 + width_bytes * rows]
     assert got[8 + width_bytes * rows :] == b"\x1bJ\x06"  # feed the rest of the line pitch
     bits = np.unpackbits(np.frombuffer(body, np.uint8)).reshape(rows, -1)
     assert bits.sum() > 100  # ink
-    assert bits[:, 12 * 12 :].sum() == 0  # 11 cells of text, left aligned: the rest is white
+    assert bits[:, 11 * 12 :].sum() == 0  # padding to whole bytes is white
 
 
 def test_raster_profile_keeps_ascii_lines_as_text() -> None:
@@ -207,3 +207,36 @@ def test_full_cp949_profile_sends_extension_syllables_as_text() -> None:
 
 def test_emoji_falls_back_to_raster() -> None:
     assert encode_line(PrintLine("책 📚"), KO80).startswith(b"\x1dv0")
+
+
+def test_centred_raster_line_is_padded_left_and_printed_left_aligned() -> None:
+    got = encode_receipt([PrintLine("대출", "bold", "center")], RASTER)
+    # No ESC a 1 before the image: the padding places it, so a printer that applies ESC a to
+    # images cannot move it twice.
+    assert got.startswith(INIT + b"\x1dv0\x00")
+    width_bytes = int.from_bytes(got[6:8], "little")
+    assert width_bytes * 8 == (576 - 48) // 2 + 48  # up to the text's right edge, not the paper's
+    mixed = encode_receipt([PrintLine("AB", align="center"), PrintLine("대출", align="center")], RASTER)
+    assert mixed.startswith(INIT + b"\x1ba\x01AB\n\x1ba\x00\x1dv0")
+
+
+def test_profiles_carry_paper_dots_codepage_baud_and_flow() -> None:
+    for p in PROFILES.values():
+        assert p.dots == {80: 576, 58: 384}[p.paper_mm]
+        assert p.cells * 12 <= p.dots and p.codepage in ("ks_x_1001", "cp949")
+        assert p.baud > 0 and p.flow_control in ("none", "rtscts", "xonxoff")
+    with pytest.raises(ConfigError, match="baud"):
+        PrinterProfile("bad", baud=0)
+
+
+@pytest.mark.parametrize("name", list(PROFILES))
+def test_every_profile_encodes_the_sample_receipt_and_raster_only_when_needed(name: str) -> None:
+    from kiosk.commands.receipt import sample_receipt
+
+    profile = PROFILES[name]
+    data = encode_receipt(layout(sample_receipt(), profile.cells), profile)
+    assert data.startswith(INIT) and data.endswith(b"\x1dVB\x00")
+    if profile.korean == "double-byte":
+        assert b"\x1dv0" not in data and data.count(b"\x1c&") == data.count(b"\x1c.") > 20
+    else:
+        assert b"\x1c&" not in data and data.count(b"\x1dv0") > 20

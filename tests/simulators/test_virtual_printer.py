@@ -295,3 +295,68 @@ def test_cli_rejects_an_unknown_fault(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["--out", str(tmp_path), "--fault", "jam"])
     assert exc.value.code == 2
+
+
+# --- flow control and unplugging ---
+
+
+def test_xon_xoff_printer_says_when_it_cannot_take_data(tmp_path: Path) -> None:
+    with VirtualPrinter(baud=0, out_dir=tmp_path, flow_control="xonxoff") as v:
+        p = serial.serial_for_url(v.url, timeout=1)  # no IXON here: the XON/XOFF bytes are visible
+        try:
+            v.hold(True)
+            assert p.read(1) == b"\x13"
+            v.paper_out()  # already held: no second XOFF
+            v.hold(False)  # still no paper: stays held
+            assert p.read(1) == b""
+            v.paper_in()
+            assert p.read(1) == b"\x11"
+            v.cover_open(True)
+            v.cover_open(False)
+            assert p.read(2) == b"\x13\x11"
+        finally:
+            p.close()
+        assert v.xoff_sent == 2
+    with pytest.raises(ValueError, match="xonxoff"):
+        VirtualPrinter(out_dir=tmp_path, flow_control="rtscts")  # a pty has no RTS/CTS lines
+
+
+def test_drop_connection_on_tcp_cuts_the_client_and_takes_the_next(tmp_path: Path) -> None:
+    with VirtualPrinter.tcp(out_dir=tmp_path, baud=0) as printer:
+        host, port = printer.url.removeprefix("socket://").rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=2) as conn:
+            conn.sendall(status_query(1))
+            assert conn.recv(1) == b"\x12"
+            printer.drop_connection()
+            assert conn.recv(1) == b""  # EOF: the cable is out
+        with socket.create_connection((host, int(port)), timeout=2) as conn:
+            conn.sendall(b"\x1b@AGAIN\n" + CUT + status_query(1))
+            assert conn.recv(1) == b"\x12"
+        assert printer.wait_for_receipt(timeout=5).exists()
+
+
+def test_drop_connection_on_a_pty_hangs_up_and_offers_a_new_port(vp: VirtualPrinter) -> None:
+    old = serial.serial_for_url(vp.url, timeout=0.5)
+    old_url = vp.url
+    try:
+        vp.drop_connection()
+        with pytest.raises(serial.SerialException):
+            old.write(status_query(1))
+            old.read(1)
+            old.read(1)  # pyserial reports a hung-up tty on read
+    finally:
+        old.close()
+    assert vp.url != old_url
+    new = serial.serial_for_url(vp.url, timeout=1)
+    try:
+        assert ask(new, 1) == b"\x12"
+    finally:
+        new.close()
+
+
+@pytest.mark.parametrize("profile", ["raster-58", "generic-58-ko"])
+def test_58_mm_receipt_is_384_dots_and_its_qr_reads(profile: str) -> None:
+    p = PROFILES[profile]
+    page = render(encode_receipt(layout(receipt(), p.cells), p), dots=p.dots)[0]
+    assert page is not None and page.width == 384
+    assert [r.text for r in zxingcpp.read_barcodes(page)] == [URL]
