@@ -136,6 +136,9 @@ def _printer(settings: Settings, sims: Simulators, profile: PrinterProfile) -> S
         out.mkdir(parents=True, exist_ok=True)
         sims.printer = VirtualPrinter(baud=pr.sim_baud, out_dir=out, dots=profile.dots)
         url = sims.printer.url
+        if pr.sim_baud:
+            # The kiosk paces its status waits to the simulated line, as to a real one.
+            url = f"{url}?baud={pr.sim_baud}"
     return SerialReceiptPrinter(url, profile)
 
 
