@@ -12,6 +12,7 @@ from pyzbar import pyzbar
 
 from kiosk.core.errors import DeviceError
 from kiosk.core.events import BarcodeRead
+from kiosk.devices import preprocess
 
 SYMBOLOGIES: tuple[str, ...] = ("EAN13", "Code128", "Code39", "Codabar", "QRCode")
 DEFAULT: frozenset[str] = frozenset(SYMBOLOGIES)
@@ -52,10 +53,16 @@ _ZBAR_NAMES = {
 _CODE39_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-. $/+%")
 _CODABAR_DATA = frozenset("0123456789-$:/.+")
 _CODABAR_ENDS = frozenset("ABCD")
-# Small images (scans, test photos) get a second, upscaled look when nothing was found;
-# camera frames are large enough that this never costs frame time.
+# Regions narrower than this get an upscaled look: the bars of small labels and low-resolution
+# photos are a pixel or two wide.
 _UPSCALE_BELOW_PX = 480
-_STRONG_CHECK = frozenset({"QRCode", "Code128"})
+# Up to this many pixels pyzbar and the image steps look at the whole image (photos, scans);
+# a larger one (a camera frame) only at the regions that look like codes: pyzbar takes
+# ~20 ms on a whole 1280x720 frame, zxing-cpp ~4 ms.
+_WHOLE_IMAGE_PX = 640 * 480
+_DESKEW_ABOVE_DEG = 10.0
+_THIN_PX = 6
+_STRONG_CHECK = frozenset({"QRCode"})
 
 Box = tuple[float, float, float, float]
 
@@ -80,11 +87,20 @@ class _Candidate:
     text: str
     box: Box
     decoder: str
+    look: str = "image"
+    # A reading that may stand on its own (else only a vote for or against others).
+    trusted: bool = True
 
     @property
     def core(self) -> str:
-        """The text without an EAN add-on: a read with and one without agree."""
-        return self.text[:13] if self.symbology == "EAN13" else self.text
+        """What two readings of one symbol share: EAN-13 without its add-on (a read with and
+        one without agree); Code 128 in 7 bits, since pyzbar drops the FNC4 that makes
+        Latin-1 letters ("ó" comes back as "s")."""
+        if self.symbology == "EAN13":
+            return self.text[:13]
+        if self.symbology == "Code128":
+            return "".join(chr(ord(c) & 0x7F) if 0x80 <= ord(c) <= 0xFF else c for c in self.text)
+        return self.text
 
 
 def ean13_ok(digits: str) -> bool:
@@ -116,36 +132,6 @@ def valid(symbology: str, text: str) -> bool:
     return True
 
 
-def _gray(image: object) -> np.ndarray:
-    if not isinstance(image, np.ndarray):
-        raise DecodeError(f"decode expects a numpy image array, got {type(image).__name__}")
-    if image.dtype != np.uint8:
-        raise DecodeError(f"decode expects a uint8 image, got dtype {image.dtype}")
-    if image.ndim == 3 and image.shape[2] == 1:
-        image = image[:, :, 0]
-    if image.ndim == 3 and image.shape[2] in (3, 4):
-        # BT.601 luma on B, G, R: what cv2.cvtColor does, without importing cv2 here.
-        b, g, r = (image[:, :, i].astype(np.uint16) for i in range(3))
-        image = ((29 * b + 150 * g + 77 * r + 128) >> 8).astype(np.uint8)
-    if image.ndim != 2:
-        raise DecodeError(f"decode expects a gray or BGR image, got shape {image.shape}")
-    return np.ascontiguousarray(image)
-
-
-def _upscale2(gray: np.ndarray) -> np.ndarray:
-    """Twice the size, linearly interpolated: narrow bars in small photos need it."""
-    g = gray.astype(np.uint16)
-    rows = np.empty((2 * g.shape[0], g.shape[1]), np.uint16)
-    rows[0::2] = g
-    rows[1:-1:2] = (g[:-1] + g[1:] + 1) >> 1
-    rows[-1] = g[-1]
-    out = np.empty((rows.shape[0], 2 * g.shape[1]), np.uint16)
-    out[:, 0::2] = rows
-    out[:, 1:-1:2] = (rows[:, :-1] + rows[:, 1:] + 1) >> 1
-    out[:, -1] = rows[:, -1]
-    return out.astype(np.uint8)
-
-
 def _check_formats(formats: Iterable[str]) -> list[str]:
     names = sorted(set(formats), key=lambda s: SYMBOLOGIES.index(s) if s in SYMBOLOGIES else 99)
     unknown = [n for n in names if n not in _ZXING_FORMATS]
@@ -154,9 +140,27 @@ def _check_formats(formats: Iterable[str]) -> list[str]:
     return names
 
 
-def _zxing(gray: np.ndarray, names: Sequence[str], scale: float) -> list[_Candidate]:
+@dataclass(frozen=True)
+class _View:
+    """An image a decoder looks at: the picture or a region of it, maybe transformed.
+    Boxes found in it map back by offset and scale; a turned view reports its region."""
+
+    image: np.ndarray
+    look: str
+    region: Box
+    scale: float = 1.0
+    turned: bool = False
+
+    def box(self, x0: float, y0: float, x1: float, y1: float) -> Box:
+        if self.turned:
+            return self.region
+        s, ox, oy = self.scale, self.region[0], self.region[1]
+        return (ox + x0 / s, oy + y0 / s, ox + x1 / s, oy + y1 / s)
+
+
+def _zxing(view: _View, names: Sequence[str], trusted: bool = True) -> list[_Candidate]:
     found = zxingcpp.read_barcodes(
-        gray,
+        view.image,
         formats=zxingcpp.BarcodeFormats([_ZXING_FORMATS[n] for n in names]),
         ean_add_on_symbol=zxingcpp.EanAddOnSymbol.Read,
         # Plain, not the default HRI: the data as encoded, as pyzbar reports it (no "(01)").
@@ -170,14 +174,14 @@ def _zxing(gray: np.ndarray, names: Sequence[str], scale: float) -> list[_Candid
         p = b.position
         xs = [p.top_left.x, p.top_right.x, p.bottom_left.x, p.bottom_right.x]
         ys = [p.top_left.y, p.top_right.y, p.bottom_left.y, p.bottom_right.y]
-        box = (min(xs) / scale, min(ys) / scale, max(xs) / scale, max(ys) / scale)
-        out.append(_Candidate(name, b.text, box, "zxing"))
+        box = view.box(min(xs), min(ys), max(xs), max(ys))
+        out.append(_Candidate(name, b.text, box, "zxing", view.look, trusted))
     return out
 
 
-def _zbar(gray: np.ndarray, names: Sequence[str], scale: float) -> list[_Candidate]:
+def _zbar(view: _View, names: Sequence[str], trusted: bool = True) -> list[_Candidate]:
     out = []
-    for d in pyzbar.decode(gray, symbols=[_ZBAR_SYMBOLS[n] for n in names]):
+    for d in pyzbar.decode(view.image, symbols=[_ZBAR_SYMBOLS[n] for n in names]):
         name = _ZBAR_NAMES.get(d.type)
         if name is None:
             continue
@@ -186,13 +190,10 @@ def _zbar(gray: np.ndarray, names: Sequence[str], scale: float) -> list[_Candida
         except UnicodeDecodeError:
             continue
         r = d.rect
-        box = (
-            r.left / scale,
-            r.top / scale,
-            (r.left + r.width) / scale,
-            (r.top + r.height) / scale,
-        )
-        out.append(_Candidate(name, text, box, "zbar"))
+        box = view.box(r.left, r.top, r.left + r.width, r.top + r.height)
+        # A few scan lines across a tilted label: where pyzbar's linear misreads come from.
+        thin = name != "QRCode" and r.height < _THIN_PX and r.height < 0.05 * r.width
+        out.append(_Candidate(name, text, box, "zbar", view.look, trusted and not thin))
     return out
 
 
@@ -229,52 +230,145 @@ def _groups(cands: list[_Candidate]) -> list[list[_Candidate]]:
     return list(groups.values())
 
 
-def _settle(group: list[_Candidate]) -> list[Decoded]:
-    """One symbol (or several close together), possibly several readings of it.
+def _settle(group: list[_Candidate]) -> list[Decoded] | None:
+    """One symbol (or several close together), possibly several readings of it; None when
+    the readings disagree and more looks are needed.
 
-    Agreeing readings give the longest text (the one with the add-on). QR and Code 128 carry
-    strong checks (Reed-Solomon, mod 103), so a disagreement there is pyzbar transcoding the
-    same bytes differently (Shift-JIS, FNC): zxing-cpp's readings stand. For EAN-13, Code 39
-    and Codabar a disagreement may be a misread: only a reading both decoders confirm stands.
+    QR codes carry Reed-Solomon error correction, so a disagreement there is pyzbar
+    transcoding the same bytes differently (Shift-JIS): zxing-cpp's readings stand. Linear
+    codes have at most one check character (zxing-cpp misreads Code 128 from a single
+    scan line of a tilted label): a rival reading stands when both decoders confirm it and
+    nothing else, or when at least two more looks (decoder and image step) confirm it than
+    its best rival. A reading only an enhanced pyzbar look made is a vote, never a result on
+    its own: that is where pyzbar misreads.
     """
-    cores = list(dict.fromkeys(c.core for c in group))
-    if len(cores) > 1 and group[0].symbology in _STRONG_CHECK:
-        # Only pyzbar and it disagrees with itself: nothing trustworthy, so nothing.
-        cores = list(dict.fromkeys(c.core for c in group if c.decoder == "zxing"))
-    elif len(cores) > 1:
-        cores = [k for k in cores if {c.decoder for c in group if c.core == k} == {"zxing", "zbar"}]
-        if len(cores) != 1:
-            return []
+    votes: dict[str, set[str]] = {}
+    for c in group:
+        votes.setdefault(c.core, set()).add(f"{c.decoder}:{c.look}")
+    trusted = {c.core for c in group if c.trusted}
+    cores = [k for k in votes if k in trusted]
+    if group[0].symbology in _STRONG_CHECK:
+        zx = [k for k in cores if any(c.decoder == "zxing" and c.core == k for c in group)]
+        cores = zx or (cores if len(cores) == 1 else [])
+        if not cores:
+            return None if len(votes) > 1 else []
+    elif len(votes) > 1 and len(cores) == 1 and len(votes[cores[0]]) >= max(map(len, votes.values())):
+        pass  # the rivals are only votes (thin or enhanced pyzbar reads), and no more of them
+    elif len(votes) > 1:
+        ranked = sorted(votes, key=lambda k: -len(votes[k]))
+        both = [k for k in ranked if {v.split(":")[0] for v in votes[k]} == {"zxing", "zbar"}]
+        best, second = ranked[0], ranked[1]
+        if len(both) == 1 and both[0] in trusted:
+            cores = both
+        elif best in trusted and len(votes[best]) >= len(votes[second]) + 2:
+            cores = [best]
+        else:
+            return None
     out = []
     for core in cores:
-        best = max((c for c in group if c.core == core), key=lambda c: len(c.text))
-        out.append(Decoded(best.symbology, best.text))
+        readings = [c for c in group if c.core == core]
+        best_c = max(readings, key=lambda c: (len(c.text), c.decoder == "zxing"))
+        out.append(Decoded(best_c.symbology, best_c.text))
     return out
 
 
-def _merge(cands: list[_Candidate]) -> list[Decoded]:
+def _merge(cands: list[_Candidate]) -> tuple[list[Decoded], bool]:
+    """The settled codes, and whether some symbol is still disputed."""
     cands = [c for c in cands if valid(c.symbology, c.text)]
     out: list[Decoded] = []
+    disputed = False
     for group in _groups(cands):
-        out.extend(d for d in _settle(group) if d not in out)
-    return out
+        settled = _settle(group)
+        if settled is None:
+            disputed = True
+            continue
+        out.extend(d for d in settled if d not in out)
+    return out, disputed
 
 
-def decode(gray_or_bgr: np.ndarray, formats: Iterable[str] = DEFAULT) -> list[Decoded]:
-    """All codes in the image that zxing-cpp or pyzbar reads, cross-checked, deduplicated.
+def _regions(gray: np.ndarray) -> list[Box]:
+    h, w = gray.shape
+    if h * w <= _WHOLE_IMAGE_PX:
+        return [(0.0, 0.0, float(w), float(h))]
+    return [tuple(map(float, b)) for b in preprocess.code_regions(gray)]  # type: ignore[misc]
+
+
+def _crop(gray: np.ndarray, box: Box) -> np.ndarray:
+    x0, y0, x1, y1 = (int(v) for v in box)
+    return np.ascontiguousarray(gray[y0:y1, x0:x1])
+
+
+def _enhanced(gray: np.ndarray, box: Box, step: str) -> _View | None:
+    """The view `step` makes of one region, or None when the step does not apply there."""
+    crop = _crop(gray, box)
+    if min(crop.shape) < 16:
+        return None
+    whole = crop.shape == gray.shape
+    if step == "sharpen":
+        return _View(preprocess.sharpen(crop), step, box)
+    # Only small pictures: in a camera frame a label spans hundreds of pixels.
+    if step == "upscale" and whole and min(crop.shape) < _UPSCALE_BELOW_PX:
+        return _View(preprocess.sharpen(preprocess.upscale2(crop)), step, box, scale=2.0)
+    if step == "contrast":
+        return _View(preprocess.local_contrast(crop), step, box)
+    if step == "deskew":
+        # zxing-cpp reads bars tilted up to ~10 degrees and turns by 90 itself; beyond that,
+        # shear so that rows run along the label.
+        tilt = (preprocess.bar_angle(crop) + 45) % 90 - 45
+        if abs(tilt) > _DESKEW_ABOVE_DEG:
+            return _View(preprocess.shear_level(crop, -tilt), step, box, turned=True)
+    return None
+
+
+STEPS: tuple[str, ...] = ("zbar", "sharpen", "upscale", "contrast", "deskew")
+
+
+def decode(
+    gray_or_bgr: np.ndarray, formats: Iterable[str] = DEFAULT, steps: Iterable[str] = STEPS
+) -> list[Decoded]:
+    """All codes in the image, cross-checked, deduplicated.
+
+    zxing-cpp reads the whole image; with "zbar", pyzbar too (on the whole of a small image,
+    on the regions that look like codes in a large one). When that settles nothing, each
+    further step (sharpen, upscale small pictures, even out local contrast, turn tilted bars
+    upright) is tried on those regions until one does. A disputed symbol gets pyzbar's
+    votes on the enhanced looks as well. `steps` chooses the steps (the benchmark measures
+    each one's gain).
 
     Raises DecodeError for something that is not a uint8 gray/BGR(A) image or for an unknown
-    symbology name. An empty or tiny image simply has no codes.
+    symbology or step name. An empty or tiny image simply has no codes.
     """
     names = _check_formats(formats)
-    gray = _gray(gray_or_bgr)
-    if not names or gray.shape[0] < 2 or gray.shape[1] < 2:
+    chosen = set(steps)
+    if chosen - set(STEPS):
+        raise DecodeError(f"unknown decode step {sorted(chosen - set(STEPS))}; known: {', '.join(STEPS)}")
+    try:
+        gray = preprocess.to_gray(gray_or_bgr)
+    except ValueError as e:
+        raise DecodeError(f"decode: {e}") from e
+    h, w = gray.shape
+    if not names or h < 2 or w < 2:
         return []
-    cands = _zxing(gray, names, 1.0) + _zbar(gray, names, 1.0)
-    if not cands and min(gray.shape) < _UPSCALE_BELOW_PX:
-        big = _upscale2(gray)
-        cands = _zxing(big, names, 2.0) + _zbar(big, names, 2.0)
-    return _merge(cands)
+    cands = _zxing(_View(gray, "image", (0.0, 0.0, float(w), float(h))), names)
+    regions: list[Box] | None = None
+    if "zbar" in chosen:
+        regions = _regions(gray)
+        for box in regions:
+            cands += _zbar(_View(_crop(gray, box), "image", box), names)
+    found, disputed = _merge(cands)
+    for step in STEPS[1:]:
+        if (found and not disputed) or step not in chosen:
+            continue
+        regions = _regions(gray) if regions is None else regions
+        for box in regions:
+            view = _enhanced(gray, box, step)
+            if view is None:
+                continue
+            cands += _zxing(view, names)
+            if disputed or step == "deskew":
+                cands += _zbar(view, names, trusted=False)
+        found, disputed = _merge(cands)
+    return found
 
 
 # --- what a read code is to the kiosk -----------------------------------------------------

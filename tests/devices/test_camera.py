@@ -14,8 +14,15 @@ import pytest
 
 from kiosk.core.events import BarcodeRead, DeviceStatus, Event
 from kiosk.devices.barcodes import CodePatterns
-from kiosk.devices.camera import CameraError, CameraReader, ReadDebouncer, open_capture
-from simulators.camera import VirtualCamera, write_frames
+from kiosk.devices.camera import (
+    CameraError,
+    CameraReader,
+    CaptureSettings,
+    Newest,
+    ReadDebouncer,
+    open_capture,
+)
+from simulators.camera import VirtualCamera, write_frames, write_video
 
 ITEM = BarcodeRead(text="EM0000100001", symbology="Code128", kind="item")
 
@@ -222,3 +229,103 @@ def test_post_failures_do_not_kill_the_worker(readers: list[CameraReader]) -> No
     wait_until(lambda: cam.frames >= gone + 30)
     cam.show("EM0000100001")
     wait_until(lambda: len(calls) == 2)
+
+
+class CountingSource:
+    """A live camera delivering numbered frames as fast as it can: frame n is all n % 256."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.released = False
+
+    def read(self) -> tuple[bool, np.ndarray | None]:
+        time.sleep(0.002)
+        self.n += 1
+        return True, np.full((8, 8), self.n % 256, np.uint8)
+
+    def release(self) -> None:
+        self.released = True
+
+
+@pytest.mark.timeout(30)
+def test_newest_frame_skips_stale_ones_behind_a_slow_decode() -> None:
+    source = CountingSource()
+    newest = Newest(source)
+    try:
+        got = []
+        for _ in range(5):
+            ok, frame = newest.read()
+            assert ok and frame is not None
+            got.append(int(frame[0, 0]))
+            time.sleep(0.05)  # a slow decode: the camera delivers ~20 frames meanwhile
+        assert got == sorted(got) and len(set(got)) == 5  # never the same frame twice, never older
+        ok, frame = newest.read()
+        assert ok and frame is not None
+        assert int(frame[0, 0]) >= got[-1] + 5  # the latest, not the next in a queue
+        assert newest.dropped > 0
+    finally:
+        newest.release()
+    assert source.released
+    assert not [t for t in threading.enumerate() if t.name == "camera-grabber"]
+
+
+@pytest.mark.timeout(60)
+def test_camera_that_appears_later_is_reopened_with_back_off(
+    tmp_path: Path, readers: list[CameraReader]
+) -> None:
+    folder = tmp_path / "later"
+    reader = CameraReader(f"file:{folder}/%04d.png", CodePatterns(), name="counter-camera")
+    readers.append(reader)
+    post = Collector()
+    reader.start(post)
+    lost = post.next(DeviceStatus)
+    assert isinstance(lost, DeviceStatus) and not lost.ok and "does not exist" in lost.detail
+    write_frames(folder, ["EM0000100001"], n_per_code=3, gap=1)  # plugged in
+    back = post.next(DeviceStatus)
+    assert isinstance(back, DeviceStatus) and back.ok and back.device == "counter-camera"
+    assert post.next(BarcodeRead) == ITEM
+    reader.stop()
+    events = post.drain()
+    assert [e for e in events if isinstance(e, BarcodeRead)] == [ITEM]  # nothing doubled
+    assert sum(isinstance(e, DeviceStatus) and not e.ok for e in events) == 1  # reported once
+
+
+def test_capture_settings_default_to_720p30() -> None:
+    cs = CaptureSettings()
+    assert (cs.width, cs.height, cs.fps, cs.focus, cs.exposure) == (1280, 720, 30, None, None)
+
+
+@pytest.mark.timeout(60)
+def test_video_file_through_opencv(tmp_path: Path, readers: list[CameraReader]) -> None:
+    path = write_video(
+        tmp_path / "counter.avi", ["EM0000100001", ("CHAEKIEUM:04A1B2C3D4E5F6", "QRCode")], 4, gap=20
+    )
+    frames = itertools.count()
+    reader = CameraReader(open_capture(path), CodePatterns(), clock=lambda: next(frames) / 15)
+    readers.append(reader)
+    post = Collector()
+    reader.start(post)
+    assert post.next(BarcodeRead) == ITEM
+    assert post.next(BarcodeRead) == BarcodeRead(text="04A1B2C3D4E5F6", symbology="QRCode", kind="member")
+
+
+@pytest.mark.timeout(60)
+def test_diag_camera_reports_frames_and_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+    import json
+
+    from kiosk.config import defaults, validate
+    from kiosk.diagnostics import camera as diag
+
+    pattern = write_frames(tmp_path, [("CHAEKIEUM:04A1B2C3D4E5F6", "QRCode")], n_per_code=3, gap=1)
+    parser = argparse.ArgumentParser()
+    diag.register(parser)
+    status = diag.main(parser.parse_args(["--source", f"file:{pattern}", "--seconds", "5", "--json"]))
+    report = json.loads(capsys.readouterr().out)
+    assert status == 0 and report["ok"] and report["frames"] == 5 and report["frame_size"] == "640x480"
+    # The patron identifier is masked: technicians' output is a log too.
+    assert report["codes"] == [{"kind": "member", "symbology": "QRCode", "text": "****E5F6", "frames": 3}]
+    missing = validate({"camera": {"source": "file:/nonexistent/%04d.png"}}, "<test>")
+    check = diag.check(missing)
+    assert not check.ok and "does not exist" in check.summary
+    assert diag.check(defaults()).ok  # the simulator

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from kiosk.devices.barcodes import Decoded, classify, decode, member_identifier, member_qr_text
-from simulators.camera import VirtualCamera, write_frames
+from kiosk.devices.camera import decode_frame
+from simulators.camera import HARD, Conditions, VirtualCamera, seed_codes, write_frames, write_video
 
 
 def _frames(cam: VirtualCamera, n: int) -> list[np.ndarray]:
@@ -104,3 +105,54 @@ def test_written_frames_read_back_with_opencv(tmp_path: Path) -> None:
     cap.release()
     code128, code39 = [Decoded("Code128", "EM0000100001")], [Decoded("Code39", "EM0000100002")]
     assert seen == [[]] * 2 + [code128] * 3 + [[]] * 2 + [code39] * 3 + [[]] * 2
+
+
+@pytest.mark.timeout(60)
+def test_seed_data_codes_decode_as_what_they_are() -> None:
+    cam = VirtualCamera(width=1280, height=720, seed=21)
+    kinds = {"Code128": "item", "Code39": "item", "EAN13": "isbn", "QRCode": "member"}
+    for text, symbology in seed_codes():
+        cam.show(text, symbology)
+        found = decode(_frames(cam, 1)[0])
+        assert found == [Decoded(symbology, text)], text
+        assert classify(found[0]) == kinds[symbology]
+
+
+@pytest.mark.timeout(60)
+def test_hard_conditions_read_in_some_frames_and_never_wrongly() -> None:
+    # Tilted up to 35 degrees, glare, dim, defocused, noisy: not every frame reads, which is
+    # why each frame gets a different image step; none may read wrong.
+    cam = VirtualCamera(width=1280, height=720, seed=5, conditions=HARD)
+    read = 0
+    for n, (text, symbology) in enumerate(seed_codes()[::2] * 2):
+        cam.show(text, symbology)
+        for frame in _frames(cam, 4):
+            found = decode_frame(frame, number=n)
+            assert all(d.text == text for d in found), (text, found)
+            read += bool(found)
+    assert read >= 10
+
+
+def test_conditions_change_the_picture_and_are_checked() -> None:
+    mild, dark = VirtualCamera(width=320, height=240, seed=1), VirtualCamera(width=320, height=240, seed=1)
+    dark.set_conditions(Conditions(light=0.3))
+    mild.show("EM0000100001")
+    dark.show("EM0000100001")
+    assert _frames(dark, 1)[0].mean() < 0.5 * _frames(mild, 1)[0].mean()
+    with pytest.raises(ValueError):
+        Conditions(light=5.0)
+
+
+@pytest.mark.timeout(60)
+def test_video_file_reads_back_with_opencv(tmp_path: Path) -> None:
+    path = write_video(tmp_path / "v.avi", [("9788901047294", "EAN13")], n_per_code=3, gap=2)
+    cap = cv2.VideoCapture(path)
+    assert cap.get(cv2.CAP_PROP_FPS) == pytest.approx(15)
+    seen = []
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        seen.append(decode(frame))
+    cap.release()
+    assert seen == [[]] * 2 + [[Decoded("EAN13", "9788901047294")]] * 3 + [[]] * 2

@@ -1,0 +1,196 @@
+"""Image steps that help the barcode decoders on hard pictures, in plain numpy (no OpenCV here)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, x1/y1 exclusive
+
+
+def to_gray(image: object) -> np.ndarray:
+    """A uint8 gray image from gray, BGR or BGRA. Raises ValueError for anything else."""
+    if not isinstance(image, np.ndarray):
+        raise ValueError(f"expected a numpy image array, got {type(image).__name__}")
+    if image.dtype != np.uint8:
+        raise ValueError(f"expected a uint8 image, got dtype {image.dtype}")
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    if image.ndim == 3 and image.shape[2] in (3, 4):
+        # BT.601 luma on B, G, R: what cv2.cvtColor does, without OpenCV.
+        b, g, r = (image[:, :, i].astype(np.uint16) for i in range(3))
+        image = ((29 * b + 150 * g + 77 * r + 128) >> 8).astype(np.uint8)
+    if image.ndim != 2:
+        raise ValueError(f"expected a gray or BGR image, got shape {image.shape}")
+    return np.ascontiguousarray(image)
+
+
+def upscale2(gray: np.ndarray) -> np.ndarray:
+    """Twice the size, linearly interpolated: narrow bars in small photos need it."""
+    g = gray.astype(np.uint16)
+    rows = np.empty((2 * g.shape[0], g.shape[1]), np.uint16)
+    rows[0::2] = g
+    rows[1:-1:2] = (g[:-1] + g[1:] + 1) >> 1
+    rows[-1] = g[-1]
+    out = np.empty((rows.shape[0], 2 * g.shape[1]), np.uint16)
+    out[:, 0::2] = rows
+    out[:, 1:-1:2] = (rows[:, :-1] + rows[:, 1:] + 1) >> 1
+    out[:, -1] = rows[:, -1]
+    return out.astype(np.uint8)
+
+
+def _blur_axis(a: np.ndarray, kernel: np.ndarray, axis: int) -> np.ndarray:
+    r = len(kernel) // 2
+    pad = [(0, 0), (0, 0)]
+    pad[axis] = (r, r)
+    p = np.pad(a, pad, mode="edge")
+    out = np.zeros(a.shape, np.float32)
+    n = a.shape[axis]
+    for i, k in enumerate(kernel):
+        out += k * (p[i : i + n] if axis == 0 else p[:, i : i + n])
+    return out
+
+
+def gaussian(gray: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur as float32 (separable, edges repeated)."""
+    r = max(1, round(2.5 * sigma))
+    x = np.arange(-r, r + 1, dtype=np.float32)
+    kernel = np.exp(-0.5 * (x / sigma) ** 2)
+    kernel /= kernel.sum()
+    return _blur_axis(_blur_axis(gray.astype(np.float32), kernel, 0), kernel, 1)
+
+
+def sharpen(gray: np.ndarray, sigma: float = 2.0, amount: float = 1.5) -> np.ndarray:
+    """Unsharp mask: restores the edges of slightly out-of-focus bars."""
+    g = gray.astype(np.float32)
+    out = g + amount * (g - gaussian(gray, sigma))
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+def _box_mean(a: np.ndarray, r: int) -> np.ndarray:
+    """Mean over a (2r+1)-square window via an integral image (edges repeated)."""
+    p = np.pad(a, r + 1, mode="edge").astype(np.float64)
+    s = p.cumsum(0).cumsum(1)
+    k = 2 * r + 1
+    h, w = a.shape
+    total = s[k : k + h, k : k + w] - s[:h, k : k + w] - s[k : k + h, :w] + s[:h, :w]
+    return (total / (k * k)).astype(np.float32)
+
+
+def local_contrast(gray: np.ndarray, radius: int = 15) -> np.ndarray:
+    """Each pixel against its neighbourhood's mean and spread: evens out glare, shadow and
+    faded print so the bars stand out the same everywhere."""
+    g = gray.astype(np.float32)
+    mean = _box_mean(g, radius)
+    var = _box_mean(g * g, radius) - mean * mean
+    std = np.sqrt(np.maximum(var, 0.0))
+    out = 128.0 + 64.0 * (g - mean) / (std + 8.0)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def gamma(gray: np.ndarray, value: float) -> np.ndarray:
+    """Brightness curve: below 1 lifts dark pictures (low light), above 1 tames glare."""
+    lut = (255.0 * (np.arange(256) / 255.0) ** value + 0.5).astype(np.uint8)
+    return lut[gray]
+
+
+def rotate(gray: np.ndarray, degrees: float) -> np.ndarray:
+    """The image turned about its centre (counter-clockwise), canvas grown to fit, white
+    around it (a quiet zone), bilinear. For tests and benchmarks: the pipeline shears."""
+    h, w = gray.shape
+    a = math.radians(degrees)
+    c, s = math.cos(a), math.sin(a)
+    nw, nh = math.ceil(abs(w * c) + abs(h * s)), math.ceil(abs(w * s) + abs(h * c))
+    ys, xs = np.mgrid[0:nh, 0:nw].astype(np.float32)
+    xs -= nw / 2
+    ys -= nh / 2
+    sx = c * xs - s * ys + w / 2
+    sy = s * xs + c * ys + h / 2
+    x0, y0 = np.floor(sx).astype(np.int32), np.floor(sy).astype(np.int32)
+    fx, fy = sx - x0, sy - y0
+    inside = (x0 >= 0) & (y0 >= 0) & (x0 < w - 1) & (y0 < h - 1)
+    x0c, y0c = np.clip(x0, 0, w - 2), np.clip(y0, 0, h - 2)
+    g = gray.astype(np.float32)
+    top = g[y0c, x0c] * (1 - fx) + g[y0c, x0c + 1] * fx
+    bottom = g[y0c + 1, x0c] * (1 - fx) + g[y0c + 1, x0c + 1] * fx
+    out = np.where(inside, top * (1 - fy) + bottom * fy, 255.0)
+    return out.astype(np.uint8)
+
+
+def shear_level(gray: np.ndarray, degrees: float) -> np.ndarray:
+    """Shift each column up or down so that lines at `degrees` (counter-clockwise from the
+    x axis, y pointing down) become rows: every row then crosses all the bars of a label
+    tilted that much, which is what a linear decoder scans. A gather, several times cheaper
+    than a rotation; white fills the corners."""
+    h, w = gray.shape
+    t = math.tan(math.radians(degrees))
+    shift = np.round(np.arange(w) * t).astype(np.int64)
+    shift -= shift.min()
+    extra = int(shift.max())
+    padded = np.full((h + extra, w), 255, np.uint8)
+    padded[extra : extra + h] = gray
+    rows = np.arange(h + extra)[:, None] + extra - shift[None, :]
+    rows = np.clip(rows, 0, h + extra - 1)
+    valid = (rows >= extra) & (rows < extra + h)
+    return np.where(valid, np.take_along_axis(padded, rows, axis=0), 255).astype(np.uint8)
+
+
+def bar_angle(gray: np.ndarray) -> float:
+    """Dominant direction of the edges in degrees (0 = upright bars), from the structure
+    tensor: how far a linear code is tilted."""
+    g = gray.astype(np.float32)
+    gx = g[1:-1, 2:] - g[1:-1, :-2]
+    gy = g[2:, 1:-1] - g[:-2, 1:-1]
+    jxx, jyy, jxy = float((gx * gx).sum()), float((gy * gy).sum()), float((gx * gy).sum())
+    return math.degrees(0.5 * math.atan2(2 * jxy, jxx - jyy))
+
+
+def code_regions(gray: np.ndarray, tile: int = 24, limit: int = 3) -> list[Box]:
+    """Where codes may be: clusters of tiles dense with strong edges (bars, modules), biggest
+    first. Cheap enough for every camera frame; text and clutter also qualify, which costs a
+    little decode time but never a misread."""
+    h, w = gray.shape
+    half = tile // 2
+    th, tw = h // tile, w // tile
+    if th < 2 or tw < 2:
+        return []
+    # Half resolution: halves sensor noise (it must not look like bars) and the work.
+    g = gray[: th * tile, : tw * tile].astype(np.int16)
+    g = (g[0::2, 0::2] + g[1::2, 0::2] + g[0::2, 1::2] + g[1::2, 1::2]) >> 2
+    # An edge is a step of a sixth of the picture's contrast: a dim frame has dim bars.
+    lo, hi = np.percentile(g[::4, ::4], (2, 98))
+    step = max(10.0, float(hi - lo) / 6)
+    edges = np.zeros(g.shape, np.float32)
+    edges[:, 1:] += np.abs(np.diff(g, axis=1)) > step
+    edges[1:, :] += np.abs(np.diff(g, axis=0)) > step
+    score = edges.reshape(th, half, tw, half).mean(axis=(1, 3))
+    hot = score > 0.2
+    seen = np.zeros_like(hot)
+    boxes: list[tuple[int, Box]] = []
+    for ty, tx in zip(*np.nonzero(hot), strict=True):
+        if seen[ty, tx]:
+            continue
+        stack, cells = [(int(ty), int(tx))], []
+        seen[ty, tx] = True
+        while stack:
+            cy, cx = stack.pop()
+            cells.append((cy, cx))
+            for ny in range(max(cy - 1, 0), min(cy + 2, th)):
+                for nx in range(max(cx - 1, 0), min(cx + 2, tw)):
+                    if hot[ny, nx] and not seen[ny, nx]:
+                        seen[ny, nx] = True
+                        stack.append((ny, nx))
+        if len(cells) < 3:
+            continue
+        ys, xs = [c[0] for c in cells], [c[1] for c in cells]
+        # One tile of margin: the quiet zone and the bar ends lie just outside the edges.
+        box = (
+            max(min(xs) - 1, 0) * tile,
+            max(min(ys) - 1, 0) * tile,
+            min(max(xs) + 2, tw) * tile,
+            min(max(ys) + 2, th) * tile,
+        )
+        boxes.append((len(cells), box))
+    boxes.sort(key=lambda b: -b[0])
+    return [b for _, b in boxes[:limit]]
