@@ -22,6 +22,42 @@ class Loan:
 
 
 @dataclass(frozen=True)
+class Hold:
+    """A hold (reservation) of the patron's: `ready` when it waits on the hold shelf."""
+
+    item_id: str
+    title: str = ""
+    ready: bool = False
+    # Last day to collect a ready hold (closed-stack requests: 3 days).
+    collect_by: dt.date | None = None
+    pickup_location: str = ""
+
+
+@dataclass(frozen=True)
+class PatronDetails:
+    """Everything the library tells about a patron's account beyond the Patron basics."""
+
+    overdue: tuple[str, ...] = ()
+    holds: tuple[Hold, ...] = ()
+    fees_owed: int = 0
+    fee_currency: str = "KRW"
+    fee_limit: int | None = None
+    # Loans across every Chaekieum member library, and how many more may be borrowed here.
+    network_loans: int | None = None
+    network_limit: int | None = None
+    quota_remaining: int | None = None
+    # True when this is a member of another Chaekieum library who has not done the bring-in here.
+    bring_in_needed: bool = False
+    expires: dt.date | None = None
+    email: str = ""
+    print_lines: tuple[str, ...] = ()
+
+    @property
+    def holds_ready(self) -> tuple[Hold, ...]:
+        return tuple(h for h in self.holds if h.ready)
+
+
+@dataclass(frozen=True)
 class Patron:
     """What the library system tells us about a patron at the start of a visit."""
 
@@ -35,6 +71,7 @@ class Patron:
     loan_limit: int = 0
     # Free text the library system wants shown (SIP2 AF); may be empty.
     screen_message: str = ""
+    details: PatronDetails = field(default_factory=PatronDetails)
 
     @property
     def can_borrow(self) -> bool:
@@ -53,6 +90,10 @@ class CheckoutResult:
     reason: str = ""
     screen_message: str = ""
     renewed: bool = False
+    # Lines the library system wants printed on the receipt (SIP2 AG).
+    print_lines: tuple[str, ...] = ()
+    # The answer was found out after a lost reply (item/patron information), not sent by the server.
+    recovered: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,3 +106,136 @@ class PrintOutcome:
     # What a technician should check, in plain English.
     detail: str = ""
     png: bytes | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class CheckinResult:
+    """The library system's answer to one checkin (giveback)."""
+
+    ok: bool
+    item_id: str
+    title: str = ""
+    # Message id of the reason when refused; "" when ok.
+    reason: str = ""
+    screen_message: str = ""
+    print_lines: tuple[str, ...] = ()
+    # The item must not go back to the shelf: staff should look at it (SIP2 alert).
+    alert: bool = False
+    # Wanted by another patron: goes to the hold shelf, not the shelf.
+    for_hold: bool = False
+    sort_bin: str = ""
+    destination: str = ""
+    # Days late; a late return suspends borrowing for as many days (Seoul rule).
+    late_days: int = 0
+    # The answer was found out after a lost reply (item information), not sent by the server.
+    recovered: bool = False
+
+
+@dataclass(frozen=True)
+class RenewResult:
+    """The library system's answer to one renewal."""
+
+    ok: bool
+    item_id: str
+    title: str = ""
+    due: dt.date | None = None
+    reason: str = ""
+    screen_message: str = ""
+    print_lines: tuple[str, ...] = ()
+    recovered: bool = False
+
+
+@dataclass(frozen=True)
+class RenewAllResult:
+    """The answer to renew all: items renewed (with their new due dates) and items not."""
+
+    ok: bool
+    renewed: tuple[Loan, ...] = ()
+    refused: tuple[str, ...] = ()
+    screen_message: str = ""
+    print_lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HoldResult:
+    """The answer to placing or cancelling a hold (a closed-stack request is a hold)."""
+
+    ok: bool
+    item_id: str
+    title: str = ""
+    # The item is waiting for the patron now (closed stack: fetched for collection).
+    available: bool = False
+    collect_by: dt.date | None = None
+    pickup_location: str = ""
+    queue_position: int = 0
+    reason: str = ""
+    screen_message: str = ""
+    print_lines: tuple[str, ...] = ()
+    recovered: bool = False
+
+
+class Circulation(str, Enum):
+    """Where an item is, as the library system says (SIP2 circulation status)."""
+
+    AVAILABLE = "available"
+    ON_LOAN = "on_loan"
+    ON_HOLD_SHELF = "on_hold_shelf"
+    IN_TRANSIT = "in_transit"
+    MISSING = "missing"
+    UNKNOWN = "unknown"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class ItemInfo:
+    """What the library system knows about one item."""
+
+    item_id: str
+    known: bool
+    title: str = ""
+    circulation: Circulation = Circulation.UNKNOWN
+    due: dt.date | None = None
+    hold_queue: int = 0
+    location: str = ""
+    home_library: str = ""
+    isbn: str = ""
+    media: str = ""
+    screen_message: str = ""
+    # Message id when the item cannot be borrowed whatever the patron (reference, closed stack).
+    not_for_loan: str = ""
+
+
+@dataclass(frozen=True)
+class FeePaidResult:
+    """The answer to a fee payment."""
+
+    ok: bool
+    transaction_id: str
+    amount: int = 0
+    reason: str = ""
+    screen_message: str = ""
+    print_lines: tuple[str, ...] = ()
+    recovered: bool = False
+
+
+@dataclass(frozen=True)
+class BringInResult:
+    """The answer to a Chaekieum bring-in (a member of another library joining this one)."""
+
+    ok: bool
+    patron_id: str
+    library: str = ""
+    # Message id when refused (identity not confirmed, PIN unacceptable, not a member...).
+    reason: str = ""
+    screen_message: str = ""
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One loan in a patron's borrowing history, at any Chaekieum member library."""
+
+    library: str
+    item_id: str
+    title: str
+    checked_out: dt.date
+    returned: dt.date | None = None

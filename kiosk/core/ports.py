@@ -8,7 +8,19 @@ from collections.abc import Callable
 from typing import Protocol
 
 from kiosk.core.events import Event
-from kiosk.core.model import CheckoutResult, Patron, PrintOutcome
+from kiosk.core.model import (
+    BringInResult,
+    CheckinResult,
+    CheckoutResult,
+    FeePaidResult,
+    HistoryEntry,
+    HoldResult,
+    ItemInfo,
+    Patron,
+    PrintOutcome,
+    RenewAllResult,
+    RenewResult,
+)
 from kiosk.core.receipt import Receipt
 
 Post = Callable[[Event], None]
@@ -26,9 +38,52 @@ class LibrarySystem(Protocol):
 
     def close(self) -> None: ...
 
+    def checkin(self, item_id: str) -> CheckinResult: ...
+
+    def renew(self, patron_id: str, item_id: str) -> RenewResult: ...
+
+    def renew_all(self, patron_id: str) -> RenewAllResult: ...
+
+    def place_hold(self, patron_id: str, item_id: str, pickup_location: str = "") -> HoldResult:
+        """Reserve an item; a closed-stack item becomes a request to collect within days."""
+        ...
+
+    def cancel_hold(self, patron_id: str, item_id: str) -> HoldResult: ...
+
+    def item_information(self, item_id: str) -> ItemInfo: ...
+
+    def fee_paid(self, patron_id: str, amount: int, transaction_id: str) -> FeePaidResult:
+        """Record a payment made at the kiosk; the same transaction id is never paid twice."""
+        ...
+
+
+class MembershipService(Protocol):
+    """Chaekieum membership: the one-time bring-in of a member of another library, and the
+    borrowing history across member libraries. Failures raise core.errors.LibraryError."""
+
+    def bring_in(self, patron_id: str, birth_date: dt.date, new_pin: str) -> BringInResult:
+        """Join this library with the card of another member library: the birth date confirms
+        the patron's identity, the new PIN is the one to use here."""
+        ...
+
+    def borrowing_history(self, patron_id: str) -> tuple[HistoryEntry, ...]: ...
+
 
 # The operations a flow may request through CallLibrary, and nothing else.
-LIBRARY_OPERATIONS = frozenset({"lookup_patron", "checkout", "end_session"})
+LIBRARY_OPERATIONS = frozenset(
+    {
+        "lookup_patron",
+        "checkout",
+        "end_session",
+        "checkin",
+        "renew",
+        "renew_all",
+        "place_hold",
+        "cancel_hold",
+        "item_information",
+        "fee_paid",
+    }
+)
 
 
 class ReceiptPrinter(Protocol):

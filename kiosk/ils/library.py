@@ -1,93 +1,54 @@
-"""The LibrarySystem port over SIP2: patron lookup (63), checkout (11), end of session (35)."""
+"""The LibrarySystem port over SIP2: patrons (63), checkout (11), checkin (09), renewals (29, 65),
+holds (15), items (17), fees (37) and end of session (35)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import threading
+from collections.abc import Callable
+from typing import TypeVar
 
-from kiosk.core.model import CheckoutResult, Loan, Patron
+from kiosk.core.errors import LibraryTimeout, LibraryUnavailable
+from kiosk.core.model import (
+    CheckinResult,
+    CheckoutResult,
+    FeePaidResult,
+    HoldResult,
+    ItemInfo,
+    Loan,
+    Patron,
+    RenewAllResult,
+    RenewResult,
+)
 from kiosk.core.privacy import mask_card
-from kiosk.ils.sip2.client import Sip2Client, now_field
+from kiosk.ils import answers, recovery
+from kiosk.ils.answers import (  # re-exported: the adapter's public reading rules
+    X_LATE_DAYS,
+    integer,
+    patron_blocks,
+    print_lines,
+    refusal_reason,
+    screen,
+)
+from kiosk.ils.membership import Sip2Membership
+from kiosk.ils.sip2.client import LinkListener, Sip2Client, now_field
 from kiosk.ils.sip2.codec import Message, parse_date
+from kiosk.ils.sip2.layout import build, parse_fixed, summary
 
 log = logging.getLogger(__name__)
 
-# Patron status flags of the 64 reply (position -> block message id), most telling first.
-_PATRON_FLAGS: tuple[tuple[int, str], ...] = (
-    (4, "refusal.card_invalid"),  # card reported lost
-    (10, "refusal.fees"),  # excessive outstanding fines
-    (11, "refusal.fees"),  # excessive outstanding fees
-    (6, "refusal.suspended"),  # too many items overdue
-    (5, "refusal.limit"),  # too many items charged
-)
-
-# SIP2 has no refusal codes: servers explain in the AF screen message. Phrases of Koha,
-# Evergreen and Korean servers (lower case), checked in this order.
-_REFUSAL_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("refusal.item_unknown", ("invalid item", "item not found", "unknown item",
-                              "no such item", "item barcode not found", "등록되지 않은 자료")),
-    ("refusal.patron_unknown", ("invalid patron", "unknown patron", "patron not found",
-                                "등록되지 않은 회원")),
-    ("refusal.card_invalid", ("card lost", "lost card", "card reported lost", "분실",
-                              "사용할 수 없는 회원증")),
-    ("refusal.fees", ("fine", "fee", "outstanding", "연체료", "미납")),
-    ("refusal.suspended", ("suspend", "debarred", "restricted until", "대출이 정지",
-                           "대출 정지")),
-    ("refusal.not_for_loan", ("not for loan", "notforloan", "reference", "non-circulating",
-                              "cannot be checked out at this", "대출 불가", "열람 전용",
-                              "보존서고")),
-    ("refusal.on_hold", ("on hold", "hold shelf", "reserved for", "is reserved", "예약")),
-    ("refusal.already_on_loan", ("checked out to another", "already checked out",
-                                 "already on loan", "issued to another", "이미 대출")),
-    ("refusal.limit", ("too many", "maximum number", "limit", "권수")),
-)  # fmt: skip
-
-_PATRON_REASONS = frozenset({"refusal.card_invalid", "refusal.fees", "refusal.suspended", "refusal.limit"})
-
 # Charged items whose titles are looked up one by one (17) when the 64 reply has none.
 MAX_LOAN_DETAILS = 20
-
-
-def refusal_reason(screen_message: str) -> str:
-    """The message id for a checkout refusal explained by `screen_message`."""
-    text = screen_message.lower()
-    for message_id, phrases in _REFUSAL_PHRASES:
-        if any(phrase in text for phrase in phrases):
-            return message_id
-    return "refusal.checkout_refused"
-
-
-def patron_blocks(reply: Message) -> tuple[str, ...]:
-    """Block message ids from a 64 reply's patron status flags and fee fields."""
-    blocks: list[str] = []
-    if reply.get("BL", "Y") == "N":
-        return ("refusal.patron_unknown",)
-    if reply.get("CQ") == "N":
-        blocks.append("refusal.patron_blocked")  # wrong PIN: no better message id yet
-    for index, message_id in _PATRON_FLAGS:
-        if reply.flag(index) == "Y":
-            blocks.append(message_id)
-    fee, limit = _amount(reply.get("BV")), _amount(reply.get("CC"))
-    if fee is not None and limit is not None and fee > limit:
-        blocks.append("refusal.fees")
-    if reply.flag(0) == "Y" and not blocks:
-        # Charge privileges denied without a flag saying why (Koha's debarments): the
-        # screen message may tell.
-        reason = refusal_reason(_screen(reply))
-        blocks.append(reason if reason in _PATRON_REASONS else "refusal.patron_blocked")
-    return tuple(dict.fromkeys(blocks))
-
-
-def _amount(text: str) -> float | None:
-    try:
-        return float(text.strip().replace(",", "")) if text.strip() else None
-    except ValueError:
-        return None
+_R = TypeVar("_R")
 
 
 class Sip2Library:
     """LibrarySystem over SIP2. An unknown patron is not an error: lookup_patron returns
     Patron(valid=False, blocks=("refusal.patron_unknown",)). Failures to talk to the server
-    raise kiosk.core.errors.LibraryError subclasses."""
+    raise kiosk.core.errors.LibraryError subclasses. A checkout, checkin, renewal, hold or
+    payment whose answer was lost is never simply sent again: the library is asked what
+    happened first (kiosk.ils.recovery), so nothing is lost or done twice."""
 
     def __init__(
         self,
@@ -106,14 +67,29 @@ class Sip2Library:
         *,
         checksums: bool = True,
         loan_details: bool = True,
+        tls_cert: str | None = None,
+        tls_key: str | None = None,
+        retries: int = 1,
+        heartbeat: bool = False,
+        heartbeat_s: float = 0.0,
+        on_link: LinkListener | None = None,
     ) -> None:
         self.institution = institution
+        self.location_code = location_code
         self.loan_details = loan_details
         self.client = Sip2Client(
             host, port, login_id=login_id, password=password, location_code=location_code,
             terminator=terminator, encoding=encoding, delimiter=delimiter, tls=tls,
-            tls_ca=tls_ca, timeout=timeout, checksums=checksums,
+            tls_ca=tls_ca, timeout=timeout, checksums=checksums, tls_cert=tls_cert,
+            tls_key=tls_key, retries=retries, heartbeat=heartbeat, heartbeat_s=heartbeat_s,
+            on_link=on_link,
         )  # fmt: skip
+        self.membership = Sip2Membership(self.client, institution)
+        # Due dates of the loans each patron had at the last look: a lost renewal is told
+        # from a lost nothing by whether the due date moved.
+        self._dues: dict[str, dict[str, dt.date | None]] = {}
+        self._fees: dict[str, int] = {}
+        self._cache_lock = threading.Lock()
 
     def connect(self) -> None:
         """Log in now rather than on the first request (diagnostics, start-up checks)."""
@@ -131,90 +107,277 @@ class Sip2Library:
             return False
         return True
 
-    def lookup_patron(self, patron_id: str, pin: str | None = None) -> Patron:
-        if not self._sendable(patron_id) or (pin and not self._sendable(pin)):
-            return Patron(patron_id, "", valid=False, blocks=("refusal.patron_unknown",))
+    # -- patrons ----------------------------------------------------------------------
+
+    def patron_information(self, patron_id: str, list_id: str = "", pin: str | None = None,
+                           extra: tuple[tuple[str, str], ...] = ()) -> Message:  # fmt: skip
+        """The raw 64 reply, with the item list `list_id` (AS, AT, AU, AV, BU, CD) asked for."""
         fields = [("AO", self.institution), ("AA", patron_id), ("AC", "")]
         if pin:  # an empty PIN means none was asked for, not a wrong one
             fields.append(("AD", pin))
-        fields += [("BP", "1"), ("BQ", str(MAX_LOAN_DETAILS * 5))]
-        # Summary position 2 asks for the charged items (AU).
-        request = Message("63", "000" + now_field() + "  Y       ", tuple(fields))
-        reply = self.client.request(request, idempotent=True)
-        blocks = patron_blocks(reply)
+        fields += [("BP", "1"), ("BQ", "9999"), *extra]
+        request = build("63", tuple(fields), transaction_date=now_field(),
+                        summary=summary(list_id) if list_id else " " * 10)  # fmt: skip
+        return self.client.request(request, idempotent=True)
+
+    def lookup_patron(self, patron_id: str, pin: str | None = None) -> Patron:
+        if not self._sendable(patron_id) or (pin and not self._sendable(pin)):
+            return Patron(patron_id, "", valid=False, blocks=("refusal.patron_unknown",))
+        reply = self.patron_information(patron_id, "AU", pin)
+        blocks = patron_blocks(reply, dt.date.today())
         if blocks == ("refusal.patron_unknown",):
             log.info("patron %s unknown to the library", mask_card(patron_id))
-            return Patron(patron_id, "", valid=False, blocks=blocks,
-                          screen_message=_screen(reply))  # fmt: skip
+            return Patron(patron_id, "", valid=False, blocks=blocks, screen_message=screen(reply))
+        counts = parse_fixed(reply)
+        # The spec allows one item list per request: ask for the others only when counted.
+        extra: list[tuple[str, str]] = []
+        for list_id, count in (("AT", "overdue_items_count"), ("AS", "hold_items_count"),
+                               ("CD", "unavailable_holds_count")):  # fmt: skip
+            if integer(counts[count]):
+                more = self.patron_information(patron_id, list_id)
+                extra += [(fid, v) for fid, v in more.fields if fid in (list_id, answers.X_HOLD_DETAIL)]
+        full = Message(reply.code, reply.fixed, reply.fields + tuple(extra))
+        loans = self._loans(reply.get_all("AU"))
+        limit = integer(reply.get("CB"))
+        details = answers.patron_details(full, len(loans), limit)
+        with self._cache_lock:
+            self._dues[patron_id] = {loan.item_id: loan.due for loan in loans}
+            self._fees[patron_id] = details.fees_owed
         return Patron(
             patron_id=patron_id,
             name=reply.get("AE"),
             valid=True,
             blocks=blocks,
             home_library=reply.get("AQ") or reply.get("AO"),
-            loans=self._loans(reply.get_all("AU")),
-            loan_limit=_int(reply.get("CB")),
-            screen_message=_screen(reply),
+            loans=loans,
+            loan_limit=limit,
+            screen_message=screen(reply),
+            details=details,
         )
+
+    def patron_status(self, patron_id: str, pin: str | None = None) -> tuple[str, ...]:
+        """Block message ids from a quick 23 patron status (no item lists)."""
+        fields = [("AO", self.institution), ("AA", patron_id), ("AC", ""), ("AD", pin or "")]
+        reply = self.client.request(build("23", tuple(fields), transaction_date=now_field()), idempotent=True)
+        return patron_blocks(reply, dt.date.today())
 
     def _loans(self, charged: list[str]) -> tuple[Loan, ...]:
         loans = []
         for index, entry in enumerate(charged):
-            # Some servers send "barcode title" (Evergreen's msg64_summary_datatype).
             item_id, _, title = entry.partition(" ")
             due = None
             if self.loan_details and index < MAX_LOAN_DETAILS:
-                info = self.item_information(item_id)
+                info = self.item_reply(item_id)
                 title = title or info.get("AJ")
                 due = parse_date(info.get("AH"))
             loans.append(Loan(item_id, title, due))
         return tuple(loans)
 
-    def item_information(self, item_id: str) -> Message:
+    def due_before(self, patron_id: str, item_id: str) -> tuple[bool, dt.date | None]:
+        """(known, due) of the item among the patron's loans at the last look."""
+        with self._cache_lock:
+            dues = self._dues.get(patron_id)
+            if dues is None or item_id not in dues:
+                return dues is not None, None
+            return True, dues[item_id]
+
+    def _remember_due(self, patron_id: str, item_id: str, due: dt.date | None) -> None:
+        with self._cache_lock:
+            self._dues.setdefault(patron_id, {})[item_id] = due
+
+    # -- items ------------------------------------------------------------------------
+
+    def item_reply(self, item_id: str) -> Message:
         """The raw 18 reply for an item (title AJ, due date AH, circulation status)."""
-        request = Message("17", now_field(), (("AO", self.institution), ("AB", item_id),
-                                              ("AC", "")))  # fmt: skip
+        request = build("17", (("AO", self.institution), ("AB", item_id), ("AC", "")),
+                        transaction_date=now_field())  # fmt: skip
         return self.client.request(request, idempotent=True)
+
+    def item_information(self, item_id: str) -> ItemInfo:
+        if not self._sendable(item_id):
+            return ItemInfo(item_id, known=False)
+        return answers.item_info(item_id, self.item_reply(item_id))
+
+    # -- circulation ------------------------------------------------------------------
+
+    def _carefully(self, what: str, send: Callable[[], _R], find_out: Callable[[], _R | None]) -> _R:
+        """Send a request that changes something; when its answer is lost, ask what
+        happened before sending it again, once."""
+        try:
+            return send()
+        except (LibraryTimeout, LibraryUnavailable) as lost:
+            log.warning("%s: answer lost (%s); asking the library what happened", what, lost)
+            outcome = recovery.find_out(what, find_out, lost)
+            if outcome is not None:
+                return outcome
+            log.info("%s was not carried out; sending it once more", what)
+            return send()
 
     def checkout(self, patron_id: str, item_id: str) -> CheckoutResult:
         if not self._sendable(item_id):
             return CheckoutResult(False, item_id, reason="refusal.item_unknown")
         if not self._sendable(patron_id):
             return CheckoutResult(False, item_id, reason="refusal.patron_unknown")
-        # SC renewal policy Y: an item already on loan to this patron is renewed.
-        fixed = "YN" + now_field() + " " * 18
-        request = Message("11", fixed, (("AO", self.institution), ("AA", patron_id),
-                                        ("AB", item_id), ("AC", ""), ("BO", "N")))  # fmt: skip
-        reply = self.client.request(request)
-        screen = _screen(reply)
-        title = reply.get("AJ")
+        known, due_before = self.due_before(patron_id, item_id)
+
+        def send() -> CheckoutResult:
+            # SC renewal policy Y: an item already on loan to this patron is renewed.
+            request = build(
+                "11", (("AO", self.institution), ("AA", patron_id), ("AB", item_id), ("AC", ""),
+                       ("BO", "N")),
+                # The no-block due date means nothing here; strict servers want a date in it.
+                sc_renewal_policy="Y", no_block="N", transaction_date=now_field(), nb_due_date=now_field(),
+            )  # fmt: skip
+            return self._checkout_result(patron_id, item_id, self.client.request(request))
+
+        def find_out() -> CheckoutResult | None:
+            return recovery.checkout(self, patron_id, item_id, due_before if known else None)
+
+        return self._carefully("checkout", send, find_out)
+
+    def _checkout_result(self, patron_id: str, item_id: str, reply: Message) -> CheckoutResult:
+        message, title = screen(reply), reply.get("AJ")
         if reply.flag(0) != "1":
-            reason = refusal_reason(screen)
+            reason = refusal_reason(message)
             log.info("checkout refused for patron %s: %s", mask_card(patron_id), reason)
-            return CheckoutResult(False, item_id, title, reason=reason, screen_message=screen)
-        return CheckoutResult(
-            ok=True,
-            item_id=reply.get("AB") or item_id,
-            title=title,
-            due=parse_date(reply.get("AH")),
-            screen_message=screen,
-            renewed=reply.flag(1) == "Y",
+            return CheckoutResult(False, item_id, title, reason=reason, screen_message=message,
+                                  print_lines=print_lines(reply))  # fmt: skip
+        due = parse_date(reply.get("AH"))
+        self._remember_due(patron_id, item_id, due)
+        return CheckoutResult(ok=True, item_id=reply.get("AB") or item_id, title=title, due=due,
+                              screen_message=message, renewed=reply.flag(1) == "Y",
+                              print_lines=print_lines(reply))  # fmt: skip
+
+    def checkin(self, item_id: str) -> CheckinResult:
+        if not self._sendable(item_id):
+            return CheckinResult(False, item_id, reason="refusal.item_unknown")
+
+        def send() -> CheckinResult:
+            now = now_field()
+            request = build("09", (("AP", self.location_code), ("AO", self.institution),
+                                   ("AB", item_id), ("AC", "")),
+                            no_block="N", transaction_date=now, return_date=now)  # fmt: skip
+            reply = self.client.request(request)
+            message = screen(reply)
+            ok = reply.flag(0) == "1"
+            return CheckinResult(
+                ok=ok, item_id=reply.get("AB") or item_id, title=reply.get("AJ"),
+                reason="" if ok else refusal_reason(message, "refusal.not_on_loan"),
+                screen_message=message, print_lines=print_lines(reply), alert=reply.flag(3) == "Y",
+                for_hold=reply.get("CV") in ("01", "02") or bool(reply.get("CY")),
+                sort_bin=reply.get("CL"), destination=reply.get("CT"),
+                late_days=integer(reply.get(X_LATE_DAYS)),
+            )  # fmt: skip
+
+        return self._carefully("checkin", send, lambda: recovery.checkin(self, item_id))
+
+    def renew(self, patron_id: str, item_id: str) -> RenewResult:
+        if not self._sendable(item_id) or not self._sendable(patron_id):
+            return RenewResult(False, item_id, reason="refusal.not_on_loan")
+        known, due_before = self.due_before(patron_id, item_id)
+        if not known or due_before is None:
+            due_before = answers.item_info(item_id, self.item_reply(item_id)).due
+
+        def send() -> RenewResult:
+            request = build("29", (("AO", self.institution), ("AA", patron_id), ("AB", item_id),
+                                   ("AC", ""), ("BO", "N")),
+                            third_party_allowed="N", no_block="N", transaction_date=now_field(),
+                            nb_due_date=now_field())  # fmt: skip
+            reply = self.client.request(request)
+            message = screen(reply)
+            if reply.flag(0) != "1":
+                reason = refusal_reason(message, "refusal.renewal_refused", context="renewal")
+                return RenewResult(False, item_id, reply.get("AJ"), reason=reason, screen_message=message,
+                                   print_lines=print_lines(reply))  # fmt: skip
+            due = parse_date(reply.get("AH"))
+            self._remember_due(patron_id, item_id, due)
+            return RenewResult(True, item_id, reply.get("AJ"), due, screen_message=message,
+                               print_lines=print_lines(reply))  # fmt: skip
+
+        return self._carefully("renewal", send, lambda: recovery.renew(self, item_id, due_before))
+
+    def renew_all(self, patron_id: str) -> RenewAllResult:
+        """Renew every loan that can be; not recovered after a lost answer, since sending it
+        again renews nothing twice (each item renews once) and refuses the rest."""
+        request = build("65", (("AO", self.institution), ("AA", patron_id), ("AC", ""), ("BO", "N")),
+                        transaction_date=now_field())  # fmt: skip
+        reply = self.client.request(request, idempotent=True)
+        renewed = []
+        for item_id in reply.get_all("BM"):
+            item_id = item_id.partition(" ")[0]
+            info = self.item_reply(item_id)
+            due = parse_date(info.get("AH"))
+            self._remember_due(patron_id, item_id, due)
+            renewed.append(Loan(item_id, info.get("AJ"), due))
+        refused = tuple(entry.partition(" ")[0] for entry in reply.get_all("BN"))
+        return RenewAllResult(
+            reply.flag(0) == "1", tuple(renewed), refused, screen(reply), print_lines(reply)
+        )
+
+    def _hold(self, mode: str, patron_id: str, item_id: str, pickup_location: str) -> HoldResult:
+        fields = [("AO", self.institution), ("AA", patron_id), ("AB", item_id), ("AC", "")]
+        if pickup_location:
+            fields.insert(1, ("BS", pickup_location))
+        fields.append(("BY", "2"))  # a specific copy
+        reply = self.client.request(build("15", tuple(fields), hold_mode=mode, transaction_date=now_field()))
+        message = screen(reply)
+        ok = reply.flag(0) == "1"
+        default = "refusal.hold_refused" if mode == "+" else "refusal.hold_unknown"
+        return HoldResult(
+            ok=ok, item_id=reply.get("AB") or item_id, title=reply.get("AJ"),
+            available=reply.flag(1) == "Y", collect_by=parse_date(reply.get("BW")),
+            pickup_location=reply.get("BS"), queue_position=integer(reply.get("BR")),
+            reason="" if ok else refusal_reason(message, default, context="hold"), screen_message=message,
+            print_lines=print_lines(reply),
+        )  # fmt: skip
+
+    def place_hold(self, patron_id: str, item_id: str, pickup_location: str = "") -> HoldResult:
+        if not self._sendable(item_id) or not self._sendable(patron_id):
+            return HoldResult(False, item_id, reason="refusal.item_unknown")
+        return self._carefully(
+            "hold", lambda: self._hold("+", patron_id, item_id, pickup_location),
+            lambda: recovery.hold(self, patron_id, item_id, placed=True),
+        )  # fmt: skip
+
+    def cancel_hold(self, patron_id: str, item_id: str) -> HoldResult:
+        if not self._sendable(item_id) or not self._sendable(patron_id):
+            return HoldResult(False, item_id, reason="refusal.hold_unknown")
+        return self._carefully(
+            "hold cancellation", lambda: self._hold("-", patron_id, item_id, ""),
+            lambda: recovery.hold(self, patron_id, item_id, placed=False),
+        )  # fmt: skip
+
+    def fee_paid(self, patron_id: str, amount: int, transaction_id: str) -> FeePaidResult:
+        with self._cache_lock:
+            owed_before = self._fees.get(patron_id)
+
+        def send() -> FeePaidResult:
+            fields = (("AO", self.institution), ("AA", patron_id), ("AC", ""), ("BV", str(amount)),
+                      ("BK", transaction_id))  # fmt: skip
+            request = build("37", fields, transaction_date=now_field(), fee_type="01",
+                            payment_type="02", currency="KRW")  # fmt: skip
+            reply = self.client.request(request)
+            message = screen(reply)
+            ok = reply.flag(0) == "Y"
+            return FeePaidResult(
+                ok,
+                reply.get("BK") or transaction_id,
+                amount,
+                "" if ok else "refusal.fee_refused",
+                message,
+                print_lines(reply),
+            )
+
+        return self._carefully(
+            "fee payment", send, lambda: recovery.fee(self, patron_id, amount, transaction_id, owed_before)
         )
 
     def end_session(self, patron_id: str) -> None:
-        request = Message("35", now_field(), (("AO", self.institution), ("AA", patron_id)))
+        request = build("35", (("AO", self.institution), ("AA", patron_id)), transaction_date=now_field())
         self.client.request(request, idempotent=True)
+        with self._cache_lock:
+            self._dues.pop(patron_id, None)
+            self._fees.pop(patron_id, None)
 
     def close(self) -> None:
         self.client.close()
-
-
-def _screen(reply: Message) -> str:
-    return " ".join(part.strip() for part in reply.get_all("AF") if part.strip())
-
-
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        return 0

@@ -6,12 +6,18 @@ import datetime as dt
 from dataclasses import dataclass
 
 from kiosk.ils.sip2.codec import Message, sip_datetime, truncate_bytes
+from kiosk.ils.sip2.layout import bx_field, patron_status
+from simulators.ils import circulation
 from simulators.ils.rules import Refusal, Rules, limit_for, patron_blocks
-from simulators.ils.store import CirculationStore, ItemRecord
+from simulators.ils.store import CirculationStore, ItemRecord, PatronRecord
 
-# Messages this server supports, in the order of the 98 BX field.
-SUPPORTED = "NYYNYYYYYNYNNNNN"
+# Messages this server supports (the 98 reply's BX field).
+SUPPORTED = frozenset({"23", "11", "09", "99", "97", "93", "63", "35", "37", "17", "25", "15", "29", "65"})
 MEDIA_BOOK = "001"
+# Chaekieum extension fields (the kiosk's kiosk.ils.answers reads them; docs/sip2.md).
+X_NETWORK_LOANS, X_NETWORK_LIMIT, X_BRING_IN, X_HOLD_DETAIL = "XN", "XM", "XB", "XR"
+X_HISTORY, X_BIRTH_DATE, X_EXTENSIONS, X_LATE_DAYS, X_REFUSAL = "XH", "XD", "XC", "XL", "XE"
+PATRON_EXPIRES = "PA"
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,8 @@ class Context:
     location: str
     now: dt.datetime
     encoding: str = "utf-8"
+    # The 98 reply's timeout period, tenths of a second (the kiosk's heartbeat interval).
+    timeout_period: str = "300"
 
     @property
     def today(self) -> dt.date:
@@ -48,72 +56,117 @@ def _title(ctx: Context, item: ItemRecord | None) -> str:
 
 
 def status(ctx: Context, request: Message) -> Message:
-    fixed = "YYYYNN" + "030" + "003" + ctx.stamp + "2.00"
-    fields = (("AO", ctx.institution), ("AM", ctx.library_name), ("BX", SUPPORTED),
-              ("AN", ctx.location))  # fmt: skip
+    fixed = "YYYYNN" + ctx.timeout_period + "003" + ctx.stamp + "2.00"
+    fields = (("AO", ctx.institution), ("AM", ctx.library_name), ("BX", bx_field(SUPPORTED)),
+              ("AN", ctx.location), (X_EXTENSIONS, "bring_in,history"))  # fmt: skip
     return Message("98", fixed, fields)
+
+
+def _unknown_patron(ctx: Context, code: str, card_id: str, extra_fixed: str) -> Message:
+    fixed = patron_status(charge_denied=True, renewal_denied=True, recall_denied=True,
+                          hold_denied=True) + "000" + ctx.stamp + extra_fixed  # fmt: skip
+    fields = (("AO", ctx.institution), ("AA", card_id), ("AE", ""), ("BL", "N"),
+              ("AF", Refusal.PATRON_UNKNOWN.value))  # fmt: skip
+    return Message(code, fixed, fields)
+
+
+def _patron_flags(blocks: list[Refusal], card_ok: bool) -> str:
+    charged = {Refusal.LIMIT, Refusal.CHAEKIEUM_LIMIT} & set(blocks)
+    return patron_status(
+        charge_denied=bool(blocks),
+        renewal_denied=bool(
+            {Refusal.CARD_INVALID, Refusal.FEES, Refusal.SUSPENDED, Refusal.EXPIRED} & set(blocks)
+        ),
+        hold_denied=not card_ok,
+        card_lost=not card_ok,
+        too_many_charged=bool(charged),
+        # "Too many items overdue" is how SIP2 says "suspended for overdues".
+        too_many_overdue=Refusal.SUSPENDED in blocks,
+        excessive_fines=Refusal.FEES in blocks,
+    )
+
+
+def _patron_fields(ctx: Context, request: Message, patron: PatronRecord,
+                   blocks: list[Refusal]) -> list[tuple[str, str]]:  # fmt: skip
+    state = ctx.store.patron_state(patron, ctx.today, ctx.institution)
+    fields: list[tuple[str, str]] = [("AO", ctx.institution), ("AA", patron.card_id), ("AE", patron.name)]
+    if request.code == "63":
+        fields += [("BZ", _count(ctx.rules.hold_limit)), ("CA", _count(0)),
+                   ("CB", _count(limit_for(ctx.rules, state)))]  # fmt: skip
+    fields.append(("BL", "Y"))
+    if request.has("AD"):
+        pin = ctx.store.membership_pin(patron.card_id, ctx.institution)
+        fields.append(("CQ", "Y" if request.get("AD") == pin else "N"))
+    fields += [("BH", "KRW"), ("BV", str(patron.fees))]
+    if request.code == "63":
+        fields += [("CC", str(ctx.rules.fee_threshold)), ("AQ", patron.home_library)]
+        if patron.expires:
+            fields.append((PATRON_EXPIRES, patron.expires.strftime("%Y%m%d")))
+        fields += [(X_NETWORK_LOANS, str(state.loans_here + state.loans_elsewhere)),
+                   (X_NETWORK_LIMIT, str(ctx.rules.chaekieum_limit)),
+                   (X_BRING_IN, "N" if state.joined else "Y")]  # fmt: skip
+    for refusal in blocks:
+        fields.append(("AF", refusal.value))
+    if Refusal.SUSPENDED in blocks and patron.suspended_until:
+        fields.append(("AF", f"대출 정지 기간: {patron.suspended_until.isoformat()}까지"))
+    return fields
+
+
+def patron_status_reply(ctx: Context, request: Message) -> Message:
+    """23 -> 24: the patron's status flags without item lists."""
+    card_id = request.get("AA")
+    patron = ctx.store.patron(card_id)
+    if patron is None:
+        return _unknown_patron(ctx, "24", card_id, "")
+    state = ctx.store.patron_state(patron, ctx.today, ctx.institution)
+    blocks = patron_blocks(ctx.rules, state, ctx.today)
+    fixed = _patron_flags(blocks, patron.card_ok) + "000" + ctx.stamp
+    return Message("24", fixed, tuple(_patron_fields(ctx, request, patron, blocks)))
 
 
 def patron_information(ctx: Context, request: Message) -> Message:
     card_id = request.get("AA")
     patron = ctx.store.patron(card_id)
     if patron is None:
-        fixed = "YYYY" + " " * 10 + "000" + ctx.stamp + _count(0) * 6
-        return Message(
-            "64",
-            fixed,
-            (
-                ("AO", ctx.institution),
-                ("AA", card_id),
-                ("AE", ""),
-                ("BL", "N"),
-                ("AF", Refusal.PATRON_UNKNOWN.value),
-            ),
-        )
-    state = ctx.store.patron_state(patron, ctx.today)
+        return _unknown_patron(ctx, "64", card_id, _count(0) * 6)
+    state = ctx.store.patron_state(patron, ctx.today, ctx.institution)
     blocks = patron_blocks(ctx.rules, state, ctx.today)
-    loans = ctx.store.loans_of(card_id)
+    loans = ctx.store.loans_of(card_id, ctx.institution)
     overdue = [loan.item_id for loan in loans if loan.due < ctx.today]
-    holds = ctx.store.holds_of(card_id)
-    flags = [" "] * 14
-    if blocks:
-        flags[0] = "Y"  # charge privileges denied
-    if {Refusal.CARD_INVALID, Refusal.FEES, Refusal.SUSPENDED} & set(blocks):
-        flags[1] = "Y"  # renewal privileges denied
-    if not patron.card_ok:
-        flags[3] = flags[4] = "Y"  # hold privileges denied, card reported lost
-    if {Refusal.LIMIT, Refusal.CHAEKIEUM_LIMIT} & set(blocks):
-        flags[5] = "Y"  # too many items charged
-    if Refusal.SUSPENDED in blocks:
-        flags[6] = "Y"  # too many items overdue: how SIP2 says "suspended for overdues"
-    if Refusal.FEES in blocks:
-        flags[10] = "Y"  # excessive outstanding fines
+    holds = ctx.store.holds_of(card_id, ctx.today)
+    ready = [h for h in holds if h.ready_on is not None]
+    waiting = [h for h in holds if h.ready_on is None]
     fixed = (
-        "".join(flags) + "000" + ctx.stamp + _count(len(holds)) + _count(len(overdue))
-        + _count(len(loans)) + _count(1 if patron.fees else 0) + _count(0) + _count(0)
+        _patron_flags(blocks, patron.card_ok) + "000" + ctx.stamp + _count(len(ready)) + _count(len(overdue))
+        + _count(len(loans)) + _count(1 if patron.fees else 0) + _count(0) + _count(len(waiting))
     )  # fmt: skip
-    fields: list[tuple[str, str]] = [
-        ("AO", ctx.institution), ("AA", card_id), ("AE", patron.name),
-        ("BZ", _count(5)), ("CA", _count(0)), ("CB", _count(limit_for(ctx.rules, state))),
-        ("BL", "Y"),
-    ]  # fmt: skip
-    if request.has("AD"):
-        fields.append(("CQ", "Y" if request.get("AD") == patron.pin else "N"))
-    fields += [("BH", "KRW"), ("BV", str(patron.fees)), ("CC", str(ctx.rules.fee_threshold)),
-               ("AQ", patron.home_library)]  # fmt: skip
-    summary = request.fixed[21:31] if len(request.fixed) >= 31 else ""
+    fields = _patron_fields(ctx, request, patron, blocks)
+    # Real servers honour one list per request; this one honours every one asked for.
+    wanted = request.fixed[21:31] if len(request.fixed) >= 31 else ""
     start, end = _range(request)
-    if summary[0:1] == "Y":
-        fields += [("AS", i) for i in holds[start:end]]
-    if summary[1:2] == "Y":
+    if wanted[0:1] == "Y":
+        fields += [("AS", h.item_id) for h in ready[start:end]]
+        fields += [
+            (X_HOLD_DETAIL, f"{h.item_id}^{h.expires.strftime('%Y%m%d') if h.expires else ''}^{h.pickup}")
+            for h in ready[start:end]
+        ]
+    if wanted[1:2] == "Y":
         fields += [("AT", i) for i in overdue[start:end]]
-    if summary[2:3] == "Y":
+    if wanted[2:3] == "Y":
         fields += [("AU", loan.item_id) for loan in loans[start:end]]
-    for refusal in blocks:
-        fields.append(("AF", refusal.value))
-    if Refusal.SUSPENDED in blocks and patron.suspended_until:
-        fields.append(("AF", f"대출 정지 기간: {patron.suspended_until.isoformat()}까지"))
+    if wanted[3:4] == "Y" and patron.fees:
+        fields.append(("AV", f"연체료 {patron.fees}원"))
+    if wanted[5:6] == "Y":
+        fields += [("CD", h.item_id) for h in waiting[start:end]]
+    if request.get(X_HISTORY) == "Y":
+        fields += [(X_HISTORY, _history_entry(ctx, entry)) for entry in ctx.store.history_of(card_id)]
     return Message("64", fixed, tuple(fields))
+
+
+def _history_entry(ctx: Context, entry: tuple[str, str, str, dt.date, dt.date | None]) -> str:
+    library, item_id, title, out, returned = entry
+    back = returned.strftime("%Y%m%d") if returned else ""
+    return f"{library}^{item_id}^{out.strftime('%Y%m%d')}^{back}^" + truncate_bytes(title, ctx.encoding, 200)
 
 
 def _range(request: Message) -> tuple[int, int]:
@@ -128,7 +181,7 @@ def _range(request: Message) -> tuple[int, int]:
 
 def checkout(ctx: Context, request: Message) -> Message:
     card_id, item_id = request.get("AA"), request.get("AB")
-    outcome = ctx.store.checkout(card_id, item_id, ctx.today, ctx.rules)
+    outcome = circulation.checkout(ctx.store, ctx.institution, card_id, item_id, ctx.today, ctx.rules)
     ok = outcome.ok and outcome.due is not None
     fixed = ("1" if ok else "0") + ("Y" if outcome.renewed else "N") + "N" + ("Y" if ok else "N") + ctx.stamp
     if outcome.renewed:
@@ -146,7 +199,7 @@ def checkout(ctx: Context, request: Message) -> Message:
 
 def checkin(ctx: Context, request: Message) -> Message:
     item_id = request.get("AB")
-    outcome = ctx.store.checkin(item_id, ctx.today)
+    outcome = circulation.checkin(ctx.store, item_id, ctx.today, ctx.rules)
     alert = outcome.hold_for is not None or outcome.late_days > 0
     fixed = ("1" if outcome.ok else "0") + "YN" + ("Y" if alert else "N") + ctx.stamp
     fields = [("AO", ctx.institution), ("AB", item_id)]
@@ -155,7 +208,9 @@ def checkin(ctx: Context, request: Message) -> Message:
     if outcome.borrower:
         fields.append(("AA", outcome.borrower))
     if outcome.hold_for is not None:
-        fields.append(("CV", "02"))  # hold for another patron at this library
+        fields += [("CV", "02"), ("CL", "HOLD")]  # hold for another patron at this library
+    if outcome.late_days:
+        fields.append((X_LATE_DAYS, str(outcome.late_days)))
     fields.append(("CK", MEDIA_BOOK))
     if not outcome.ok:
         screen = "등록되지 않은 자료입니다" if outcome.item is None else "대출 중인 자료가 아닙니다"
@@ -177,21 +232,23 @@ def item_information(ctx: Context, request: Message) -> Message:
             (("AB", item_id), ("AJ", ""), ("AF", Refusal.ITEM_UNKNOWN.value)),
         )
     loan = ctx.store.loan(item_id)
-    queue = ctx.store.hold_queue_length(item_id)
+    holds = ctx.store.holds_on(item_id, ctx.today)
+    queue = len(holds)
     if loan is not None:
-        circulation = "04"  # charged
-    elif queue:
-        circulation = "08"  # waiting on hold shelf
+        status_code = "04"  # charged
+    elif any(h.ready_on is not None for h in holds):
+        status_code = "08"  # waiting on hold shelf
     else:
-        circulation = "03"  # available
+        status_code = "03"  # available
     fields = [("CF", _count(queue)), ("AB", item_id), ("AJ", _title(ctx, item))]
     if loan is not None:
         fields.append(("AH", _due_field(loan.due)))
+    isbn = f"{item.isbn} {item.add_on}".strip()
     fields += [("BG", item.home_library), ("AQ", item.location), ("AP", item.location),
-               ("CK", MEDIA_BOOK), ("CH", f"ISBN {item.isbn}")]  # fmt: skip
+               ("CK", MEDIA_BOOK), ("CH", f"ISBN {isbn}")]  # fmt: skip
     if item.loan_type != "normal":
         fields.append(("AF", Refusal.NOT_FOR_LOAN.value))
-    return Message("18", circulation + "02" + "01" + ctx.stamp, tuple(fields))
+    return Message("18", status_code + "02" + "01" + ctx.stamp, tuple(fields))
 
 
 def end_session(ctx: Context, request: Message) -> Message:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 
 class Refusal(StrEnum):
@@ -21,6 +24,17 @@ class Refusal(StrEnum):
     LIMIT = "대출 가능 권수를 초과했습니다"
     CHAEKIEUM_LIMIT = "책이음 대출 가능 권수를 초과했습니다"
     NO_RENEWAL = "연장할 수 없는 자료입니다"
+    EXPIRED = "회원 자격 유효기간이 만료되었습니다"
+    BRING_IN = "다른 책이음 도서관 회원입니다. 이 도서관에서 대출하려면 회원 가져오기가 필요합니다"
+    OTHER_LIBRARY_ITEM = "다른 도서관 소장 자료입니다"
+    NOT_ON_LOAN = "대출 중인 자료가 아닙니다"
+    RENEWAL_LIMIT = "연장 횟수를 모두 사용했습니다"
+    RENEWAL_RESERVED = "예약이 있어 연장할 수 없습니다"
+    RENEWAL_OVERDUE = "연체 중인 자료는 연장할 수 없습니다"
+    HOLD_NOT_ALLOWED = "예약할 수 없는 자료입니다"
+    HOLD_EXISTS = "이미 예약한 자료입니다"
+    HOLD_LIMIT = "예약 가능 권수를 초과했습니다"
+    NO_HOLD = "예약 내역이 없습니다"
 
 
 @dataclass(frozen=True)
@@ -36,6 +50,27 @@ class Rules:
     # Fees above this many won block borrowing: 0 means any unpaid fee blocks.
     fee_threshold: int = 0
     chaekieum_limit: int = 20
+    # Days a ready hold (and a fetched closed-stack item) waits for its patron.
+    hold_collect_days: int = 3
+    hold_limit: int = 5
+    # PIN length a bring-in accepts.
+    pin_min_digits: int = 4
+    pin_max_digits: int = 6
+
+
+def load_rules(path: str | Path) -> Rules:
+    """Rules from a TOML file's [circulation] table (keys are Rules' fields); anything
+    else is an error naming the key, so a typo never silently keeps a default."""
+    with open(path, "rb") as f:
+        data = tomllib.load(f)
+    table = data.get("circulation", {})
+    unknown = (set(data) - {"circulation"}) | (set(table) - {f.name for f in dataclasses.fields(Rules)})
+    if unknown:
+        raise ValueError(f"{path}: unknown rule {sorted(unknown)[0]!r}")
+    for key, value in table.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"{path}: rule {key!r} must be a whole number >= 0, got {value!r}")
+    return Rules(**table)
 
 
 @dataclass(frozen=True)
@@ -49,6 +84,9 @@ class PatronState:
     loans_here: int
     loans_elsewhere: int
     overdue: int = 0
+    expired: bool = False
+    # Has joined this library (home library, or bring-in done).
+    joined: bool = True
 
 
 @dataclass(frozen=True)
@@ -67,6 +105,10 @@ def patron_blocks(rules: Rules, patron: PatronState, today: dt.date) -> list[Ref
     blocks: list[Refusal] = []
     if not patron.card_ok:
         blocks.append(Refusal.CARD_INVALID)
+    if patron.expired:
+        blocks.append(Refusal.EXPIRED)
+    if not patron.joined:
+        blocks.append(Refusal.BRING_IN)
     if patron.fees > rules.fee_threshold:
         blocks.append(Refusal.FEES)
     if patron.suspended_until is not None and patron.suspended_until >= today:
@@ -104,16 +146,29 @@ def decide_checkout(
     if item.loan_type != "normal":
         return Refusal.NOT_FOR_LOAN, None, False
     if renewing:
-        overdue = item.due is not None and item.due < today
-        held = item.hold_for is not None and item.hold_for != card_id
-        if overdue or held or item.renewals >= rules.max_renewals or item.due is None:
-            return Refusal.NO_RENEWAL, None, False
-        return None, item.due + dt.timedelta(days=rules.renewal_days), True
+        refusal, due = decide_renewal(rules, card_id, item, today)
+        return refusal, due, refusal is None
     if item.borrower is not None:
         return Refusal.ALREADY_ON_LOAN, None, False
     if item.hold_for is not None and item.hold_for != card_id:
         return Refusal.ON_HOLD, None, False
     return None, today + dt.timedelta(days=loan_days_for(rules, patron)), False
+
+
+def decide_renewal(
+    rules: Rules, card_id: str, item: ItemState, today: dt.date
+) -> tuple[Refusal | None, dt.date | None]:
+    """(refusal, new due date) for renewing the patron's loan: one renewal of 7 days, not
+    when the item is reserved by someone else or overdue."""
+    if item.borrower != card_id or item.due is None:
+        return Refusal.NOT_ON_LOAN, None
+    if item.due < today:
+        return Refusal.RENEWAL_OVERDUE, None
+    if item.hold_for is not None and item.hold_for != card_id:
+        return Refusal.RENEWAL_RESERVED, None
+    if item.renewals >= rules.max_renewals:
+        return Refusal.RENEWAL_LIMIT, None
+    return None, item.due + dt.timedelta(days=rules.renewal_days)
 
 
 def suspension_after_checkin(due: dt.date, today: dt.date, current: dt.date | None) -> dt.date | None:

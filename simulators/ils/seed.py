@@ -1,4 +1,5 @@
-"""Deterministic seed data for the simulated library: patrons, 200 items, loans and holds."""
+"""Deterministic seed data for the simulated Chaekieum network: member libraries, patrons for
+every circulation case, 300 items here and 30 at another member library, loans, holds, history."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from simulators.ils.store import CirculationStore, ItemRecord, LoanRecord, Patro
 
 LIBRARY = "MA"
 LIBRARY_NAME = "서울도서관"
+# Chaekieum member libraries in the simulated network (institution id -> name).
+MEMBER_LIBRARIES = {"MA": "서울도서관", "GN": "강남구립논현도서관", "MP": "마포중앙도서관"}
+OTHER_LIBRARY = "GN"
 
 DEMO_PATRON_ID = "04A1B2C3D4E5F6"
 DEMO_PATRON_PIN = "1234"
@@ -19,6 +23,15 @@ DISABLED_PATRON_ID = "04F5A6B7C8D9EA"
 CHAEKIEUM_PATRON_ID = "0406A7B8C9DAEB"
 HOLDER_PATRON_ID = "0417B8C9DAEBFC"
 OVERDUE_PATRON_ID = "0428C9DAEBFC0D"
+EXPIRED_PATRON_ID = "0439DAEBFC0D1E"
+# A member of another library (GN) who has not done the bring-in here yet.
+BRING_IN_PATRON_ID = "044AEBFC0D1E2F"
+BRING_IN_BIRTH_DATE = dt.date(1990, 3, 15)
+# A GN member who did the bring-in here: loans at both libraries, history at both.
+NETWORK_PATRON_ID = "045BFC0D1E2F30"
+NETWORK_PATRON_PIN = "2468"
+# One short of the Chaekieum limit with real loans: 14 at GN and 5 here make 19 of 20.
+NETWORK_LIMIT_PATRON_ID = "046C0D1E2F3041"
 
 
 def item_id(n: int) -> str:
@@ -34,8 +47,25 @@ ON_HOLD_ITEM = item_id(181)  # on the shelf, on hold for HOLDER_PATRON_ID
 NOT_FOR_LOAN_ITEM = item_id(191)  # reference
 CLOSED_STACK_ITEM = item_id(196)  # preservation library
 UNKNOWN_ITEM = item_id(999)
+WAITING_HOLD_ITEM = item_id(102)  # on loan to LIMIT_PATRON_ID, HOLDER_PATRON_ID waits for it
+RESERVED_LOAN_ITEM = item_id(22)  # on loan to HOLDER_PATRON_ID, reserved by NETWORK_PATRON_ID
+HISTORY_ITEM = item_id(132)  # borrowed and returned by NETWORK_PATRON_ID
 
-ITEM_COUNT = 200
+ITEM_COUNT = 300
+OTHER_ITEM_COUNT = 30
+
+
+def other_item_id(n: int) -> str:
+    """Registration number of the n-th item of the other member library (GN)."""
+    return f"GN{200000 + n:010d}"
+
+
+# Korean ISBN add-on (부가기호): reader (0 general, 7 children), form (3 book), KDC class.
+_ADD_ON_BY_LOCATION = {"종합자료실": "03810", "어린이자료실": "77810", "외국어자료실": "03840"}
+_ADD_ON_BY_TITLE = {
+    "미움받을 용기": "03180", "사피엔스": "03900", "코스모스": "03440", "총, 균, 쇠": "03900",
+    "정의란 무엇인가": "03340", "트렌드 코리아 2026": "03320", "삼국유사": "03910", "징비록": "03910",
+}  # fmt: skip
 
 # (title, author, ISBN prefix, location). Real books; the ISBN bodies are made up, the
 # check digits are right.
@@ -106,21 +136,32 @@ def isbn_for(index: int, prefix: str) -> str:
     return first12 + ean13_check_digit(first12)
 
 
+def add_on_for(title: str, location: str) -> str:
+    return _ADD_ON_BY_TITLE.get(title, _ADD_ON_BY_LOCATION.get(location, "03000"))
+
+
 def items() -> list[ItemRecord]:
-    """200 items: every title in four copies; a few reference and closed-stack copies."""
+    """300 items here (every title in six copies; a few reference and closed-stack copies)
+    and 30 at the other member library."""
     records = []
     for n in range(1, ITEM_COUNT + 1):
         index = (n - 1) % len(TITLES)
         title, author, prefix, location = TITLES[index]
+        add_on = add_on_for(title, location)
         loan_type = "normal"
         if 191 <= n <= 195:
             loan_type, location = "reference", "참고자료실"
-        elif 196 <= n <= 198:
+        elif 196 <= n <= 198 or 291 <= n <= 295:
             loan_type, location = "closed_stack", "보존서고"
         records.append(
             ItemRecord(item_id(n), isbn_for(index, prefix), title, author, LIBRARY, location,
-                       loan_type)
+                       loan_type, add_on)
         )  # fmt: skip
+    for n in range(1, OTHER_ITEM_COUNT + 1):
+        index = (n * 7) % len(TITLES)
+        title, author, prefix, location = TITLES[index]
+        records.append(ItemRecord(other_item_id(n), isbn_for(index, prefix), title, author, OTHER_LIBRARY,
+                                  location, "normal", add_on_for(title, location)))  # fmt: skip
     return records
 
 
@@ -138,6 +179,12 @@ def patrons(today: dt.date) -> list[PatronRecord]:
         p(CHAEKIEUM_PATRON_ID, "윤서아", "7890", loans_elsewhere=20),
         p(HOLDER_PATRON_ID, "한지민", "8901"),
         p(OVERDUE_PATRON_ID, "오준호", "9012"),
+        p(EXPIRED_PATRON_ID, "서예린", "1357", expires=today - dt.timedelta(days=1)),
+        PatronRecord(BRING_IN_PATRON_ID, "임도윤", "1111", OTHER_LIBRARY, birth_date=BRING_IN_BIRTH_DATE),
+        PatronRecord(NETWORK_PATRON_ID, "배수빈", "9999", OTHER_LIBRARY, birth_date=dt.date(1985, 7, 1)),
+        PatronRecord(
+            NETWORK_LIMIT_PATRON_ID, "문태오", "8642", OTHER_LIBRARY, birth_date=dt.date(1978, 1, 9)
+        ),
     ]
 
 
@@ -149,6 +196,16 @@ def loans(today: dt.date) -> list[LoanRecord]:
     records += [LoanRecord(item_id(n), LIMIT_PATRON_ID, days(-3), days(12)) for n in range(101, 108)]
     records += [LoanRecord(item_id(n), DISABLED_PATRON_ID, days(-5), days(25)) for n in range(111, 118)]
     records.append(LoanRecord(OVERDUE_ITEM, OVERDUE_PATRON_ID, days(-18), days(-3)))
+    records.append(LoanRecord(RESERVED_LOAN_ITEM, HOLDER_PATRON_ID, days(-4), days(11)))
+    # A GN member's loans at GN (counted by every member library) and one here.
+    records += [LoanRecord(other_item_id(n), NETWORK_PATRON_ID, days(-6), days(9), library=OTHER_LIBRARY)
+                for n in range(1, 4)]  # fmt: skip
+    records.append(LoanRecord(item_id(131), NETWORK_PATRON_ID, days(-2), days(13)))
+    records += [
+        LoanRecord(other_item_id(n), NETWORK_LIMIT_PATRON_ID, days(-3), days(12), library=OTHER_LIBRARY)
+        for n in range(4, 18)
+    ]
+    records += [LoanRecord(item_id(n), NETWORK_LIMIT_PATRON_ID, days(-3), days(12)) for n in range(141, 146)]
     return records
 
 
@@ -161,4 +218,33 @@ def seed(store: CirculationStore, today: dt.date) -> None:
             store.add_item(item)
         for loan in loans(today):
             store.add_loan(loan)
-        store.add_hold(ON_HOLD_ITEM, HOLDER_PATRON_ID, today - dt.timedelta(days=2))
+        for card, library in ((NETWORK_PATRON_ID, LIBRARY), (NETWORK_LIMIT_PATRON_ID, LIBRARY)):
+            store.add_membership(card, library, NETWORK_PATRON_PIN, today - dt.timedelta(days=200))
+        # Waiting on the hold shelf since yesterday, to collect within 3 days.
+        store.add_hold(
+            ON_HOLD_ITEM,
+            HOLDER_PATRON_ID,
+            today - dt.timedelta(days=2),
+            today - dt.timedelta(days=1),
+            today + dt.timedelta(days=2),
+            "종합자료실 예약도서 서가",
+        )
+        store.add_hold(WAITING_HOLD_ITEM, HOLDER_PATRON_ID, today - dt.timedelta(days=1))
+        store.add_hold(RESERVED_LOAN_ITEM, NETWORK_PATRON_ID, today - dt.timedelta(days=1))
+        # Borrowed and returned, here and at GN: the history across member libraries.
+        store.add_history(
+            NETWORK_PATRON_ID,
+            LIBRARY,
+            HISTORY_ITEM,
+            TITLES[131 % len(TITLES)][0],
+            today - dt.timedelta(days=60),
+            today - dt.timedelta(days=50),
+        )
+        store.add_history(
+            NETWORK_PATRON_ID,
+            OTHER_LIBRARY,
+            other_item_id(20),
+            TITLES[(20 * 7) % len(TITLES)][0],
+            today - dt.timedelta(days=40),
+            today - dt.timedelta(days=30),
+        )

@@ -21,15 +21,17 @@ from kiosk.ils.sip2.codec import (
     MalformedMessage,
     Message,
 )
-from simulators.ils import replies
+from simulators.ils import account, replies
 from simulators.ils.rules import Rules
-from simulators.ils.seed import LIBRARY_NAME, seed
+from simulators.ils.seed import LIBRARY_NAME, MEMBER_LIBRARIES, seed
 from simulators.ils.store import CirculationStore
 
 log = logging.getLogger(__name__)
 
 # Faults a test can queue; each is used up by the next request any session receives.
-FAULTS = frozenset({"bad_checksum", "no_reply", "drop"})
+# no_reply and drop lose the request before it is carried out; reply_lost and
+# reply_dropped carry it out (the loan is committed) and then lose the answer.
+FAULTS = frozenset({"bad_checksum", "no_reply", "drop", "reply_lost", "reply_dropped"})
 
 
 @dataclass
@@ -41,6 +43,8 @@ class ServerConfig:
     rules: Rules
     codec: Codec
     library_name: str = LIBRARY_NAME
+    # Announced in the 98 reply (tenths of a second): kiosks send a status that often.
+    timeout_period: str = "300"
     received: collections.Counter[str] = field(default_factory=collections.Counter)
     faults: collections.deque[str] = field(default_factory=collections.deque)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -102,6 +106,7 @@ class _Session(socketserver.BaseRequestHandler):
         self.logged_in = False
         self.location = ""
         self.last_reply = b""
+        self.last_request = b""
         with self.server.sessions_lock:
             self.server.sessions.add(self.request)
             closing = self.server.closing
@@ -137,6 +142,10 @@ class _Session(socketserver.BaseRequestHandler):
             return True
         if request.code == "97":
             data = self.last_reply or codec.encode(Message("96"))
+        elif frame == self.last_request and request.sequence is not None and self.last_reply:
+            # The same request again (same sequence and checksum): the same answer, not a
+            # second loan, as pysip2 and the spec's error detection intend.
+            data = self.last_reply
         elif not self.logged_in and request.code != "93":
             log.warning("message %s before login: closing the connection", request.code)
             return False
@@ -151,6 +160,11 @@ class _Session(socketserver.BaseRequestHandler):
                 return True
             data = codec.encode(reply.with_sequence(request.sequence))
             self.last_reply = data
+            self.last_request = frame
+        if fault == "reply_dropped":
+            return False
+        if fault == "reply_lost":
+            return True
         if fault == "bad_checksum" and codec.checksums:
             data = _corrupt_checksum(data, codec.terminator)
         return self._send(data)
@@ -178,6 +192,7 @@ class _Session(socketserver.BaseRequestHandler):
                 self.location,
                 now,
                 config.codec.encoding,
+                config.timeout_period,
             ),
             request,
         )
@@ -192,11 +207,18 @@ class _Session(socketserver.BaseRequestHandler):
 
 _HANDLERS: dict[str, Callable[[replies.Context, Message], Message]] = {
     "99": replies.status,
+    "23": replies.patron_status_reply,
     "63": replies.patron_information,
     "11": replies.checkout,
     "09": replies.checkin,
     "17": replies.item_information,
     "35": replies.end_session,
+    "29": account.renew,
+    "65": account.renew_all,
+    "15": account.hold,
+    "37": account.fee_paid,
+    "01": account.block_patron,
+    "25": account.patron_enable,
 }
 
 
@@ -248,7 +270,7 @@ class ServerHandle:
             return collections.Counter(self._server.config.received)
 
     def add_fault(self, fault: str) -> None:
-        """Queue a fault for the next request: bad_checksum, no_reply or drop."""
+        """Queue a fault for the next request (see FAULTS)."""
         if fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}; choose from {sorted(FAULTS)}")
         with self._server.config.lock:
@@ -295,26 +317,40 @@ def start_server(
     terminator: str = "\r",
     tls_cert: str | None = None,
     tls_key: str | None = None,
+    tls_client_ca: str | None = None,
+    store: CirculationStore | None = None,
+    library_name: str | None = None,
+    heartbeat_s: float = 30.0,
 ) -> ServerHandle:
     """Start the SIP2 server on a background thread; port 0 picks a free port. An empty
     store (always so for db_path None, i.e. in memory) is seeded relative to `today`.
-    With `tls_cert` (PEM, and `tls_key` unless the key is in it) it speaks TLS only."""
+    With `tls_cert` (PEM, and `tls_key` unless the key is in it) it speaks TLS only; with
+    `tls_client_ca` too it wants a client certificate signed by it. Servers of several
+    member libraries (`institution`) may share one `store`, the Chaekieum network's."""
     tls = None
     if tls_cert:
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls.load_cert_chain(tls_cert, tls_key)
-    store = CirculationStore(db_path)
+        if tls_client_ca:
+            tls.load_verify_locations(tls_client_ca)
+            tls.verify_mode = ssl.CERT_REQUIRED
+    owns_store = store is None
+    if store is None:
+        store = CirculationStore(db_path)
     if store.is_empty():
         seed(store, today or dt.date.today())
     # Hangul a code page cannot hold goes out as '?', as Evergreen does in ASCII mode.
     codec = Codec(encoding=encoding, terminator=terminator, encode_errors="replace")
-    config = ServerConfig(login_id, password, institution, today, rules or Rules(), codec)
+    config = ServerConfig(login_id, password, institution, today, rules or Rules(), codec,
+                          library_name or MEMBER_LIBRARIES.get(institution, LIBRARY_NAME),
+                          f"{min(999, max(1, round(heartbeat_s * 10))):03d}")  # fmt: skip
     try:
         server = _Server((host, port), config, store, tls)
     except OSError:
-        store.close()
+        if owns_store:
+            store.close()
         raise
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="sip2-server")
     thread.start()
     log.info("SIP2 server listening on %s:%s", *server.server_address[:2])
-    return ServerHandle(server, thread, owns_store=True)
+    return ServerHandle(server, thread, owns_store=owns_store)

@@ -1,4 +1,4 @@
-"""SQLite circulation store of the simulated library: patrons, items, loans, holds."""
+"""SQLite store of the simulated Chaekieum network: patrons, memberships, items, loans, holds, history."""
 
 from __future__ import annotations
 
@@ -7,34 +7,48 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 
-from simulators.ils.rules import (
-    ItemState,
-    PatronState,
-    Refusal,
-    Rules,
-    decide_checkout,
-    suspension_after_checkin,
-)
+from simulators.ils.rules import PatronState
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS patrons (
     card_id TEXT PRIMARY KEY, name TEXT NOT NULL, pin TEXT NOT NULL,
     home_library TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,
     card_ok INTEGER NOT NULL DEFAULT 1, fees INTEGER NOT NULL DEFAULT 0,
-    suspended_until TEXT, loans_elsewhere INTEGER NOT NULL DEFAULT 0);
+    suspended_until TEXT, loans_elsewhere INTEGER NOT NULL DEFAULT 0,
+    birth_date TEXT, expires TEXT);
+CREATE TABLE IF NOT EXISTS memberships (
+    card_id TEXT NOT NULL REFERENCES patrons, library TEXT NOT NULL, pin TEXT NOT NULL,
+    joined TEXT NOT NULL, PRIMARY KEY (card_id, library));
 CREATE TABLE IF NOT EXISTS items (
     item_id TEXT PRIMARY KEY, isbn TEXT NOT NULL, title TEXT NOT NULL, author TEXT NOT NULL,
     home_library TEXT NOT NULL, location TEXT NOT NULL,
-    loan_type TEXT NOT NULL DEFAULT 'normal');
+    loan_type TEXT NOT NULL DEFAULT 'normal', add_on TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS loans (
     item_id TEXT PRIMARY KEY REFERENCES items, card_id TEXT NOT NULL REFERENCES patrons,
-    checked_out TEXT NOT NULL, due TEXT NOT NULL, renewals INTEGER NOT NULL DEFAULT 0);
+    checked_out TEXT NOT NULL, due TEXT NOT NULL, renewals INTEGER NOT NULL DEFAULT 0,
+    library TEXT NOT NULL DEFAULT 'MA');
 CREATE TABLE IF NOT EXISTS holds (
     id INTEGER PRIMARY KEY AUTOINCREMENT, item_id TEXT NOT NULL REFERENCES items,
-    card_id TEXT NOT NULL REFERENCES patrons, placed TEXT NOT NULL);
+    card_id TEXT NOT NULL REFERENCES patrons, placed TEXT NOT NULL,
+    ready_on TEXT, expires TEXT, pickup TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, card_id TEXT NOT NULL, library TEXT NOT NULL,
+    item_id TEXT NOT NULL, title TEXT NOT NULL, checked_out TEXT NOT NULL, returned TEXT);
+CREATE TABLE IF NOT EXISTS payments (
+    transaction_id TEXT PRIMARY KEY, card_id TEXT NOT NULL, amount INTEGER NOT NULL,
+    paid TEXT NOT NULL, accepted INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS loans_by_card ON loans(card_id);
 CREATE INDEX IF NOT EXISTS holds_by_item ON holds(item_id);
+CREATE INDEX IF NOT EXISTS history_by_card ON history(card_id);
 """
+
+# Columns added since the first version: a database file written by it is brought up to date.
+_ADDED_COLUMNS = {
+    "patrons": (("birth_date", "TEXT"), ("expires", "TEXT")),
+    "items": (("add_on", "TEXT NOT NULL DEFAULT ''"),),
+    "loans": (("library", "TEXT NOT NULL DEFAULT 'MA'"),),
+    "holds": (("ready_on", "TEXT"), ("expires", "TEXT"), ("pickup", "TEXT NOT NULL DEFAULT ''")),
+}
 
 
 @dataclass(frozen=True)
@@ -47,7 +61,10 @@ class PatronRecord:
     card_ok: bool = True
     fees: int = 0
     suspended_until: dt.date | None = None
+    # Loans at libraries outside this database (the rest of the Chaekieum network).
     loans_elsewhere: int = 0
+    birth_date: dt.date | None = None
+    expires: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +76,8 @@ class ItemRecord:
     home_library: str
     location: str
     loan_type: str = "normal"
+    # The Korean ISBN add-on (부가기호): reader, form and KDC class, printed as EAN-5.
+    add_on: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,33 +87,31 @@ class LoanRecord:
     checked_out: dt.date
     due: dt.date
     renewals: int = 0
+    library: str = "MA"
 
 
 @dataclass(frozen=True)
-class CheckoutOutcome:
-    ok: bool
-    refusal: Refusal | None = None
-    due: dt.date | None = None
-    renewed: bool = False
-    item: ItemRecord | None = None
-
-
-@dataclass(frozen=True)
-class CheckinOutcome:
-    ok: bool
-    item: ItemRecord | None = None
-    borrower: str = ""
-    late_days: int = 0
-    hold_for: str | None = None
+class HoldRecord:
+    item_id: str
+    card_id: str
+    placed: dt.date
+    ready_on: dt.date | None = None
+    expires: dt.date | None = None
+    pickup: str = ""
 
 
 def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 class CirculationStore:
     """One SQLite connection shared by the server's threads behind a lock: the simulator's
-    load is a few kiosks, and a lock keeps every checkout's check-then-write atomic."""
+    load is a few kiosks, and a lock keeps every checkout's check-then-write atomic.
+    Several servers (member libraries) may share one store: it is the network's database."""
 
     def __init__(self, db_path: str | None = None) -> None:
         path = db_path or ":memory:"
@@ -105,6 +122,15 @@ class CirculationStore:
             self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(SCHEMA)
+        for table, columns in _ADDED_COLUMNS.items():
+            have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            for name, kind in columns:
+                if name not in have:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        return self._db
 
     def close(self) -> None:
         with self._lock:
@@ -114,41 +140,61 @@ class CirculationStore:
         with self._lock:
             return self._db.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 0
 
+    def transaction(self) -> _Transaction:
+        return _Transaction(self._db, self._lock)
+
     # -- writing seed data ------------------------------------------------------------
 
     def add_patron(self, p: PatronRecord) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT INTO patrons VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO patrons VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (p.card_id, p.name, p.pin, p.home_library, int(p.disabled), int(p.card_ok),
-                 p.fees, p.suspended_until.isoformat() if p.suspended_until else None,
-                 p.loans_elsewhere),
+                 p.fees, _iso(p.suspended_until), p.loans_elsewhere, _iso(p.birth_date),
+                 _iso(p.expires)),
             )  # fmt: skip
+
+    def add_membership(self, card_id: str, library: str, pin: str, joined: dt.date) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO memberships VALUES (?,?,?,?)", (card_id, library, pin, joined.isoformat())
+            )
 
     def add_item(self, i: ItemRecord) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT INTO items VALUES (?,?,?,?,?,?,?)",
-                (i.item_id, i.isbn, i.title, i.author, i.home_library, i.location, i.loan_type),
+                "INSERT INTO items VALUES (?,?,?,?,?,?,?,?)",
+                (i.item_id, i.isbn, i.title, i.author, i.home_library, i.location, i.loan_type, i.add_on),
             )
 
     def add_loan(self, loan: LoanRecord) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT INTO loans VALUES (?,?,?,?,?)",
-                (loan.item_id, loan.card_id, loan.checked_out.isoformat(),
-                 loan.due.isoformat(), loan.renewals),
+                "INSERT INTO loans VALUES (?,?,?,?,?,?)",
+                (loan.item_id, loan.card_id, loan.checked_out.isoformat(), loan.due.isoformat(),
+                 loan.renewals, loan.library),
             )  # fmt: skip
+            item = self.item(loan.item_id)
+            self.add_history(loan.card_id, loan.library, loan.item_id, item.title if item else "",
+                             loan.checked_out, None)  # fmt: skip
 
-    def add_hold(self, item_id: str, card_id: str, placed: dt.date) -> None:
+    def add_history(self, card_id: str, library: str, item_id: str, title: str, out: dt.date,
+                    returned: dt.date | None) -> None:  # fmt: skip
         with self._lock:
             self._db.execute(
-                "INSERT INTO holds (item_id, card_id, placed) VALUES (?,?,?)",
-                (item_id, card_id, placed.isoformat()),
+                "INSERT INTO history (card_id, library, item_id, title, checked_out, returned) "
+                "VALUES (?,?,?,?,?,?)",
+                (card_id, library, item_id, title, out.isoformat(), _iso(returned)),
             )
 
-    def transaction(self) -> _Transaction:
-        return _Transaction(self._db, self._lock)
+    def add_hold(self, item_id: str, card_id: str, placed: dt.date, ready_on: dt.date | None = None,
+                 expires: dt.date | None = None, pickup: str = "") -> None:  # fmt: skip
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO holds (item_id, card_id, placed, ready_on, expires, pickup) "
+                "VALUES (?,?,?,?,?,?)",
+                (item_id, card_id, placed.isoformat(), _iso(ready_on), _iso(expires), pickup),
+            )
 
     # -- reading ----------------------------------------------------------------------
 
@@ -160,8 +206,20 @@ class CirculationStore:
         return PatronRecord(
             row["card_id"], row["name"], row["pin"], row["home_library"], bool(row["disabled"]),
             bool(row["card_ok"]), row["fees"], _date(row["suspended_until"]),
-            row["loans_elsewhere"],
+            row["loans_elsewhere"], _date(row["birth_date"]), _date(row["expires"]),
         )  # fmt: skip
+
+    def membership_pin(self, card_id: str, library: str) -> str | None:
+        """The patron's PIN at `library`: their own at home, the bring-in's elsewhere; None
+        when they have not joined `library`."""
+        patron = self.patron(card_id)
+        if patron is not None and patron.home_library == library:
+            return patron.pin
+        with self._lock:
+            row = self._db.execute(
+                "SELECT pin FROM memberships WHERE card_id=? AND library=?", (card_id, library)
+            ).fetchone()
+        return row[0] if row is not None else None
 
     def item(self, item_id: str) -> ItemRecord | None:
         with self._lock:
@@ -173,108 +231,77 @@ class CirculationStore:
             row = self._db.execute("SELECT * FROM loans WHERE item_id=?", (item_id,)).fetchone()
         return _loan(row) if row is not None else None
 
-    def loans_of(self, card_id: str) -> list[LoanRecord]:
+    def loans_of(self, card_id: str, library: str | None = None) -> list[LoanRecord]:
+        """The patron's loans at `library`, or at every member library."""
+        query, args = "SELECT * FROM loans WHERE card_id=?", [card_id]
+        if library is not None:
+            query, args = query + " AND library=?", [card_id, library]
         with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM loans WHERE card_id=? ORDER BY checked_out, item_id", (card_id,)
-            ).fetchall()
+            rows = self._db.execute(query + " ORDER BY checked_out, item_id", args).fetchall()
         return [_loan(r) for r in rows]
 
-    def hold_for(self, item_id: str) -> str | None:
-        """The card id of the first patron in the item's hold queue."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT card_id FROM holds WHERE item_id=? ORDER BY placed, id LIMIT 1", (item_id,)
-            ).fetchone()
-        return row[0] if row is not None else None
-
-    def holds_of(self, card_id: str) -> list[str]:
+    def holds_on(self, item_id: str, today: dt.date) -> list[HoldRecord]:
+        """The item's hold queue, first first; holds not collected in time are left out."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT item_id FROM holds WHERE card_id=? ORDER BY placed, id", (card_id,)
+                "SELECT * FROM holds WHERE item_id=? AND (expires IS NULL OR expires>=?) ORDER BY placed, id",
+                (item_id, today.isoformat()),
             ).fetchall()
-        return [r[0] for r in rows]
+        return [_hold(r) for r in rows]
 
-    def hold_queue_length(self, item_id: str) -> int:
+    def hold_for(self, item_id: str, today: dt.date | None = None) -> str | None:
+        """The card id of the first patron in the item's hold queue."""
+        queue = self.holds_on(item_id, today or dt.date.min)
+        return queue[0].card_id if queue else None
+
+    def holds_of(self, card_id: str, today: dt.date | None = None) -> list[HoldRecord]:
         with self._lock:
-            return int(
-                self._db.execute("SELECT COUNT(*) FROM holds WHERE item_id=?", (item_id,)).fetchone()[0]
-            )
+            rows = self._db.execute(
+                "SELECT * FROM holds WHERE card_id=? AND (expires IS NULL OR expires>=?) ORDER BY placed, id",
+                (card_id, (today or dt.date.min).isoformat()),
+            ).fetchall()
+        return [_hold(r) for r in rows]
 
-    def patron_state(self, patron: PatronRecord, today: dt.date) -> PatronState:
-        loans = self.loans_of(patron.card_id)
+    def hold_queue_length(self, item_id: str, today: dt.date | None = None) -> int:
+        return len(self.holds_on(item_id, today or dt.date.min))
+
+    def history_of(self, card_id: str) -> list[tuple[str, str, str, dt.date, dt.date | None]]:
+        """(library, item id, title, checked out, returned) of every loan, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT library, item_id, title, checked_out, returned FROM history WHERE card_id=? "
+                "ORDER BY checked_out, id",
+                (card_id,),
+            ).fetchall()
+        return [(r[0], r[1], r[2], dt.date.fromisoformat(r[3]), _date(r[4])) for r in rows]
+
+    def patron_state(self, patron: PatronRecord, today: dt.date, library: str | None = None) -> PatronState:
+        """What the rules need, as seen from `library` (default: the patron's home library)."""
+        here = library or patron.home_library
+        every = self.loans_of(patron.card_id)
         return PatronState(
             card_ok=patron.card_ok,
             fees=patron.fees,
             suspended_until=patron.suspended_until,
             disabled=patron.disabled,
-            loans_here=len(loans),
-            loans_elsewhere=patron.loans_elsewhere,
-            overdue=sum(1 for loan in loans if loan.due < today),
+            loans_here=sum(1 for loan in every if loan.library == here),
+            loans_elsewhere=patron.loans_elsewhere + sum(1 for loan in every if loan.library != here),
+            overdue=sum(1 for loan in every if loan.due < today),
+            expired=patron.expires is not None and patron.expires < today,
+            joined=self.membership_pin(patron.card_id, here) is not None,
         )
-
-    # -- circulation ------------------------------------------------------------------
-
-    def checkout(self, card_id: str, item_id: str, today: dt.date, rules: Rules) -> CheckoutOutcome:
-        """Decide and record one checkout (or renewal) atomically."""
-        with self.transaction():
-            patron = self.patron(card_id)
-            if patron is None:
-                return CheckoutOutcome(False, Refusal.PATRON_UNKNOWN)
-            item = self.item(item_id)
-            if item is None:
-                return CheckoutOutcome(False, Refusal.ITEM_UNKNOWN)
-            loan = self.loan(item_id)
-            state = ItemState(
-                loan_type=item.loan_type,
-                borrower=loan.card_id if loan else None,
-                hold_for=self.hold_for(item_id),
-                due=loan.due if loan else None,
-                renewals=loan.renewals if loan else 0,
-            )
-            refusal, due, renewed = decide_checkout(
-                rules, card_id, self.patron_state(patron, today), state, today
-            )
-            if refusal is not None or due is None:
-                return CheckoutOutcome(False, refusal, item=item)
-            if renewed:
-                self._db.execute(
-                    "UPDATE loans SET due=?, renewals=renewals+1 WHERE item_id=?",
-                    (due.isoformat(), item_id),
-                )
-            else:
-                self._db.execute(
-                    "INSERT INTO loans VALUES (?,?,?,?,0)",
-                    (item_id, card_id, today.isoformat(), due.isoformat()),
-                )
-                self._db.execute("DELETE FROM holds WHERE item_id=? AND card_id=?", (item_id, card_id))
-            return CheckoutOutcome(True, None, due, renewed, item)
-
-    def checkin(self, item_id: str, today: dt.date) -> CheckinOutcome:
-        """Record a return; a late return suspends the borrower (Seoul rule)."""
-        with self.transaction():
-            item = self.item(item_id)
-            loan = self.loan(item_id)
-            if item is None or loan is None:
-                return CheckinOutcome(False, item)
-            self._db.execute("DELETE FROM loans WHERE item_id=?", (item_id,))
-            late = max(0, (today - loan.due).days)
-            if late:
-                patron = self.patron(loan.card_id)
-                current = patron.suspended_until if patron else None
-                until = suspension_after_checkin(loan.due, today, current)
-                self._db.execute(
-                    "UPDATE patrons SET suspended_until=? WHERE card_id=?",
-                    (until.isoformat() if until else None, loan.card_id),
-                )
-            return CheckinOutcome(True, item, loan.card_id, late, self.hold_for(item_id))
 
 
 def _loan(row: sqlite3.Row) -> LoanRecord:
     return LoanRecord(
         row["item_id"], row["card_id"], dt.date.fromisoformat(row["checked_out"]),
-        dt.date.fromisoformat(row["due"]), row["renewals"],
+        dt.date.fromisoformat(row["due"]), row["renewals"], row["library"],
     )  # fmt: skip
+
+
+def _hold(row: sqlite3.Row) -> HoldRecord:
+    return HoldRecord(row["item_id"], row["card_id"], dt.date.fromisoformat(row["placed"]),
+                      _date(row["ready_on"]), _date(row["expires"]), row["pickup"])  # fmt: skip
 
 
 class _Transaction:

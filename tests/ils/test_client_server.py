@@ -170,14 +170,17 @@ def test_checkout_after_an_idle_drop_goes_out_on_a_new_connection(server, librar
     assert result.ok and server.received["11"] == 1 and server.received["93"] == 2
 
 
-def test_checkout_is_not_repeated_when_the_connection_drops_under_it(server, library):
+def test_checkout_dropped_before_the_server_read_it_is_found_not_done_and_sent_again(server, library):
+    """The connection drops under a checkout: the adapter asks first (17), finds the item
+    still on the shelf, and only then sends the checkout again: lent once."""
     library.connect()
     server.add_fault("drop")
-    with pytest.raises(LibraryUnavailable):
-        library.checkout(seed.DEMO_PATRON_ID, seed.DEMO_ITEMS[0])
-    assert server.received["11"] == 1
-    # Next request: a new connection and login.
-    assert library.checkout(seed.DEMO_PATRON_ID, seed.DEMO_ITEMS[0]).ok
+    result = library.checkout(seed.DEMO_PATRON_ID, seed.DEMO_ITEMS[0])
+    assert result.ok and not result.recovered
+    assert server.received["11"] == 2 and server.received["17"] >= 1
+    assert [loan.item_id for loan in server.store.loans_of(seed.DEMO_PATRON_ID)].count(
+        seed.DEMO_ITEMS[0]
+    ) == 1
     assert server.received["93"] == 2
 
 
@@ -189,18 +192,17 @@ def test_lookup_is_repeated_once_when_the_connection_drops_under_it(server, libr
 
 
 def test_lost_reply_is_a_timeout_and_the_late_connection_is_not_reused(server):
-    library = Sip2Library(server.host, server.port, "kiosk", "kiosk", "MA", timeout=5.0)
+    client = client_for(server)
     try:
-        library.connect()
+        client.connect()
         server.add_fault("no_reply")
-        library.client.timeout = 0.3
-        with pytest.raises(LibraryTimeout):
-            library.checkout(seed.DEMO_PATRON_ID, seed.DEMO_ITEMS[0])
-        library.client.timeout = 5.0
-        assert library.lookup_patron(seed.DEMO_PATRON_ID).valid
-        assert server.received["93"] == 2
+        with pytest.raises(LibraryTimeout, match=r"within 0\.3 s"):
+            client.request(patron_request(seed.DEMO_PATRON_ID), timeout=0.3)
+        reply = client.request(patron_request(seed.DEMO_PATRON_ID))
+        assert reply.get("AE") == "김민수"
+        assert server.received["93"] == 2 and client.connects == 2
     finally:
-        library.close()
+        client.close()
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "cp949"])
@@ -316,9 +318,13 @@ def test_stop_is_prompt_with_kiosks_connected(today):
         client.close()
 
 
-def test_command_line_server(tmp_path):
+@pytest.mark.parametrize(
+    "command",
+    [["-m", "simulators.ils"], ["-m", "kiosk", "sim", "ils", "--rules", "simulators/ils/rules.toml"]],
+)
+def test_command_line_server(tmp_path, command):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "simulators.ils", "--port", "0", "--today", "2026-03-02"],
+        [sys.executable, *command, "--port", "0", "--today", "2026-03-02", "--db", str(tmp_path / "ils.db")],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

@@ -36,7 +36,7 @@ def test_demo_patron(library, today):
 
 def test_pin_is_checked_when_given(library):
     assert library.lookup_patron(seed.DEMO_PATRON_ID, pin=seed.DEMO_PATRON_PIN).blocks == ()
-    assert library.lookup_patron(seed.DEMO_PATRON_ID, pin="0000").blocks == ("refusal.patron_blocked",)
+    assert library.lookup_patron(seed.DEMO_PATRON_ID, pin="0000").blocks == ("refusal.pin_wrong",)
 
 
 def test_unknown_patron_is_not_valid(library):
@@ -53,7 +53,9 @@ def test_unknown_patron_is_not_valid(library):
         (seed.SUSPENDED_PATRON_ID, "refusal.suspended"),
         (seed.OVERDUE_PATRON_ID, "refusal.suspended"),
         (seed.LIMIT_PATRON_ID, "refusal.limit"),
-        (seed.CHAEKIEUM_PATRON_ID, "refusal.limit"),
+        (seed.CHAEKIEUM_PATRON_ID, "refusal.network_limit"),
+        (seed.EXPIRED_PATRON_ID, "refusal.card_expired"),
+        (seed.BRING_IN_PATRON_ID, "refusal.bring_in_needed"),
     ],
 )
 def test_patron_blocks(library, patron_id, block):
@@ -127,7 +129,7 @@ def test_renewal_is_allowed_at_the_loan_limit(library):
         (seed.LOST_CARD_PATRON_ID, seed.DEMO_ITEMS[1], "refusal.card_invalid"),
         (seed.SUSPENDED_PATRON_ID, seed.DEMO_ITEMS[1], "refusal.suspended"),
         (seed.LIMIT_PATRON_ID, seed.DEMO_ITEMS[1], "refusal.limit"),
-        (seed.CHAEKIEUM_PATRON_ID, seed.DEMO_ITEMS[1], "refusal.limit"),
+        (seed.CHAEKIEUM_PATRON_ID, seed.DEMO_ITEMS[1], "refusal.network_limit"),
         ("04FFFFFFFFFFFF", seed.DEMO_ITEMS[1], "refusal.patron_unknown"),
     ],
 )
@@ -228,7 +230,7 @@ def test_seed_is_deterministic_and_well_formed(today):
         seed.seed(first, today)
         seed.seed(second, today)
         items = seed.items()
-        assert len(items) == 200 and len({i.item_id for i in items}) == 200
+        assert len(items) == 330 and len({i.item_id for i in items}) == 330
         assert all(re.fullmatch(r"[A-Z]{2}\d{10}", i.item_id) for i in items)
         assert all(len(i.isbn) == 13 and i.isbn[-1] == ean13_check_digit(i.isbn[:12]) for i in items)
         assert seed.DEMO_ITEMS[:3] == ("EM0000100001", "EM0000100002", "EM0000100003")

@@ -1,4 +1,4 @@
-"""SIP2 client: one TCP (optionally TLS) connection, logged in, one request at a time."""
+"""SIP2 client: one TCP (optionally TLS) connection, logged in, one request at a time, kept alive."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 
 from kiosk.core.errors import (
     LibraryError,
@@ -30,12 +31,24 @@ log = logging.getLogger(__name__)
 
 # A reply longer than this is not SIP2; stop reading rather than fill memory.
 MAX_MESSAGE_BYTES = 64 * 1024
+# Heartbeat interval when the server announces no timeout period (98: 000 or 999).
+DEFAULT_HEARTBEAT_S = 60.0
+# Reconnect back-off after a failed connect: first wait, doubling up to the last.
+BACKOFF_FIRST_S = 0.5
+BACKOFF_MAX_S = 30.0
+
+# Called with (online, detail) when the link goes up or down.
+LinkListener = Callable[[bool, str], None]
 
 
 class Sip2Client:
     """Talks SIP2 to one server. Logs in (93) and asks status (99) on connect; reconnects
     and logs in again when the connection was dropped. Thread-safe: one request at a time.
-    Raises LibraryUnavailable, LibraryTimeout, LibraryProtocolError or LoginRejected."""
+    Raises LibraryUnavailable, LibraryTimeout, LibraryProtocolError or LoginRejected.
+
+    With `heartbeat` on, a thread sends status (99) whenever the link has been idle for the
+    interval (`heartbeat_s`, or 0: the timeout period the server announces in its 98 reply),
+    and reconnects with back-off after the link went down, telling `on_link`."""
 
     def __init__(
         self,
@@ -52,6 +65,12 @@ class Sip2Client:
         tls_ca: str | None = None,
         timeout: float = 10.0,
         checksums: bool = True,
+        tls_cert: str | None = None,
+        tls_key: str | None = None,
+        retries: int = 1,
+        heartbeat: bool = False,
+        heartbeat_s: float = 0.0,
+        on_link: LinkListener | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -68,6 +87,22 @@ class Sip2Client:
         self._sequence = -1
         self.acs_status: Message | None = None
         self.connects = 0
+        self.tls_cert = tls_cert
+        self.tls_key = tls_key
+        # How many times a lookup (never a checkout) is sent again after the link failed.
+        self.retries = retries
+        self.heartbeat_s = heartbeat_s
+        self.on_link = on_link
+        self.online: bool | None = None
+        self.heartbeats = 0
+        self._last_activity = time.monotonic()
+        self._failures = 0
+        self._retry_at = 0.0
+        self._stop = threading.Event()
+        self._heartbeat: threading.Thread | None = None
+        if heartbeat:
+            self._heartbeat = threading.Thread(target=self._beat, name="sip2-heartbeat", daemon=True)
+            self._heartbeat.start()
 
     def __repr__(self) -> str:
         return f"Sip2Client({self.host}:{self.port}, login_id={self.login_id!r})"
@@ -81,28 +116,92 @@ class Sip2Client:
     def connect(self) -> Message:
         """Connect and log in now (rather than on the first request); the 98 status reply."""
         with self._lock:
-            self._ensure_connected()
+            try:
+                self._ensure_connected()
+            except LibraryError as exc:
+                self._set_online(False, str(exc))
+                raise
+            self._set_online(True, "")
             assert self.acs_status is not None
             return self.acs_status
 
-    def request(self, message: Message, *, idempotent: bool = False) -> Message:
+    def request(self, message: Message, *, idempotent: bool = False, timeout: float | None = None) -> Message:
         """Send `message` and return the server's answer to it. An `idempotent` request
-        (a lookup) is sent once more after a reconnect if the connection drops under it;
-        a checkout never is, since it may already have been carried out."""
+        (a lookup) is sent again (`retries` times) after a reconnect if the link fails under
+        it; a checkout never is, since it may already have been carried out: the caller
+        finds out what happened first (kiosk.ils.recovery)."""
+        attempts = 1 + (self.retries if idempotent else 0)
         with self._lock:
-            self._ensure_connected()
-            try:
-                return self._exchange(message)
-            except LibraryUnavailable:
-                if not idempotent:
+            for attempt in range(attempts):
+                try:
+                    self._ensure_connected()
+                except LibraryError as exc:
+                    self._set_online(False, str(exc))
                     raise
-                log.info("%s dropped the connection; reconnecting once", self.where)
-            self._ensure_connected()
-            return self._exchange(message)
+                try:
+                    reply = self._exchange(message, timeout=timeout)
+                    self._set_online(True, "")
+                    return reply
+                except (LibraryUnavailable, LibraryTimeout) as exc:
+                    self._set_online(False, str(exc))
+                    if attempt + 1 >= attempts:
+                        raise
+                    log.info("%s failed under a lookup (%s); trying again", self.where, type(exc).__name__)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @property
+    def heartbeat_interval(self) -> float:
+        """Seconds of idle link between two status (99) messages."""
+        if self.heartbeat_s > 0:
+            return self.heartbeat_s
+        announced = self.acs_status.fixed[6:9] if self.acs_status is not None else ""
+        if announced.isdigit() and announced not in ("000", "999"):
+            return int(announced) / 10  # tenths of a second
+        return DEFAULT_HEARTBEAT_S
 
     def close(self) -> None:
+        self._stop.set()
+        if self._heartbeat is not None and self._heartbeat is not threading.current_thread():
+            self._heartbeat.join(timeout=self.timeout + 1)
         with self._lock:
             self._drop()
+
+    # -- heartbeat and reconnection ---------------------------------------------------
+
+    def _beat(self) -> None:
+        while not self._stop.wait(max(0.02, min(1.0, self.heartbeat_interval / 4))):
+            # A request in progress is a heartbeat of its own: never queue behind it.
+            if not self._lock.acquire(blocking=False):
+                continue
+            try:
+                if self._stop.is_set():
+                    return
+                if self._sock is None:
+                    if self.connects and time.monotonic() >= self._retry_at:
+                        self._ensure_connected()
+                        self._set_online(True, "")
+                elif time.monotonic() - self._last_activity >= self.heartbeat_interval:
+                    self.acs_status = self._exchange(Message("99", "0" + "080" + "2.00"), what="status (99)")
+                    self.heartbeats += 1
+                    self._set_online(self.acs_status.flag(0) == "Y", "server says it is offline")
+            except LibraryError as exc:
+                self._set_online(False, str(exc))
+            finally:
+                self._lock.release()
+
+    def _set_online(self, online: bool, detail: str) -> None:
+        if online == self.online:
+            return
+        self.online = online
+        if online:
+            log.info("%s link is up", self.where)
+        else:
+            log.warning("%s link is down: %s", self.where, detail)
+        if self.on_link is not None:
+            try:
+                self.on_link(online, detail)
+            except Exception:
+                log.exception("link listener failed")
 
     # -- connection -------------------------------------------------------------------
 
@@ -136,6 +235,20 @@ class Sip2Client:
                 return True
 
     def _open(self) -> None:
+        wait = self._retry_at - time.monotonic()
+        if wait > 0 and self._failures:
+            raise LibraryUnavailable(f"{self.where} was unreachable; next connection attempt in {wait:.1f} s")
+        try:
+            self._connect()
+        except LibraryError:
+            self._failures += 1
+            backoff = min(BACKOFF_MAX_S, BACKOFF_FIRST_S * 2 ** (self._failures - 1))
+            self._retry_at = time.monotonic() + backoff
+            raise
+        self._failures = 0
+        self._retry_at = 0.0
+
+    def _connect(self) -> None:
         try:
             sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
         except ConnectionRefusedError as exc:
@@ -159,6 +272,14 @@ class Sip2Client:
     def _wrap_tls(self, sock: socket.socket) -> ssl.SSLSocket:
         try:
             context = ssl.create_default_context(cafile=self.tls_ca)
+            if self.tls_cert:
+                context.load_cert_chain(self.tls_cert, self.tls_key)
+        except (OSError, ssl.SSLError) as exc:
+            sock.close()
+            raise LibraryUnavailable(
+                f"{self.where}: cannot load TLS files ({exc}); check tls_ca, tls_cert and tls_key"
+            ) from exc
+        try:
             return context.wrap_socket(sock, server_hostname=self.host)
         except ssl.SSLCertVerificationError as exc:
             sock.close()
@@ -193,27 +314,30 @@ class Sip2Client:
 
     # -- one exchange -----------------------------------------------------------------
 
-    def _exchange(self, message: Message, what: str = "") -> Message:
+    def _exchange(self, message: Message, what: str = "", timeout: float | None = None) -> Message:
         """Send, then read the answer; asks for a resend (97) once on a bad checksum and
         repeats the request once when the server asks (96). Any failure drops the
         connection: a late reply must never be read as the answer to the next request."""
         what = what or f"message {message.code}"
         self._sequence = (self._sequence + 1) % 10
         data = self.codec.encode(message.with_sequence(self._sequence))
-        deadline = time.monotonic() + self.timeout
+        wait = timeout if timeout is not None else self.timeout
+        deadline = time.monotonic() + wait
         log.debug("-> %s", message.redacted())
         try:
             self._send(data)
-            return self._await_reply(message.code, data, deadline, what)
+            return self._await_reply(message.code, data, deadline, what, wait)
         except LibraryError:
             self._drop()
             raise
+        finally:
+            self._last_activity = time.monotonic()
 
-    def _await_reply(self, code: str, data: bytes, deadline: float, what: str) -> Message:
+    def _await_reply(self, code: str, data: bytes, deadline: float, what: str, wait: float) -> Message:
         expected = response_code(code)
         retried = False
         while True:
-            frame = self._read_frame(deadline, what)
+            frame = self._read_frame(deadline, what, wait)
             try:
                 reply = self.codec.decode(frame)
             except ChecksumError:
@@ -247,7 +371,7 @@ class Sip2Client:
         except OSError as exc:
             raise LibraryUnavailable(f"lost the connection to {self.where}: {exc}") from exc
 
-    def _read_frame(self, deadline: float, what: str) -> bytes:
+    def _read_frame(self, deadline: float, what: str, wait: float) -> bytes:
         """One message from the stream; CR, LF and CRLF all end a message."""
         assert self._sock is not None
         while True:
@@ -264,14 +388,12 @@ class Sip2Client:
                 )
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise LibraryTimeout(f"no answer from {self.where} to {what} within {self.timeout:g} s")
+                raise LibraryTimeout(f"no answer from {self.where} to {what} within {wait:g} s")
             try:
                 self._sock.settimeout(remaining)
                 chunk = self._sock.recv(4096)
             except TimeoutError as exc:
-                raise LibraryTimeout(
-                    f"no answer from {self.where} to {what} within {self.timeout:g} s"
-                ) from exc
+                raise LibraryTimeout(f"no answer from {self.where} to {what} within {wait:g} s") from exc
             except OSError as exc:
                 raise LibraryUnavailable(f"lost the connection to {self.where}: {exc}") from exc
             if not chunk:
