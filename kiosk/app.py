@@ -10,11 +10,12 @@ from typing import Any
 
 from kiosk.config import Settings
 from kiosk.core.errors import ConfigError
+from kiosk.core.events import DeviceStatus, Event
 from kiosk.core.model import Language
-from kiosk.core.ports import Device
+from kiosk.core.ports import Device, Post
 from kiosk.devices.barcodes import CodePatterns
-from kiosk.devices.camera import CameraReader
-from kiosk.devices.card_id import CardIdRule
+from kiosk.devices.camera import CameraReader, CaptureSettings
+from kiosk.devices.card_id import CardIdRule, CardIdSources
 from kiosk.devices.escpos import PrinterProfile, get_profile
 from kiosk.devices.nfc import NfcReader
 from kiosk.devices.printer import SerialReceiptPrinter
@@ -60,13 +61,22 @@ class Kiosk:
         self.sims.stop()
 
 
-def _library(settings: Settings, sims: Simulators) -> Sip2Library:
+def _library(settings: Settings, sims: Simulators, post: Post) -> Sip2Library:
     lib = settings.library
     host, port = lib.host, lib.port
     if lib.embedded:
         from simulators.ils.server import start_server
 
+        rules = None
+        if lib.rules:
+            from simulators.ils.rules import load_rules
+
+            try:
+                rules = load_rules(lib.rules)
+            except (OSError, ValueError) as exc:
+                raise ConfigError(f"{settings.source}: [library] rules = {lib.rules!r}: {exc}") from exc
         sims.ils = start_server(
+            rules=rules,
             host=host,
             port=port,
             db_path=lib.db or None,
@@ -89,6 +99,13 @@ def _library(settings: Settings, sims: Simulators) -> Sip2Library:
         tls=lib.tls,
         tls_ca=lib.tls_ca or None,
         timeout=lib.timeout_s,
+        tls_cert=lib.tls_cert or None,
+        tls_key=lib.tls_key or None,
+        retries=lib.retries,
+        heartbeat=lib.heartbeat,
+        heartbeat_s=float(lib.heartbeat_s),
+        # The link going down or up is news for the technician, like a device's.
+        on_link=lambda online, detail: post(DeviceStatus(device="library", ok=online, detail=detail)),
     )
 
 
@@ -107,7 +124,17 @@ def _card_reader(settings: Settings, sims: Simulators) -> NfcReader:
         width=nfc.uid_width,
         prefix=nfc.uid_prefix,
     )
-    return NfcReader(path, rule, technologies=tuple(nfc.technologies), holdoff_s=nfc.holdoff_s)
+    sources = CardIdSources(
+        order=tuple(nfc.id_sources), ndef_pattern=nfc.ndef_pattern, transit_aids=tuple(nfc.transit_aids)
+    )
+    return NfcReader(
+        path,
+        rule,
+        technologies=tuple(nfc.technologies),
+        holdoff_s=nfc.holdoff_s,
+        sources=sources,
+        read_attempts=nfc.read_attempts,
+    )
 
 
 def _camera(settings: Settings, sims: Simulators) -> CameraReader:
@@ -119,7 +146,14 @@ def _camera(settings: Settings, sims: Simulators) -> CameraReader:
 
         sims.camera = VirtualCamera(width=960, height=540, fps=8, realtime=True)
         source = sims.camera
-    return CameraReader(source, patterns, forget_after_s=cam.forget_after_s)
+    capture = CaptureSettings(
+        width=cam.width,
+        height=cam.height,
+        fps=cam.fps,
+        focus=None if cam.focus < 0 else cam.focus,
+        exposure=None if cam.exposure < 0 else cam.exposure,
+    )
+    return CameraReader(source, patterns, forget_after_s=cam.forget_after_s, capture=capture)
 
 
 def _printer(settings: Settings, sims: Simulators, profile: PrinterProfile) -> SerialReceiptPrinter:
@@ -165,8 +199,15 @@ def build(settings: Settings) -> Kiosk:
             f"{settings.source}: [printer] profile = {settings.printer.profile!r}: {exc}"
         ) from None
     sims = Simulators()
+    # The library link reports from its own thread before the runtime exists: post late-bound.
+    runtime_ref: list[Runtime] = []
+
+    def post(event: Event) -> None:
+        if runtime_ref:
+            runtime_ref[0].post(event)
+
     try:
-        library = _library(settings, sims)
+        library = _library(settings, sims, post)
         devices: list[Device] = [_card_reader(settings, sims), _camera(settings, sims)]
         printer = _printer(settings, sims, profile)
     except BaseException:
@@ -174,6 +215,7 @@ def build(settings: Settings) -> Kiosk:
         raise
     flow = VisitFlow(visit_settings(settings))
     runtime = Runtime(flow, library, printer, SystemClock(), devices=devices)
+    runtime_ref.append(runtime)
     # A visit's end clears what the devices remember of it: the next patron may show the same
     # book, or the same patron tap again at once.
     for device in devices:

@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        # python-escpos configures the root logger when imported (while the parser is built).
+        force=True,
     )
     try:
         return int(commands[args.command].main(args))  # type: ignore[attr-defined]

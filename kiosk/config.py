@@ -100,6 +100,16 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "encoding": Key(str, "utf-8", "Character set", one_of("utf-8", "cp949", "cp850", "ascii")),
         "delimiter": Key(str, "|", "Field delimiter", matches(r".", "a single character")),
         "timeout_s": Key((int, float), 10.0, "Seconds to wait for each answer", in_range(0.5, 120)),
+        "retries": Key(
+            int, 1, "Times a lookup (never a checkout) is sent again after a failure", in_range(0, 5)
+        ),
+        "tls_cert": Key(str, "", "Client certificate PEM when the server asks for one ('' = none)"),
+        "tls_key": Key(str, "", "Client certificate's private key PEM"),
+        "heartbeat": Key(bool, True, "Send SIP2 status (99) on an idle link to keep and check it"),
+        "heartbeat_s": Key(
+            (int, float), 0.0, "Seconds between heartbeats (0 = as the server announces)", in_range(0, 3600)
+        ),
+        "rules": Key(str, "", "Embedded server only: circulation rules TOML ('' = Seoul defaults)"),
     },
     "nfc": {
         "device": Key(str, "sim", "Card reader", NFC_PATH),
@@ -112,9 +122,29 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "uid_case": Key(str, "upper", "Hex letter case", one_of("upper", "lower")),
         "uid_width": Key(int, 0, "Zero-pad the id to this many digits (0 = none)", in_range(0, 40)),
         "uid_prefix": Key(str, "", "Prefix added to the id"),
+        "id_sources": Key(
+            list, ["uid"], "Where the patron id comes from, tried in order: uid, ndef, transit"
+        ),
+        "ndef_pattern": Key(
+            str,
+            r"(?P<id>[0-9A-Za-z-]{4,32})$",
+            "Member number in an NDEF text/URI record (group named id)",
+            regex,
+        ),
+        "transit_aids": Key(
+            list,
+            ["D4100000030001", "D4100000140001"],
+            "KS X 6924 applications (T-money, Cashbee) whose card serial is the id",
+        ),
+        "read_attempts": Key(int, 3, "Reads tried while an unreadable card stays", in_range(1, 10)),
     },
     "camera": {
         "source": Key(str, "sim", "Barcode camera", CAMERA_SOURCE),
+        "width": Key(int, 1280, "Capture width asked of a live camera", in_range(160, 3840)),
+        "height": Key(int, 720, "Capture height", in_range(120, 2160)),
+        "fps": Key(int, 30, "Capture frame rate", in_range(1, 120)),
+        "focus": Key(int, -1, "Fixed focus in driver units (-1 = auto)", in_range(-1, 255)),
+        "exposure": Key(int, -1, "Fixed exposure in driver units (-1 = auto)", in_range(-1, 10000)),
         "forget_after_s": Key(
             (int, float), 1.5, "A code absent this long reads again when shown", in_range(0.1, 30)
         ),
@@ -214,6 +244,19 @@ def validate(data: Mapping[str, Any], source: str) -> Settings:
             f"{source}: [nfc] technologies = {sections['nfc'].technologies!r}: "
             f"expected a non-empty list of {', '.join(sorted(TECHNOLOGIES))}"
         )
+    nfc = sections["nfc"]
+    if not nfc.id_sources or any(x not in ("uid", "ndef", "transit") for x in nfc.id_sources):
+        raise ConfigError(
+            f"{source}: [nfc] id_sources = {nfc.id_sources!r}: expected a non-empty list "
+            "of 'uid', 'ndef', 'transit'"
+        )
+    if any(
+        not isinstance(a, str) or not re.fullmatch(r"(?:[0-9A-Fa-f]{2}){5,16}", a) for a in nfc.transit_aids
+    ):
+        raise ConfigError(
+            f"{source}: [nfc] transit_aids = {nfc.transit_aids!r}: expected application "
+            "ids in hex, 5 to 16 bytes each"
+        )
     settings = Settings(source=source, **sections)
     lib = settings.library
     if not lib.embedded and not settings.sip2_password():
@@ -221,6 +264,8 @@ def validate(data: Mapping[str, Any], source: str) -> Settings:
             f"{source}: [library] no SIP2 password: set the environment variable "
             f"{lib.password_env or '(password_env)'} or password"
         )
+    if bool(lib.tls_cert) != bool(lib.tls_key):
+        raise ConfigError(f"{source}: [library] tls_cert and tls_key: expected both or neither")
     if not lib.embedded and lib.port == 0:
         raise ConfigError(f"{source}: [library] port = 0: expected the SIP2 server's port")
     return settings

@@ -1,4 +1,4 @@
-"""Patron card emulator for an nfcpy `udp:HOST:PORT` reader, built on nfcpy's own listen mode.
+"""Patron card field for an nfcpy `udp:HOST:PORT` reader: cards tapped, held, lifted, stacked.
 
 How nfcpy's udp driver pairs an initiator (reader) with a target (card), from nfc/clf/udp.py:
 
@@ -15,103 +15,53 @@ A real reader learns in milliseconds that its field is empty; a bare nfcpy targe
 bound (and answers as a card) or not (and the reader waits out 1 s per technology). So this
 emulator keeps HOST:PORT bound for its whole life with a relay socket that plays the field:
 
-* no card, or a card of another technology: answer the frame with its brty alone ("no data"),
-  so an empty poll returns in well under a millisecond;
-* a card of the polled technology: forward the frame to an nfcpy `ContactlessFrontend` that
-  runs `listen(LocalTarget(...))` on a private port (its own thread) and relay the answer back.
+* no card of the polled technology: answer the frame with its brty alone ("no data"), so an
+  empty poll returns in well under a millisecond;
+* one card of the polled technology: forward the frame to that card, an nfcpy
+  `ContactlessFrontend` in `listen()` on a private port (simulators/nfc_cards.py), and relay
+  its answer back;
+* two or more cards of the polled technology: they answer at the same time and their frames
+  collide. The udp wire carries whole bytes, not bits, so a collision is sent as what a reader
+  makes of it: type A cards' SENS_RES still arrives (ATQA bits OR-ed, as on the air), their
+  SDD_RES is a broken frame ("no data"); FeliCa cards polled with one time slot collide in it
+  (broken frame), with more slots one of them answers. nfcpy's `sense()` reports both as "no
+  card" (it does the same for an RC-S380's COLLISION_ERROR); cards of different technologies
+  do not collide and each answers its own poll.
 
-`tap()` returns once the card answers on its private port; `lift()` takes it off the field
-at once (the relay stops forwarding) and ends its listen() with frames that complete an
-activation (nfcpy's listen returns on the first command after selection).
-Type A cards with 4- and 7-byte UIDs (listen_tta cannot select 10-byte UIDs) and FeliCa
-(212F/424F, UID = IDm) are emulated; nfcpy's type B listen ends after one poll, so no 106B.
+`tap()` returns once the card answers on its private port; `lift()` takes cards off the field
+at once (the relay stops forwarding) and ends their listen() with frames that complete an
+activation. Type A cards with 4- and 7-byte UIDs (listen_tta cannot select 10-byte UIDs) and
+FeliCa (212F/424F, UID = IDm) are emulated; nfcpy's type B listen ends after one poll, so no
+106B.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
-import operator
+import random
 import select
 import socket
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import nfc
-import nfc.clf
+from simulators.nfc_cards import MIFARE_CLASSIC_SAK, TECHNOLOGIES, EmulatedCard, run_card
 
-TECHNOLOGIES = ("106A", "212F", "424F")
-MIFARE_CLASSIC_SAK = 0x08
+__all__ = ["MIFARE_CLASSIC_SAK", "TECHNOLOGIES", "CardEmulator", "EmulatedCard", "main"]
+
 _ANSWER_WAIT_S = 0.1  # a live nfcpy target answers in about a millisecond
 _TICK_S = 0.02
 _READY_WAIT_S = 2.0
-_LISTEN_S = 3600.0  # never restart listen() while a card is held: a restart drops frames
 
 
-@dataclass(frozen=True)
-class EmulatedCard:
-    """What the card answers during anticollision; `uid` is the NFCID1 or the FeliCa IDm."""
-
-    technology: str
-    uid: bytes
-    sak: int = MIFARE_CLASSIC_SAK
-
-    @classmethod
-    def parse(cls, uid_hex: str, technology: str = "106A", sak: int = MIFARE_CLASSIC_SAK) -> EmulatedCard:
-        if technology not in TECHNOLOGIES:
-            raise ValueError(
-                f"cannot emulate technology {technology!r}; use one of {', '.join(TECHNOLOGIES)}"
-            )
-        try:
-            uid = bytes.fromhex(uid_hex.replace(":", "").replace(" ", ""))
-        except (ValueError, AttributeError):
-            raise ValueError(f"card UID must be hex digits, got {uid_hex!r}") from None
-        sizes = (4, 7) if technology == "106A" else (8,)
-        if len(uid) not in sizes:
-            raise ValueError(
-                f"a {technology} card UID is {' or '.join(map(str, sizes))} bytes, "
-                f"got {len(uid)} ({uid_hex!r})"
-            )
-        if not 0 <= sak <= 0xFF:
-            raise ValueError(f"SAK must be one byte, got {sak!r}")
-        return cls(technology, uid, sak)
-
-    def local_target(self) -> nfc.clf.LocalTarget:
-        if self.technology == "106A":
-            # ATQA bit 6 announces a double-size UID; bit 2 is the usual anticollision bit.
-            atqa0 = 0x44 if len(self.uid) == 7 else 0x04
-            return nfc.clf.LocalTarget(
-                "106A",
-                sens_res=bytearray([atqa0, 0x00]),
-                sdd_res=bytearray(self.uid),
-                sel_res=bytearray([self.sak]),
-            )
-        pmm, system_code = bytes.fromhex("0120220427674EFF"), bytes.fromhex("0003")
-        return nfc.clf.LocalTarget(
-            self.technology, sensf_res=bytearray(b"\x01" + self.uid + pmm + system_code)
-        )
-
-    def probe_frames(self) -> list[bytes]:
-        """A frame the listening card answers: proof it is on the field."""
-        if self.technology == "106A":
-            return [b"106A 26"]
-        return [self.technology.encode() + b" 0600ffff0100"]
-
-    def release_frames(self) -> list[bytes]:
-        """Frames that complete an activation so nfcpy's listen() returns."""
-        brty = self.technology.encode()
-        if self.technology == "106A":
-            levels = [self.uid] if len(self.uid) == 4 else [b"\x88" + self.uid[:3], self.uid[3:]]
-            last = levels[-1]
-            bcc = functools.reduce(operator.xor, last)
-            select_cmd = b"\x93" if len(levels) == 1 else b"\x95"
-            select_last = select_cmd + b"\x70" + last + bytes([bcc])
-            return [brty + b" " + select_last.hex().encode(), brty + b" 3000"]
-        poll = brty + b" 0600ffff0000"
-        command = bytes([10, 0x06]) + self.uid
-        return [poll, brty + b" " + command.hex().encode()]
+@dataclass
+class _Slot:
+    card: EmulatedCard
+    port: int
+    thread: threading.Thread | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
 
 
 class CardEmulator:
@@ -129,11 +79,8 @@ class CardEmulator:
         self._host, self._port = self._field.getsockname()[:2]
         self._card_link = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._card_link.bind(("127.0.0.1", 0))
-        self._card_port = _free_udp_port()
         self._lock = threading.Lock()
-        self._card: EmulatedCard | None = None
-        self._card_thread: threading.Thread | None = None
-        self._card_stop = threading.Event()
+        self._slots: list[_Slot] = []  # cards on the field, in the order they came
         self._closed = threading.Event()
         self._polls = 0
         self._relay = threading.Thread(target=self._run_relay, name="nfc-field", daemon=True)
@@ -146,35 +93,65 @@ class CardEmulator:
 
     @property
     def present(self) -> bool:
-        return self._card is not None
+        return bool(self._slots)
+
+    @property
+    def cards(self) -> list[EmulatedCard]:
+        return [slot.card for slot in self._slots]
 
     @property
     def polls(self) -> int:
         """Frames received from readers so far (lets tests wait for poll cycles, not time)."""
         return self._polls
 
-    def tap(self, uid_hex: str, technology: str = "106A", sak: int = MIFARE_CLASSIC_SAK) -> None:
-        """Put a card on the field; returns once it answers. Replaces a card already there."""
-        card = EmulatedCard.parse(uid_hex, technology, sak)
-        if self._closed.is_set():
-            raise RuntimeError("card emulator is closed")
-        self.lift()
-        stop = threading.Event()
-        thread = threading.Thread(target=self._run_card, args=(card, stop), name="nfc-card", daemon=True)
-        with self._lock:
-            self._card_stop, self._card_thread = stop, thread
-        thread.start()
-        if not self._wait_until_answering(card):
-            self._end_card(card)
-            raise RuntimeError(f"emulated card did not start listening on udp port {self._card_port}")
-        self._card = card
+    def tap(
+        self,
+        uid_hex: str,
+        technology: str = "106A",
+        sak: int | None = None,
+        *,
+        member: str | None = None,
+        transit_serial: str | None = None,
+        readable: bool = True,
+    ) -> EmulatedCard:
+        """Put a card on the field, replacing any there; returns once it answers.
 
-    def lift(self) -> None:
-        """Take the card off the field (no-op when there is none)."""
+        `member` gives the card an NDEF member number (text, or a URI when it contains "://"):
+        a FeliCa card becomes a Type 3 Tag, a type A card an ISO-DEP Type 4 Tag. `transit_serial`
+        makes a type A card a KS X 6924 transit card (T-money/Cashbee). `readable=False` is a
+        card that answers polls but loses every data frame."""
+        card = EmulatedCard.parse(
+            uid_hex, technology, sak, member=member, transit_serial=transit_serial, readable=readable
+        )
+        self.lift()
+        return self._place(card)
+
+    def add(
+        self,
+        uid_hex: str,
+        technology: str = "106A",
+        sak: int | None = None,
+        *,
+        member: str | None = None,
+        transit_serial: str | None = None,
+        readable: bool = True,
+    ) -> EmulatedCard:
+        """Put one more card on the field beside those there (a wallet with two cards)."""
+        card = EmulatedCard.parse(
+            uid_hex, technology, sak, member=member, transit_serial=transit_serial, readable=readable
+        )
+        if any(slot.card.uid == card.uid for slot in self._slots):
+            raise ValueError(f"a card with UID {uid_hex} is already on the field")
+        return self._place(card)
+
+    def lift(self, uid_hex: str | None = None) -> None:
+        """Take the card with this UID (default: every card) off the field."""
+        uid = None if uid_hex is None else bytes.fromhex(uid_hex.replace(":", "").replace(" ", ""))
         with self._lock:
-            card, self._card = self._card, None
-        if card is not None:
-            self._end_card(card)
+            leaving = [s for s in self._slots if uid is None or s.card.uid == uid]
+            self._slots = [s for s in self._slots if s not in leaving]
+        for slot in leaving:
+            self._end_card(slot)
 
     def close(self) -> None:
         self.lift()
@@ -192,42 +169,41 @@ class CardEmulator:
 
     # -- card side: nfcpy listen() on a private port ------------------------------------
 
-    def _run_card(self, card: EmulatedCard, stop: threading.Event) -> None:
-        clf = nfc.ContactlessFrontend(f"udp:127.0.0.1:{self._card_port}")
-        try:
-            while not stop.is_set():
-                started = time.monotonic()
-                try:
-                    clf.listen(card.local_target(), _LISTEN_S)
-                except nfc.clf.CommunicationError:
-                    continue
-                if time.monotonic() - started < 0.005:
-                    stop.wait(0.01)  # port still taken: do not spin
-        finally:
-            clf.close()
+    def _place(self, card: EmulatedCard) -> EmulatedCard:
+        if self._closed.is_set():
+            raise RuntimeError("card emulator is closed")
+        slot = _Slot(card, _free_udp_port())
+        slot.thread = threading.Thread(
+            target=run_card, args=(card, slot.port, slot.stop), name="nfc-card", daemon=True
+        )
+        slot.thread.start()
+        if not self._wait_until_answering(slot):
+            self._end_card(slot)
+            raise RuntimeError(f"emulated card did not start listening on udp port {slot.port}")
+        with self._lock:
+            self._slots.append(slot)
+        return card
 
-    def _wait_until_answering(self, card: EmulatedCard) -> bool:
+    def _wait_until_answering(self, slot: _Slot) -> bool:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
             deadline = time.monotonic() + _READY_WAIT_S
             while time.monotonic() < deadline:
-                for frame in card.probe_frames():
-                    probe.sendto(frame, ("127.0.0.1", self._card_port))
+                for frame in slot.card.probe_frames():
+                    probe.sendto(frame, ("127.0.0.1", slot.port))
                 if select.select([probe], [], [], 0.005)[0]:
                     return True
         return False
 
-    def _end_card(self, card: EmulatedCard) -> None:
-        with self._lock:
-            stop, thread = self._card_stop, self._card_thread
-            self._card_thread = None
-        stop.set()
+    def _end_card(self, slot: _Slot) -> None:
+        slot.stop.set()
+        thread = slot.thread
         if thread is None:
             return
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as poke:
             deadline = time.monotonic() + _READY_WAIT_S
             while thread.is_alive() and time.monotonic() < deadline:
-                for frame in card.release_frames():
-                    poke.sendto(frame, ("127.0.0.1", self._card_port))
+                for frame in slot.card.release_frames():
+                    poke.sendto(frame, ("127.0.0.1", slot.port))
                 thread.join(timeout=0.01)
 
     # -- field side: one socket on the public port for the emulator's life -----------------
@@ -235,6 +211,7 @@ class CardEmulator:
     def _run_relay(self) -> None:
         reader: tuple[str, int] | None = None
         waiting_since: float | None = None
+        waiting_port = 0
         waiting_brty = b""
         while not self._closed.is_set():
             try:
@@ -244,25 +221,67 @@ class CardEmulator:
             now = time.monotonic()
             if self._card_link in ready:
                 answer = _recv(self._card_link)
-                if answer and waiting_since is not None and reader is not None:
+                ours = answer is not None and answer[1][1] == waiting_port
+                if answer and ours and waiting_since is not None and reader is not None:
                     _send(self._field, answer[0], reader)
                     waiting_since = None
             if self._field in ready:
                 frame = _recv(self._field)
                 if frame is not None and not frame[0].startswith(b"RFOFF"):
                     self._polls += 1
-                    reader, waiting_brty = frame[1], frame[0].split(b" ", 1)[0]
-                    card = self._card
-                    if card is not None and waiting_brty == card.technology.encode():
+                    reader = frame[1]
+                    waiting_brty, _, hex_data = frame[0].partition(b" ")
+                    port, reply = self._route(waiting_brty.decode("latin-1"), hex_data)
+                    if port:
                         _drain(self._card_link)
-                        _send(self._card_link, frame[0], ("127.0.0.1", self._card_port))
-                        waiting_since = now
+                        _send(self._card_link, frame[0], ("127.0.0.1", port))
+                        waiting_since, waiting_port = now, port
                     else:
-                        _send(self._field, waiting_brty, reader)
+                        _send(self._field, reply, reader)
                         waiting_since = None
             if waiting_since is not None and now - waiting_since > _ANSWER_WAIT_S and reader:
                 _send(self._field, waiting_brty, reader)
                 waiting_since = None
+
+    def _route(self, brty: str, hex_data: bytes) -> tuple[int, bytes]:
+        """Which card port gets this frame, or else the field's own reply to it."""
+        silence = brty.encode()
+        try:
+            data = bytes.fromhex(hex_data.decode("latin-1"))
+        except ValueError:
+            return 0, silence
+        slots = [s for s in self._slots if s.card.technology == brty]
+        if len(slots) > 1:
+            heard = self._collide(brty, data, slots)
+            if not heard:
+                if brty == "106A" and data in (b"\x26", b"\x52"):
+                    atqa = functools.reduce(
+                        lambda a, b: bytes(x | y for x, y in zip(a, b, strict=True)),
+                        (s.card.atqa for s in slots),
+                    )
+                    return 0, silence + b" " + atqa.hex().encode()
+                return 0, silence
+            slots = heard
+        if not slots:
+            return 0, silence
+        slot = slots[0]
+        if not slot.card.readable and not slot.card.is_sense_frame(data):
+            return 0, silence  # the frame was lost at the field's edge
+        return slot.port, b""
+
+    @staticmethod
+    def _collide(brty: str, data: bytes, slots: list[_Slot]) -> list[_Slot]:
+        """Cards of one technology answering together: who is heard, if anyone."""
+        if brty == "106A":
+            return []  # every type A card answers SENS_REQ and SDD_REQ: their bits collide
+        if data[:2] == b"\x06\x00" and len(data) >= 6:
+            # FeliCa polling: each card answers in a random one of TSN+1 time slots; the reader
+            # keeps the first answer, and two in the same first slot collide.
+            picks = sorted((random.randrange(data[5] + 1), i) for i in range(len(slots)))
+            if len(picks) > 1 and picks[0][0] == picks[1][0]:
+                return []
+            return [slots[picks[0][1]]]
+        return [s for s in slots if data[2:10] == s.card.uid]  # addressed by IDm
 
 
 def _free_udp_port() -> int:
@@ -293,6 +312,34 @@ def _drain(sock: socket.socket) -> None:
             return
 
 
+USAGE = (
+    "commands: tap UID [106A|212F|424F] [member=NUMBER] [transit=SERIAL] [unreadable]"
+    " | add UID ... (a second card) | lift [UID] | quit"
+)
+
+
+def _command(field: CardEmulator, words: list[str]) -> str | None:
+    if words[0] in ("tap", "add") and len(words) >= 2:
+        positional = [w for w in words[1:] if "=" not in w and w != "unreadable"]
+        options = dict(w.split("=", 1) for w in words[1:] if "=" in w)
+        unknown = sorted(set(options) - {"member", "transit"})
+        if unknown or len(positional) > 2:
+            return USAGE
+        place = field.tap if words[0] == "tap" else field.add
+        place(
+            positional[0],
+            positional[1] if len(positional) > 1 else "106A",
+            member=options.get("member"),
+            transit_serial=options.get("transit"),
+            readable="unreadable" not in words,
+        )
+        return f"{len(field.cards)} card(s) on the field"
+    if words[0] == "lift" and len(words) <= 2:
+        field.lift(*words[1:])
+        return f"{len(field.cards)} card(s) on the field"
+    return None if words[0] in ("quit", "exit") else USAGE
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m simulators.nfc", description="Emulated patron card field for nfcpy."
@@ -301,24 +348,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=6010)
     args = parser.parse_args(argv)
     with CardEmulator(args.host, args.port) as field:
-        print(f"card field on {field.path}; commands: tap UID [106A|212F|424F] | lift | quit")
+        print(f"card field on {field.path} (kiosk diag nfc --device {field.path}); {USAGE}", flush=True)
         for line in sys.stdin:
             words = line.split()
             if not words:
                 continue
             try:
-                if words[0] == "tap" and len(words) in (2, 3):
-                    field.tap(*words[1:])
-                    print("card on the field")
-                elif words[0] == "lift":
-                    field.lift()
-                    print("field empty")
-                elif words[0] in ("quit", "exit"):
-                    break
-                else:
-                    print("commands: tap UID [106A|212F|424F] | lift | quit")
+                reply = _command(field, words)
             except (ValueError, RuntimeError) as error:
-                print(f"error: {error}")
+                reply = f"error: {error}"
+            if reply is None:
+                break
+            print(reply, flush=True)
     return 0
 
 

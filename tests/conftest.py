@@ -9,6 +9,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 def pytest_addoption(parser):
     parser.addoption("--hardware", action="store_true", help="run tests/hardware against real devices")
+    parser.addoption(
+        "--nfc", default=None, metavar="PATH", help="nfcpy path of a real reader (with --hardware)"
+    )
 
 
 def pytest_collection_modifyitems(config, items):

@@ -82,3 +82,27 @@ class DeviceStatus(Event):
     device: str
     ok: bool
     detail: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CardProblem(Event):
+    """A card on the reader gave no patron identifier. `reason`:
+    "two_cards": more than one card is on the reader (show one card please; a CardRead follows
+    when only one is left); "unreadable": reading it failed part-way (hold it still, or lift
+    and tap again; the reader retries while it stays); "not_supported": the card carries none
+    of the identifiers this library enrolled (see staff). `technology` as in CardRead."""
+
+    reason: str
+    technology: str = ""
+
+    @property
+    def message_id(self) -> str:
+        """The patron's text for this problem (kiosk/core/messages/devices.py)."""
+        return CARD_PROBLEM_MESSAGES.get(self.reason, "card.retry")
+
+
+CARD_PROBLEM_MESSAGES = {
+    "two_cards": "card.one_please",
+    "unreadable": "card.retry",
+    "not_supported": "card.not_supported",
+}

@@ -1,10 +1,14 @@
-"""How a card's UID becomes the patron identifier the library system knows (per-library rule)."""
+"""How a card becomes the patron identifier the library system knows: its UID by a per-library
+rule, or a member number / transit serial the card carries (which of these, in what order)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Literal
+
+from kiosk.devices.transit_card import DEFAULT_AIDS, parse_aid
 
 Format = Literal["hex", "decimal"]
 ByteOrder = Literal["as-read", "reversed"]
@@ -85,3 +89,62 @@ class CardIdRule:
 def _check_choice(setting: str, value: object, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ValueError(f"card id {setting} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
+
+
+# Where an identifier may come from, tried in the configured order.
+ID_SOURCES: tuple[str, ...] = ("uid", "ndef", "transit")
+# A member number at the end of an NDEF text ("29123456") or URI (".../member/29123456").
+DEFAULT_NDEF_PATTERN = r"(?P<id>[0-9A-Za-z-]{4,32})$"
+
+
+@dataclass(frozen=True)
+class CardIdSources:
+    """Which identifier a card gives, tried in `order` until one is found:
+
+    - "uid": the card's UID written by the CardIdRule (every card has one);
+    - "ndef": a member number in the card's NDEF text or URI record (NFC Forum Type 3 tags on
+      FeliCa, Type 4 tags on ISO 14443-4): the first record `ndef_pattern` finds (its group
+      named id, else the whole match);
+    - "transit": the 16-digit serial of a KS X 6924 transit card (T-money, Cashbee), read by
+      selecting one of `transit_aids`.
+    A card that gives none of them is "not supported" (no UID fallback unless "uid" is listed).
+    """
+
+    order: tuple[str, ...] = ("uid",)
+    ndef_pattern: str = DEFAULT_NDEF_PATTERN
+    transit_aids: tuple[str, ...] = DEFAULT_AIDS
+
+    def __post_init__(self) -> None:
+        order = tuple(self.order) if isinstance(self.order, list | tuple) else ()
+        if not order or any(s not in ID_SOURCES for s in order) or len(set(order)) != len(order):
+            raise ValueError(
+                f"card id sources must list some of {', '.join(map(repr, ID_SOURCES))} once each, "
+                f"got {self.order!r}"
+            )
+        object.__setattr__(self, "order", order)
+        try:
+            re.compile(self.ndef_pattern)
+        except (re.error, TypeError) as error:
+            raise ValueError(
+                f"NDEF member pattern {self.ndef_pattern!r} is not a regular expression: {error}"
+            ) from None
+        if not self.transit_aids and "transit" in order:
+            raise ValueError("transit cards need at least one AID to select")
+        object.__setattr__(self, "transit_aids", tuple(self.transit_aids))
+        for aid in self.transit_aids:
+            parse_aid(aid)
+
+    @property
+    def aids(self) -> tuple[bytes, ...]:
+        return tuple(parse_aid(aid) for aid in self.transit_aids)
+
+    def member_from_ndef(self, records: Sequence[tuple[str, str]]) -> str | None:
+        """The member number in NDEF records given as (kind, text) with kind "text" or "uri"."""
+        pattern = re.compile(self.ndef_pattern)
+        for _kind, value in records:
+            found = pattern.search(value.strip())
+            if found:
+                member = found.group("id") if "id" in pattern.groupindex else found.group(0)
+                if member:
+                    return member
+        return None

@@ -9,38 +9,40 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
+import ndef
 import nfc
 import nfc.clf
+import nfc.tag
+import nfc.tag.tt3
+import nfc.tag.tt4
 
-from kiosk.core.events import CardRead, CardRemoved, DeviceStatus
+from kiosk.core.events import CardProblem, CardRead, CardRemoved, DeviceStatus
 from kiosk.core.ports import Post
-from kiosk.devices.card_id import CardIdRule
+from kiosk.devices import nfc_faults
+from kiosk.devices.card_id import CardIdRule, CardIdSources
+from kiosk.devices.nfc_taps import Outcome, TapTracker
+from kiosk.devices.transit_card import serial_from_fci
 
 log = logging.getLogger(__name__)
 
 TECHNOLOGIES = ("106A", "106B", "212F", "424F")
-PATH_SCHEMES = ("usb", "tty", "com", "udp")
-_KERNEL_DRIVER_HINT = (
-    "the kernel NFC driver may hold it: `sudo modprobe -r port100` (Sony RC-S380) or "
-    "`sudo modprobe -r pn533_usb` (PN533, ACR122U), then blacklist it in "
-    "/etc/modprobe.d/blacklist-nfc.conf"
-)
-_PERMISSION_HINT = (
-    "give the kiosk user access with a udev rule, e.g. /etc/udev/rules.d/nfcdev.rules: "
-    'SUBSYSTEM=="usb", ATTRS{idVendor}=="054c", ATTRS{idProduct}=="06c1", GROUP="plugdev" '
-    "(your reader's ids from `lsusb`), then `sudo udevadm control -R` and re-plug it; "
-    "`python -m nfc` prints the exact rule"
-)
+PATH_SCHEMES = nfc_faults.PATH_SCHEMES
+NDEF_AID = bytes.fromhex("D2760000850101")
+_ISO_DEP = 0x20  # SAK bit 6: the type A card speaks ISO 14443-4
 
 
 class NfcReader:
     """A `kiosk.core.ports.Device` over nfcpy's `ContactlessFrontend`.
 
     A tap is one CardRead however long the card stays; CardRemoved follows when it leaves
-    (after `removal_misses` empty polls in a row, so one lost frame is not a lift). A tap of the
-    same UID that starts less than `holdoff_s` after the previous reported tap of it ended is a
-    bounce: it posts neither CardRead nor CardRemoved. Faults become DeviceStatus(ok=False)
-    and the worker reopens the reader with back-off; DeviceStatus(ok=True) when it opens.
+    (kiosk.devices.nfc_taps has the rules: removal, hold-off, retries). Each poll round senses
+    every technology while no card is settled on the reader, so two cards of different
+    technologies are seen together: CardProblem("two_cards"). (Two cards of one technology
+    collide during anticollision; nfcpy's sense() reports that as no card, see docs/nfc.md.)
+    The identifier comes from `sources` (UID rule, NDEF member number, transit serial); a read
+    that fails part-way is CardProblem("unreadable") and is retried while the card stays.
+    Faults become DeviceStatus(ok=False) with the technician's instruction and the worker
+    reopens the reader with back-off; DeviceStatus(ok=True) when it opens.
     """
 
     def __init__(
@@ -51,6 +53,8 @@ class NfcReader:
         holdoff_s: float = 2.0,
         name: str = "nfc",
         *,
+        sources: CardIdSources | None = None,
+        read_attempts: int = 3,
         poll_interval_s: float = 0.05,
         removal_misses: int = 2,
         retry_s: tuple[float, float] = (0.5, 10.0),
@@ -64,31 +68,31 @@ class NfcReader:
                 f"NFC technologies must be a non-empty list of {', '.join(TECHNOLOGIES)}; "
                 f"got {list(technologies)!r}"
             )
-        if holdoff_s < 0 or poll_interval_s <= 0 or removal_misses < 1:
-            raise ValueError("holdoff_s >= 0, poll_interval_s > 0 and removal_misses >= 1 required")
+        if poll_interval_s <= 0:
+            raise ValueError("poll_interval_s > 0 required")
         if not 0 < retry_s[0] <= retry_s[1]:
             raise ValueError(f"retry_s must be (first, longest) back-off > 0, got {retry_s!r}")
         self.name = name
         self.path = path.strip()
         self.rule = rule
+        self.sources = sources or CardIdSources()
         self.technologies = tuple(dict.fromkeys(technologies))
-        self.holdoff_s = holdoff_s
         self.poll_interval_s = poll_interval_s
-        self.removal_misses = removal_misses
         self.retry_s = retry_s
-        self._clock = clock
+        self._taps = TapTracker(holdoff_s, removal_misses, read_attempts, clock)
         self._post: Post | None = None
         self._stop = threading.Event()
         self._reset = threading.Event()
         self._thread: threading.Thread | None = None
         self._clf: nfc.ContactlessFrontend | None = None
-        # Card state, touched only by the worker thread.
-        self._present: bytes | None = None
-        self._present_reported = False
-        self._misses = 0
-        self._last_uid: bytes | None = None
-        self._last_ended = 0.0
         self._preferred = self.technologies[0]
+        self.reader_model = ""  # what nfcpy says the open reader is, for diagnostics
+        # perf_counter() when the sense() call that first saw the card being reported began.
+        self.first_sensed = 0.0
+
+    @property
+    def holdoff_s(self) -> float:
+        return self._taps.holdoff_s
 
     # -- Device port -----------------------------------------------------------------------
 
@@ -137,53 +141,62 @@ class NfcReader:
                 backoff = min(backoff * 2, self.retry_s[1])
                 continue
             self._clf = clf
-            log.info("%s: reader ready on %s", self.name, self.path)
+            self.reader_model = str(getattr(clf, "device", "") or self.path)
+            log.info("%s: reader ready on %s (%s)", self.name, self.path, self.reader_model)
             self._emit(DeviceStatus(device=self.name, ok=True, detail=f"NFC reader on {self.path}"))
             backoff, last_fault = self.retry_s[0], ""
             try:
                 self._poll(clf)
             except Exception as error:  # noqa: BLE001 - any driver failure is a lost reader
-                last_fault = self._lost_detail(error)
+                last_fault = nfc_faults.lost(self.path, error)
                 log.warning("%s: %s", self.name, last_fault)
                 self._emit(DeviceStatus(device=self.name, ok=False, detail=last_fault))
                 self._stop.wait(backoff)
             finally:
                 self._clf = None
                 _close_quietly(clf)
-                self._card_gone()
+                self._apply(self._taps.lost())
 
     def _open(self) -> tuple[nfc.ContactlessFrontend | None, str]:
-        if self.path.split(":", 1)[0] not in PATH_SCHEMES:
-            return None, (
-                f"'{self.path}' is not an NFC reader path: use usb[:VID:PID] (e.g. usb:054c:06c1),"
-                " tty:PORT:DRIVER (e.g. tty:USB0:pn532) or udp:HOST:PORT for the simulator"
-            )
+        bad = nfc_faults.bad_path(self.path)
+        if bad:
+            return None, bad
         try:
             return nfc.ContactlessFrontend(self.path), ""
         except OSError as error:
-            return None, self._open_detail(error)
+            return None, nfc_faults.open_failed(self.path, error)
         except Exception as error:  # noqa: BLE001 - nfcpy raises assorted types for bad paths
             return None, f"cannot open NFC reader '{self.path}': {type(error).__name__}: {error}"
 
     def _poll(self, clf: nfc.ContactlessFrontend) -> None:
         technologies = list(self.technologies)
         while not self._stop.is_set():
+            if self._reset.is_set():
+                self._reset.clear()
+                self._taps.forget_holdoff()
+            started = time.perf_counter()
             found = self._sense_round(clf, technologies)
             if self._stop.is_set():
                 return
-            if found is None:
-                self._no_card()
-            else:
-                self._card_seen(*found)
+            for step, uid in self._taps.observe([card[1] for card in found]):
+                if step == "read" and uid is not None:
+                    technology, _, target = next(card for card in found if card[1] == uid)
+                    self._read(clf, technology, uid, target, started)
+                else:
+                    self._apply([(step, uid)])
             self._stop.wait(self.poll_interval_s)
 
-    def _sense_round(self, clf: nfc.ContactlessFrontend, technologies: list[str]) -> tuple[str, bytes] | None:
+    def _sense_round(
+        self, clf: nfc.ContactlessFrontend, technologies: list[str]
+    ) -> list[tuple[str, bytes, nfc.clf.RemoteTarget]]:
         # One technology per sense() call so the stop flag is checked between the (on udp,
-        # up to 1 s) waits; the technology that found the card last goes first.
+        # up to 1 s) waits. A settled card is looked for first and alone; otherwise every
+        # technology is polled, so a second card of another technology shows up.
         order = sorted(technologies, key=lambda t: t != self._preferred)
+        found: list[tuple[str, bytes, nfc.clf.RemoteTarget]] = []
         for technology in order:
             if self._stop.is_set():
-                return None
+                break
             try:
                 target = clf.sense(nfc.clf.RemoteTarget(technology))
             except nfc.clf.UnsupportedTargetError:
@@ -199,49 +212,112 @@ class NfcReader:
                 continue  # a card at the edge of the field: try again next round
             uid = _uid_of(target) if target is not None else None
             if uid:
-                self._preferred = technology
-                return technology, uid
+                found.append((technology, uid, target))
+                if self._taps.steady and uid == self._taps.present:
+                    break
+        if found:
+            self._preferred = found[0][0]
+        return found
+
+    def _read(
+        self,
+        clf: nfc.ContactlessFrontend,
+        technology: str,
+        uid: bytes,
+        target: nfc.clf.RemoteTarget,
+        started: float,
+    ) -> None:
+        if self.sources.order[0] != "uid" and getattr(clf, "target", None) is not target:
+            # Talking to the card needs it to be the one sense() activated last.
+            target = clf.sense(nfc.clf.RemoteTarget(technology))
+            if target is None or _uid_of(target) != uid:
+                return  # it left between the two polls: the next round sees what is there
+        try:
+            outcome, identifier = self._identify(clf, technology, uid, target)
+        except OSError:
+            raise  # the reader itself failed: reopen it
+        except Exception as error:  # noqa: BLE001 - nfcpy trips on garbled card answers
+            log.info("%s: card answer not understood: %s", self.name, type(error).__name__)
+            outcome, identifier = "unreadable", ""
+        if not self._taps.outcome(uid, outcome):
+            return
+        if outcome == "read":
+            self.first_sensed = started
+            log.info("%s: card read (%s, %d-byte UID)", self.name, technology, len(uid))
+            self._emit(CardRead(technology=technology, uid=uid.hex().upper(), identifier=identifier))
+        else:
+            log.info("%s: card gave no identifier (%s, %s)", self.name, technology, outcome)
+            self._emit(CardProblem(reason=outcome, technology=technology))
+
+    def _identify(
+        self, clf: nfc.ContactlessFrontend, technology: str, uid: bytes, target: nfc.clf.RemoteTarget
+    ) -> tuple[Outcome, str]:
+        tag: nfc.tag.Tag | None = None
+        activated = False
+        for source in self.sources.order:
+            if source == "uid":
+                try:
+                    return "read", self.rule.identifier(uid)
+                except ValueError:
+                    return "not_supported", ""
+            if not _may_carry_applications(target):
+                continue  # e.g. MIFARE Classic: nfcpy reads its UID only
+            if not activated:
+                tag, activated = nfc.tag.activate(clf, target), True
+                if tag is None:
+                    return "unreadable", ""  # activation frames were lost
+            try:
+                value = self._ndef_member(tag) if source == "ndef" else self._transit_serial(tag)
+            except _Unreadable:
+                return "unreadable", ""
+            if value:
+                return "read", value
+        return "not_supported", ""
+
+    def _ndef_member(self, tag: nfc.tag.Tag | None) -> str | None:
+        if tag is None:
+            return None
+        message = tag.ndef
+        if message is not None:
+            records = [_record_text(record) for record in message.records]
+            return self.sources.member_from_ndef([r for r in records if r is not None])
+        # nfcpy answers None both for "no NDEF" and for a read that failed: ask the card.
+        if isinstance(tag, nfc.tag.tt3.Type3Tag):
+            if tag.sys != 0x12FC:
+                return None  # not an NFC Forum tag
+            _check_answer(lambda: tag.read_from_ndef_service(0))
+            raise _Unreadable  # the attribute block reads now: the message read failed
+        if isinstance(tag, nfc.tag.tt4.Type4Tag):
+            _check_answer(lambda: tag.send_apdu(0x00, 0xA4, 0x04, 0x00, NDEF_AID, 256))
+            raise _Unreadable
         return None
 
-    def _card_seen(self, technology: str, uid: bytes) -> None:
-        self._misses = 0
-        if uid == self._present:
-            return
-        self._card_gone()
-        if self._reset.is_set():
-            self._reset.clear()
-            self._last_uid = None
-        now = self._clock()
-        bounce = uid == self._last_uid and now - self._last_ended < self.holdoff_s
-        self._present, self._present_reported = uid, not bounce
-        if bounce:
-            log.debug("%s: same card again within %.1f s: ignored", self.name, self.holdoff_s)
-            return
-        try:
-            identifier = self.rule.identifier(uid)
-        except ValueError as error:
-            self._present_reported = False
-            self._emit(DeviceStatus(device=self.name, ok=False, detail=f"unreadable card: {error}"))
-            return
-        log.info("%s: card read (%s, %d-byte UID)", self.name, technology, len(uid))
-        self._emit(CardRead(technology=technology, uid=uid.hex().upper(), identifier=identifier))
+    def _transit_serial(self, tag: nfc.tag.Tag | None) -> str | None:
+        if not isinstance(tag, nfc.tag.tt4.Type4Tag):
+            return None
+        for aid in self.sources.aids:
 
-    def _no_card(self) -> None:
-        if self._present is None:
-            return
-        self._misses += 1
-        if self._misses >= self.removal_misses:
-            self._card_gone()
+            def select(aid: bytes = aid) -> object:
+                return tag.send_apdu(0x00, 0xA4, 0x04, 0x00, aid, 256, False)
 
-    def _card_gone(self) -> None:
-        if self._present is None:
-            return
-        if self._present_reported:
-            self._last_uid, self._last_ended = self._present, self._clock()
-            self._emit(CardRemoved())
-        self._present, self._present_reported, self._misses = None, False, 0
+            answer = _check_answer(select)
+            if answer is None or len(answer) < 2 or bytes(answer[-2:]) != b"\x90\x00":
+                continue
+            try:
+                return serial_from_fci(bytes(answer[:-2]))
+            except ValueError:
+                raise _Unreadable from None  # a garbled answer: try again
+        return None
 
-    def _emit(self, event: CardRead | CardRemoved | DeviceStatus) -> None:
+    def _apply(self, steps: Sequence[tuple[str, bytes | None]]) -> None:
+        for step, _uid in steps:
+            if step == "removed":
+                self._emit(CardRemoved())
+            elif step == "two_cards":
+                log.info("%s: more than one card on the reader", self.name)
+                self._emit(CardProblem(reason="two_cards"))
+
+    def _emit(self, event: CardRead | CardRemoved | CardProblem | DeviceStatus) -> None:
         if self._post is not None:
             self._post(event)
 
@@ -259,39 +335,38 @@ class NfcReader:
         except OSError:
             pass  # the socket was just closed: the next sense() checks the stop flag
 
-    # -- technician texts ------------------------------------------------------------------
 
-    def _open_detail(self, error: OSError) -> str:
-        where = f"NFC reader '{self.path}'"
-        scheme = self.path.split(":", 1)[0]
-        if error.errno == errno.EACCES:
-            return f"permission denied for {where}: {_PERMISSION_HINT}"
-        if error.errno == errno.EBUSY:
-            return f"{where} is busy: another program uses it (stop it) or {_KERNEL_DRIVER_HINT}"
-        if error.errno == errno.ENODEV and scheme == "usb":
-            return (
-                f"no {where} found: check it is plugged in (`lsusb`); if it is, "
-                f"{_KERNEL_DRIVER_HINT}, or the kiosk user lacks permission: {_PERMISSION_HINT}"
-            )
-        if error.errno in (errno.ENODEV, errno.ENOENT) and scheme in ("tty", "com"):
-            return (
-                f"no {where} found: check the serial port exists and the driver name "
-                "(tty:PORT:DRIVER, DRIVER pn532 or arygon)"
-            )
-        if error.errno == errno.ETIMEDOUT:
-            return (
-                f"{where} did not answer: check the cable, the driver name in the path and "
-                "that no other program uses the port"
-            )
-        return f"cannot open {where}: {error.strerror or error}"
+class _Unreadable(Exception):
+    """The card stopped answering part-way through a read."""
 
-    def _lost_detail(self, error: Exception) -> str:
-        if isinstance(error, OSError) and error.errno == errno.ENOTSUP:
-            return f"NFC reader '{self.path}': {error.strerror}"
-        return (
-            f"NFC reader '{self.path}' stopped answering (unplugged?): "
-            f"{type(error).__name__}: {error}; reopening"
-        )
+
+def _check_answer(command: Callable[[], object]) -> bytearray | None:
+    """Run a tag command: its answer; None when the card answered with an error status;
+    _Unreadable when it did not answer at all (nfcpy's errno <= 0: timeout, garbled, protocol)."""
+    try:
+        answer = command()
+    except nfc.tag.TagCommandError as error:
+        if error.errno <= 0:
+            raise _Unreadable from None
+        return None
+    except nfc.clf.CommunicationError:
+        raise _Unreadable from None
+    return bytearray(answer) if isinstance(answer, bytes | bytearray) else bytearray()
+
+
+def _record_text(record: object) -> tuple[str, str] | None:
+    if isinstance(record, ndef.TextRecord):
+        return "text", str(record.text)
+    if isinstance(record, ndef.UriRecord):
+        return "uri", str(record.iri)
+    return None
+
+
+def _may_carry_applications(target: nfc.clf.RemoteTarget) -> bool:
+    """FeliCa (Type 3), type B and ISO-DEP type A cards can hold NDEF or a transit purse."""
+    if target.brty.endswith("A"):
+        return bool(target.sel_res and target.sel_res[0] & _ISO_DEP)
+    return True
 
 
 def _uid_of(target: nfc.clf.RemoteTarget) -> bytes | None:

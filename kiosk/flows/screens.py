@@ -126,6 +126,10 @@ def goodbye(language: Language, visit: Visit) -> View:
 
 def receipt(settings: VisitSettings, visit: Visit, language: Language) -> Receipt:
     assert visit.patron is not None
+    details = visit.patron.details
+    # The quota the library reported at the start of the visit, less what was borrowed since.
+    remaining = details.quota_remaining
+    borrowed = {loan.item_id for loan in visit.borrowed}
     return Receipt(
         library_name=settings.library_name,
         kiosk_id=settings.kiosk_id,
@@ -138,4 +142,7 @@ def receipt(settings: VisitSettings, visit: Visit, language: Language) -> Receip
         loans_total=len(visit.patron.loans) + len(visit.borrowed),
         account_url=settings.account_url,
         footer=settings.footer,
+        on_loan=tuple(loan for loan in visit.patron.loans if loan.item_id not in borrowed),
+        quota_left=None if remaining is None else max(0, remaining - len(visit.borrowed)),
+        quota_limit=details.network_limit,
     )

@@ -19,6 +19,7 @@ from kiosk.core.effects import (
 from kiosk.core.errors import LibraryError
 from kiosk.core.events import (
     BarcodeRead,
+    CardProblem,
     CardRead,
     CardRemoved,
     DeviceStatus,
@@ -111,6 +112,17 @@ class VisitFlow(StateMachine["VisitFlow"]):
 
     def on_card(self, event: CardRead) -> list[Effect]:
         return self._identify(event.identifier, event.technology, event.at)
+
+    def on_card_problem(self, event: CardProblem) -> list[Effect]:
+        # Two cards at once, a card lifted too early: say what to do on the first screen.
+        effects = self._to_idle() if self.state != "idle" else []
+        view = replace(self.idle_view(), message=event.message_id)
+        return [
+            *effects,
+            PlaySound("beep.error"),
+            Log("info", f"card problem: {event.reason}"),
+            self._show(view),
+        ]
 
     def on_barcode_in_idle(self, event: BarcodeRead) -> list[Effect]:
         if event.kind == "member":
@@ -340,13 +352,18 @@ class VisitFlow(StateMachine["VisitFlow"]):
         return [Log("debug", f"late reply {event.operation} ignored in {self.state}")]
 
     TABLE = {
-        "idle": {Started: on_started, CardRead: on_card, BarcodeRead: on_barcode_in_idle},
+        "idle": {
+            Started: on_started,
+            CardRead: on_card,
+            CardProblem: on_card_problem,
+            BarcodeRead: on_barcode_in_idle,
+        },
         "identifying": {},
-        "notice": {CardRead: on_card, TimerFired: on_timer_back_to_idle},
+        "notice": {CardRead: on_card, CardProblem: on_card_problem, TimerFired: on_timer_back_to_idle},
         "borrow": {BarcodeRead: on_item, TimerFired: on_borrow_timer},
         "checking_out": {BarcodeRead: on_item_while_busy},
         "printing": {ReceiptPrinted: on_printed},
-        "goodbye": {CardRead: on_card, TimerFired: on_timer_back_to_idle},
+        "goodbye": {CardRead: on_card, CardProblem: on_card_problem, TimerFired: on_timer_back_to_idle},
     }
     ANYWHERE = {
         Pressed: on_pressed,
@@ -355,10 +372,10 @@ class VisitFlow(StateMachine["VisitFlow"]):
     }
     IGNORED = {
         "idle": (CardRemoved, TimerFired, ReceiptPrinted),
-        "identifying": (CardRead, CardRemoved, BarcodeRead, TimerFired),
+        "identifying": (CardRead, CardProblem, CardRemoved, BarcodeRead, TimerFired),
         "notice": (CardRemoved, BarcodeRead, ReceiptPrinted),
-        "borrow": (CardRead, CardRemoved, ReceiptPrinted),
-        "checking_out": (CardRead, CardRemoved, TimerFired),
-        "printing": (CardRead, CardRemoved, BarcodeRead, TimerFired),
+        "borrow": (CardRead, CardProblem, CardRemoved, ReceiptPrinted),
+        "checking_out": (CardRead, CardProblem, CardRemoved, TimerFired),
+        "printing": (CardRead, CardProblem, CardRemoved, BarcodeRead, TimerFired),
         "goodbye": (CardRemoved, BarcodeRead, ReceiptPrinted),
     }

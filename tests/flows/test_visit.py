@@ -256,3 +256,23 @@ def test_event_missing_from_the_table_is_an_error():
     with pytest.raises(UnexpectedEvent):
         flow.handle(Started())
     assert flow.handle(CardRemoved())[0].level == "debug"
+
+
+def test_two_cards_at_once_asks_for_one_card_on_the_first_screen():
+    from kiosk.core.events import CardProblem
+
+    flow = VisitFlow()
+    flow.handle(Started())
+    view = shows(flow.handle(CardProblem(reason="two_cards", technology="106A")))[-1]
+    assert view.screen == "idle" and view.message == "card.one_please"
+    # The single card that follows starts the visit as usual.
+    assert only(flow.handle(CardRead(technology="106A", uid="01", identifier="01")), CallLibrary)
+
+
+def test_card_problem_during_borrowing_is_ignored():
+    from kiosk.core.events import CardProblem
+
+    flow = VisitFlow()
+    identified(flow)
+    effects = flow.handle(CardProblem(reason="unreadable"))
+    assert not shows(effects) and flow.state == "borrow"
