@@ -109,14 +109,9 @@ def _library(settings: Settings, sims: Simulators, post: Post) -> Sip2Library:
     )
 
 
-def _card_reader(settings: Settings, sims: Simulators) -> NfcReader:
+def card_identity(settings: Settings) -> tuple[CardIdRule, CardIdSources]:
+    """How a card becomes a patron identifier, as the [nfc] section says."""
     nfc = settings.nfc
-    path = nfc.device
-    if path == "sim":
-        from simulators.nfc import CardEmulator
-
-        sims.nfc = CardEmulator()
-        path = sims.nfc.path
     rule = CardIdRule(
         format=nfc.uid_format,
         byte_order=nfc.uid_byte_order,
@@ -127,6 +122,18 @@ def _card_reader(settings: Settings, sims: Simulators) -> NfcReader:
     sources = CardIdSources(
         order=tuple(nfc.id_sources), ndef_pattern=nfc.ndef_pattern, transit_aids=tuple(nfc.transit_aids)
     )
+    return rule, sources
+
+
+def _card_reader(settings: Settings, sims: Simulators) -> NfcReader:
+    nfc = settings.nfc
+    path = nfc.device
+    if path == "sim":
+        from simulators.nfc import CardEmulator
+
+        sims.nfc = CardEmulator()
+        path = sims.nfc.path
+    rule, sources = card_identity(settings)
     return NfcReader(
         path,
         rule,

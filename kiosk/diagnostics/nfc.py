@@ -14,7 +14,6 @@ from kiosk.config import Settings
 from kiosk.core.events import CardProblem, CardRead, CardRemoved, DeviceStatus, Event
 from kiosk.core.messages import text
 from kiosk.core.model import Language
-from kiosk.devices.card_id import CardIdRule, CardIdSources
 from kiosk.devices.nfc import NfcReader
 from kiosk.diagnostics import Check
 
@@ -48,28 +47,10 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def reader_for(settings: Settings, path: str) -> NfcReader:
     """A reader as the kiosk configures it, but with no hold-off: every tap shows."""
-    nfc = settings.nfc
-    rule = CardIdRule(
-        format=nfc.uid_format,
-        byte_order=nfc.uid_byte_order,
-        case=nfc.uid_case,
-        width=nfc.uid_width,
-        prefix=nfc.uid_prefix,
-    )
-    return NfcReader(path, rule, tuple(nfc.technologies), holdoff_s=0.0, sources=sources_from(settings))
+    from kiosk.app import card_identity
 
-
-def sources_from(settings: Settings) -> CardIdSources:
-    """Identifier sources from [nfc] id_sources / ndef_pattern / transit_aids, when configured."""
-    nfc = settings.nfc
-    options: dict[str, Any] = {}
-    if getattr(nfc, "id_sources", None):
-        options["order"] = tuple(nfc.id_sources)
-    if getattr(nfc, "ndef_pattern", None):
-        options["ndef_pattern"] = nfc.ndef_pattern
-    if getattr(nfc, "transit_aids", None):
-        options["transit_aids"] = tuple(nfc.transit_aids)
-    return CardIdSources(**options)
+    rule, sources = card_identity(settings)
+    return NfcReader(path, rule, tuple(settings.nfc.technologies), holdoff_s=0.0, sources=sources)
 
 
 def open_reader(reader: NfcReader) -> tuple[DeviceStatus | None, queue.Queue[tuple[Event, float]]]:
