@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import logging
-import os
-import select
 import signal
-import socket
 import tempfile
 import threading
 import time
-import tty
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,6 +15,7 @@ from PIL import Image
 
 from kiosk.devices.escpos import STATUS_OK
 from simulators.escpos_render import EscposInterpreter
+from simulators.printer_link import PtyLink, TcpLink
 
 FAULTS = (
     "drop_connection",
@@ -36,103 +32,6 @@ XON, XOFF = b"\x11", b"\x13"
 log = logging.getLogger(__name__)
 
 
-class _Pty:
-    def __init__(self) -> None:
-        self._open()
-
-    def _open(self) -> None:
-        self.master, self.slave = os.openpty()
-        # Raw on our side too: no echo, no CR/LF translation of the byte stream.
-        tty.setraw(self.slave)
-        os.set_blocking(self.master, False)
-        self.url = os.ttyname(self.slave)
-
-    def read(self, n: int, timeout: float) -> bytes:
-        master = self.master
-        try:
-            ready, _, _ = select.select([master], [], [], timeout)
-        except (OSError, ValueError):
-            return b""  # drop() closed the fd under us: the next call uses the new one
-        if not ready:
-            return b""
-        try:
-            return os.read(master, n)
-        except BlockingIOError:
-            return b""
-        except OSError as e:  # EIO while no one holds the slave open; EBADF after drop()
-            if e.errno not in (errno.EIO, errno.EBADF):
-                raise
-            return b""
-
-    def write(self, data: bytes) -> None:
-        try:
-            os.write(self.master, data)
-        except OSError:
-            pass  # nobody reading: a reply on an unplugged cable is lost too
-
-    def close(self) -> None:
-        for fd in (self.master, self.slave):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-
-    def drop(self) -> None:
-        """Unplug: the kiosk's open port sees a hang-up; a new pty (new path) takes its place."""
-        self.close()
-        self._open()
-
-
-class _Tcp:
-    """One client at a time, like a printer's port 9100; a new client replaces the old."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.listener = socket.create_server((host, port))
-        self.listener.setblocking(False)
-        self.client: socket.socket | None = None
-        h, p = self.listener.getsockname()[:2]
-        self.url = f"socket://{h}:{p}"
-
-    def read(self, n: int, timeout: float) -> bytes:
-        socks = [self.listener] + ([self.client] if self.client else [])
-        ready, _, _ = select.select(socks, [], [], timeout)
-        if self.listener in ready:
-            conn, _ = self.listener.accept()
-            conn.setblocking(True)
-            self._drop_client()
-            self.client = conn
-            return b""
-        if self.client is None or self.client not in ready:
-            return b""
-        try:
-            data = self.client.recv(n)
-        except OSError:
-            data = b""
-        if not data:
-            self._drop_client()
-        return data
-
-    def write(self, data: bytes) -> None:
-        if self.client is not None:
-            try:
-                self.client.sendall(data)
-            except OSError:
-                self._drop_client()
-
-    def _drop_client(self) -> None:
-        if self.client is not None:
-            self.client.close()
-            self.client = None
-
-    def drop(self) -> None:
-        """Unplug: the connected client is cut off; the next one is accepted as usual."""
-        self._drop_client()
-
-    def close(self) -> None:
-        self._drop_client()
-        self.listener.close()
-
-
 class VirtualPrinter:
     """A receipt printer you can plug pyserial into (`.url`). Faults are data, e.g.
     `faults=["paper_out_after:3"]`; see FAULTS. Use as a context manager or call close()."""
@@ -145,7 +44,7 @@ class VirtualPrinter:
         faults: Iterable[str] = (),
         *,
         flow_control: str = "none",
-        _transport: _Pty | _Tcp | None = None,
+        _transport: PtyLink | TcpLink | None = None,
     ) -> None:
         if baud < 0 or dots <= 0 or dots % 8:
             raise ValueError(
@@ -184,7 +83,7 @@ class VirtualPrinter:
             can_print=self._can_print,
             on_printed=self._on_printed,
         )
-        self._io = _transport or _Pty()
+        self._io = _transport or PtyLink()
         self.url = self._io.url
         self.port = self.url
         self._stop = threading.Event()
@@ -194,7 +93,7 @@ class VirtualPrinter:
     @classmethod
     def tcp(cls, host: str = "127.0.0.1", port: int = 0, **kwargs: object) -> VirtualPrinter:
         """The printer on a TCP port (port 0: any free one); `.url` is socket://host:port."""
-        return cls(_transport=_Tcp(host, port), **kwargs)  # type: ignore[arg-type]
+        return cls(_transport=TcpLink(host, port), **kwargs)  # type: ignore[arg-type]
 
     # Faults without an argument, and the state each sets.
     _FLAGS = {

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import select
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +24,7 @@ from kiosk.ils.sip2.codec import (
     response_code,
     sip_datetime,
 )
+from kiosk.ils.sip2.sockets import peer_closed, wrap_tls
 
 log = logging.getLogger(__name__)
 
@@ -206,33 +205,11 @@ class Sip2Client:
     # -- connection -------------------------------------------------------------------
 
     def _ensure_connected(self) -> None:
-        if self._sock is not None and self._peer_closed(self._sock):
+        if self._sock is not None and peer_closed(self._sock):
             log.info("%s closed the idle connection; logging in again", self.where)
             self._drop()
         if self._sock is None:
             self._open()
-
-    @staticmethod
-    def _peer_closed(sock: socket.socket) -> bool:
-        """Whether an idle connection is unusable: closed by the server, or holding a stray
-        reply we must not mistake for the next answer. A lone LF (the end of a CRLF) is fine."""
-        while True:
-            pending = sock.pending() if isinstance(sock, ssl.SSLSocket) else 0
-            try:
-                readable, _, _ = select.select([sock], [], [], 0)
-            except (OSError, ValueError):
-                return True
-            if not readable and not pending:
-                return False
-            try:
-                sock.settimeout(0.0)
-                chunk = sock.recv(4096)
-            except (BlockingIOError, ssl.SSLWantReadError):
-                return False
-            except OSError:
-                return True
-            if not chunk or chunk.strip(b"\r\n"):
-                return True
 
     def _open(self) -> None:
         wait = self._retry_at - time.monotonic()
@@ -258,7 +235,7 @@ class Sip2Client:
         except OSError as exc:
             raise LibraryUnavailable(f"cannot reach {self.where}: {exc}") from exc
         if self.tls:
-            sock = self._wrap_tls(sock)
+            sock = wrap_tls(sock, self.host, self.where, self.tls_ca, self.tls_cert, self.tls_key)
         self._sock = sock
         self._buffer.clear()
         try:
@@ -268,27 +245,6 @@ class Sip2Client:
             self._drop()
             raise
         self.connects += 1
-
-    def _wrap_tls(self, sock: socket.socket) -> ssl.SSLSocket:
-        try:
-            context = ssl.create_default_context(cafile=self.tls_ca)
-            if self.tls_cert:
-                context.load_cert_chain(self.tls_cert, self.tls_key)
-        except (OSError, ssl.SSLError) as exc:
-            sock.close()
-            raise LibraryUnavailable(
-                f"{self.where}: cannot load TLS files ({exc}); check tls_ca, tls_cert and tls_key"
-            ) from exc
-        try:
-            return context.wrap_socket(sock, server_hostname=self.host)
-        except ssl.SSLCertVerificationError as exc:
-            sock.close()
-            raise LibraryUnavailable(
-                f"{self.where}: TLS certificate not trusted ({exc.verify_message}); check tls_ca"
-            ) from exc
-        except (ssl.SSLError, OSError) as exc:
-            sock.close()
-            raise LibraryUnavailable(f"{self.where}: TLS handshake failed: {exc}") from exc
 
     def _login(self) -> None:
         login = Message(
