@@ -8,6 +8,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from kiosk import config
 from kiosk.app import attach_ui, build
@@ -76,6 +77,10 @@ def test_borrow_from_tap_to_receipt(kiosk, qtbot, tmp_path):
     qtbot.mouseClick(window.buttons()["ok"], Qt.MouseButton.LeftButton)
     wait_screen(qtbot, window, "idle")
     assert k.flow.visit.patron is None and not k.runtime.errors
+    # Nothing of the visit stays on screen for the next person.
+    qtbot.wait(50)  # let deleteLater() remove the old visit's widgets
+    texts = " ".join(label.text() for label in window.findChildren(QLabel))
+    assert "EM0000100001" not in texts and "님" not in texts
 
     screens = [view.screen for view, _ in shots]
     for expected in ("idle", "working", "borrow", "goodbye"):
