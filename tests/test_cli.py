@@ -71,6 +71,9 @@ def test_demo_without_a_display_runs_the_scripted_visit(tmp_path):
         "ReceiptPrinted",
     } <= kinds
     assert "04A1B2C3D4E5F6" not in (out / "transcript.json").read_text()
+    # Nor in the log, nor the patron's name.
+    assert "04A1B2C3D4E5F6" not in done.stdout + done.stderr
+    assert "김민수" not in done.stdout + done.stderr
 
 
 def test_failing_script_exits_non_zero(tmp_path):

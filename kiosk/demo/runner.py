@@ -154,7 +154,7 @@ class ScriptRunner:
         """Script thread body."""
         try:
             for step in steps:
-                log.info("step %s", step)
+                log.info("step %s", step.masked())
                 try:
                     self.run_step(step)
                 except StepFailed as exc:

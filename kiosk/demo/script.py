@@ -6,6 +6,8 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.core.privacy import mask_card
+
 # step name -> (min args, max args)
 STEPS: dict[str, tuple[int, int]] = {
     "tap_card": (1, 2),  # UID in hex, optional technology (106A, 212F)
@@ -32,6 +34,12 @@ class Step:
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.name} {' '.join(self.args)}".rstrip()
+
+    def masked(self) -> str:
+        """As str(), with a card's number masked: scripts use real-looking card numbers."""
+        if self.name == "tap_card":
+            return str(Step(self.line, self.name, (mask_card(self.args[0]), *self.args[1:])))
+        return str(self)
 
 
 def parse(source: str, origin: str = "<script>") -> list[Step]:
