@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import zxingcpp
 from pyzbar import pyzbar
+from pyzbar import wrapper as zbar_c
 
 from kiosk.devices import preprocess
 from kiosk.devices.codes import (  # noqa: F401 - re-exported: barcodes is the decoding API
@@ -129,6 +131,8 @@ def _zxing(view: _View, names: Sequence[str], trusted: bool = True) -> list[_Can
         ean_add_on_symbol=zxingcpp.EanAddOnSymbol.Read,
         # Plain, not the default HRI: the data as encoded, as pyzbar reports it (no "(01)").
         text_mode=zxingcpp.TextMode.Plain,
+        # A turned view's rows already run along the label: no need to look at its columns.
+        try_rotate=not view.turned,
     )
     out = []
     for b in found:
@@ -143,9 +147,49 @@ def _zxing(view: _View, names: Sequence[str], trusted: bool = True) -> list[_Can
     return out
 
 
+# The pyzbar internals _zbar_scan builds on (pyzbar 0.1.9); without them it scans every line.
+_ZBAR_INTERNALS = all(
+    hasattr(pyzbar, name)
+    for name in (
+        "_pixel_data",
+        "_image_scanner",
+        "_image",
+        "_decode_symbols",
+        "_symbols_for_image",
+        "_FOURCC",
+    )
+)
+
+
+def _zbar_scan(image: np.ndarray, symbols: list[pyzbar.ZBarSymbol], rows: int, columns: int) -> list:
+    """pyzbar.decode scanning every `rows`-th row and `columns`-th column (0: none). pyzbar
+    has no option for zbar's scan densities, so this is its decode() with two more scanner
+    settings: a turned view's columns cross no label, and scanning them is half the time."""
+    if rows == columns == 1 or not _ZBAR_INTERNALS:
+        return list(pyzbar.decode(image, symbols=symbols))
+    pixels, width, height = pyzbar._pixel_data(image)
+    cfg = zbar_c.ZBarConfig
+    with pyzbar._image_scanner() as scanner:
+        for symbol in set(pyzbar.ZBarSymbol) - set(symbols):
+            zbar_c.zbar_image_scanner_set_config(scanner, symbol, cfg.CFG_ENABLE, 0)
+        for symbol in symbols:
+            zbar_c.zbar_image_scanner_set_config(scanner, symbol, cfg.CFG_ENABLE, 1)
+        # Y density spaces the rows (horizontal scan lines), X density the columns.
+        zbar_c.zbar_image_scanner_set_config(scanner, 0, cfg.CFG_X_DENSITY, columns)
+        zbar_c.zbar_image_scanner_set_config(scanner, 0, cfg.CFG_Y_DENSITY, rows)
+        with pyzbar._image() as img:
+            zbar_c.zbar_image_set_format(img, pyzbar._FOURCC["L800"])
+            zbar_c.zbar_image_set_size(img, width, height)
+            zbar_c.zbar_image_set_data(img, ctypes.cast(pixels, ctypes.c_void_p), len(pixels), None)
+            if zbar_c.zbar_scan_image(scanner, img) < 0:
+                return []
+            return list(pyzbar._decode_symbols(pyzbar._symbols_for_image(img)))
+
+
 def _zbar(view: _View, names: Sequence[str], trusted: bool = True) -> list[_Candidate]:
     out = []
-    for d in pyzbar.decode(view.image, symbols=[_ZBAR_SYMBOLS[n] for n in names]):
+    symbols = [_ZBAR_SYMBOLS[n] for n in names]
+    for d in _zbar_scan(view.image, symbols, 1, 0 if view.turned else 1):
         name = _ZBAR_NAMES.get(d.type)
         if name is None:
             continue
@@ -288,7 +332,9 @@ STEPS: tuple[str, ...] = ("zbar", "sharpen", "upscale", "contrast", "deskew")
 
 
 def decode(
-    gray_or_bgr: np.ndarray, formats: Iterable[str] = DEFAULT, steps: Iterable[str] = STEPS
+    gray_or_bgr: np.ndarray,
+    formats: Iterable[str] = DEFAULT,
+    steps: Iterable[str] = STEPS,
 ) -> list[Decoded]:
     """All codes in the image, cross-checked, deduplicated.
 
@@ -328,8 +374,12 @@ def decode(
             view = _enhanced(gray, box, step)
             if view is None:
                 continue
-            cands += _zxing(view, names)
+            # A sheared view only makes sense of linear codes (its rows run along the bars).
+            looked = [n for n in names if n != "QRCode"] if view.turned else names
+            if not looked:
+                continue
+            cands += _zxing(view, looked)
             if disputed or step == "deskew":
-                cands += _zbar(view, names, trusted=False)
+                cands += _zbar(view, looked, trusted=False)
         found, disputed = _merge(cands)
     return found
