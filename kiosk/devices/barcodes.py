@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ import zxingcpp
 from pyzbar import pyzbar
 from pyzbar import wrapper as zbar_c
 
-from kiosk.devices import preprocess
+from kiosk.devices import looks, preprocess
 from kiosk.devices.codes import (  # noqa: F401 - re-exported: barcodes is the decoding API
     MEMBER_PREFIX,
     CodePatterns,
@@ -62,25 +63,15 @@ _ZBAR_NAMES = {
     "QRCODE": "QRCode",
 }
 
-# Regions narrower than this get an upscaled look: the bars of small labels and low-resolution
-# photos are a pixel or two wide.
-_UPSCALE_BELOW_PX = 480
-# Up to this many pixels pyzbar and the image steps look at the whole image (photos, scans);
-# a larger one (a camera frame) only at the regions that look like codes: pyzbar takes
-# ~20 ms on a whole 1280x720 frame, zxing-cpp ~4 ms.
-_WHOLE_IMAGE_PX = 640 * 480
-_DESKEW_ABOVE_DEG = 10.0
 _THIN_PX = 6
 _STRONG_CHECK = frozenset({"QRCode"})
-
-Box = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
 class _Candidate:
     symbology: str
     text: str
-    box: Box
+    box: looks.Box
     decoder: str
     look: str = "image"
     # A reading that may stand on its own (else only a vote for or against others).
@@ -106,25 +97,10 @@ def _check_formats(formats: Iterable[str]) -> list[str]:
     return names
 
 
-@dataclass(frozen=True)
-class _View:
-    """An image a decoder looks at: the picture or a region of it, maybe transformed.
-    Boxes found in it map back by offset and scale; a turned view reports its region."""
-
-    image: np.ndarray
-    look: str
-    region: Box
-    scale: float = 1.0
-    turned: bool = False
-
-    def box(self, x0: float, y0: float, x1: float, y1: float) -> Box:
-        if self.turned:
-            return self.region
-        s, ox, oy = self.scale, self.region[0], self.region[1]
-        return (ox + x0 / s, oy + y0 / s, ox + x1 / s, oy + y1 / s)
-
-
-def _zxing(view: _View, names: Sequence[str], trusted: bool = True) -> list[_Candidate]:
+def _zxing(
+    view: looks.View, names: Sequence[str], trusted: bool = True, rows: list[tuple[int, int]] | None = None
+) -> list[_Candidate]:
+    """zxing-cpp's readings of a view; `rows` collects the rows of the view each one spans."""
     found = zxingcpp.read_barcodes(
         view.image,
         formats=zxingcpp.BarcodeFormats([_ZXING_FORMATS[n] for n in names]),
@@ -144,6 +120,8 @@ def _zxing(view: _View, names: Sequence[str], trusted: bool = True) -> list[_Can
         ys = [p.top_left.y, p.top_right.y, p.bottom_left.y, p.bottom_right.y]
         box = view.box(min(xs), min(ys), max(xs), max(ys))
         out.append(_Candidate(name, b.text, box, "zxing", view.look, trusted))
+        if rows is not None:
+            rows.append((int(min(ys)), int(max(ys)) + 1))
     return out
 
 
@@ -186,10 +164,14 @@ def _zbar_scan(image: np.ndarray, symbols: list[pyzbar.ZBarSymbol], rows: int, c
             return list(pyzbar._decode_symbols(pyzbar._symbols_for_image(img)))
 
 
-def _zbar(view: _View, names: Sequence[str], trusted: bool = True) -> list[_Candidate]:
+def _zbar(
+    view: looks.View, names: Sequence[str], trusted: bool = True, scan: tuple[int, int] = (1, 1)
+) -> list[_Candidate]:
+    """pyzbar's readings of a view, every `scan` (row, column) line; a turned view's rows."""
     out = []
     symbols = [_ZBAR_SYMBOLS[n] for n in names]
-    for d in _zbar_scan(view.image, symbols, 1, 0 if view.turned else 1):
+    rows, columns = (1, 0) if view.turned else scan
+    for d in _zbar_scan(view.image, symbols, rows, columns):
         name = _ZBAR_NAMES.get(d.type)
         if name is None:
             continue
@@ -205,7 +187,7 @@ def _zbar(view: _View, names: Sequence[str], trusted: bool = True) -> list[_Cand
     return out
 
 
-def _near(a: Box, b: Box) -> bool:
+def _near(a: looks.Box, b: looks.Box) -> bool:
     """Boxes of one symbol seen by two decoders: pyzbar's box only spans the scan lines
     that decoded, so each box is grown by a quarter of its larger side before comparing."""
     ma = 0.25 * max(a[2] - a[0], a[3] - a[1])
@@ -294,40 +276,6 @@ def _merge(cands: list[_Candidate]) -> tuple[list[Decoded], bool]:
     return out, disputed
 
 
-def _regions(gray: np.ndarray) -> list[Box]:
-    h, w = gray.shape
-    if h * w <= _WHOLE_IMAGE_PX:
-        return [(0.0, 0.0, float(w), float(h))]
-    return [tuple(map(float, b)) for b in preprocess.code_regions(gray)]  # type: ignore[misc]
-
-
-def _crop(gray: np.ndarray, box: Box) -> np.ndarray:
-    x0, y0, x1, y1 = (int(v) for v in box)
-    return np.ascontiguousarray(gray[y0:y1, x0:x1])
-
-
-def _enhanced(gray: np.ndarray, box: Box, step: str) -> _View | None:
-    """The view `step` makes of one region, or None when the step does not apply there."""
-    crop = _crop(gray, box)
-    if min(crop.shape) < 16:
-        return None
-    whole = crop.shape == gray.shape
-    if step == "sharpen":
-        return _View(preprocess.sharpen(crop), step, box)
-    # Only small pictures: in a camera frame a label spans hundreds of pixels.
-    if step == "upscale" and whole and min(crop.shape) < _UPSCALE_BELOW_PX:
-        return _View(preprocess.sharpen(preprocess.upscale2(crop)), step, box, scale=2.0)
-    if step == "contrast":
-        return _View(preprocess.local_contrast(crop), step, box)
-    if step == "deskew":
-        # zxing-cpp reads bars tilted up to ~10 degrees and turns by 90 itself; beyond that,
-        # shear so that rows run along the label.
-        tilt = (preprocess.bar_angle(crop) + 45) % 90 - 45
-        if abs(tilt) > _DESKEW_ABOVE_DEG:
-            return _View(preprocess.shear_level(crop, -tilt), step, box, turned=True)
-    return None
-
-
 STEPS: tuple[str, ...] = ("zbar", "sharpen", "upscale", "contrast", "deskew")
 
 
@@ -335,6 +283,7 @@ def decode(
     gray_or_bgr: np.ndarray,
     formats: Iterable[str] = DEFAULT,
     steps: Iterable[str] = STEPS,
+    deadline: float | None = None,
 ) -> list[Decoded]:
     """All codes in the image, cross-checked, deduplicated.
 
@@ -344,6 +293,11 @@ def decode(
     upright) is tried on those regions until one does. A disputed symbol gets pyzbar's
     votes on the enhanced looks as well. `steps` chooses the steps (the benchmark measures
     each one's gain).
+
+    `deadline` (a time.perf_counter() value) is for camera frames, where the next frame is
+    due: pyzbar then scans a linear code's region in the one direction that crosses its
+    bars, and an image step skips a region it would not finish by then, except that the
+    largest region is always deskewed (where tilted labels are read).
 
     Raises DecodeError for something that is not a uint8 gray/BGR(A) image or for an unknown
     symbology or step name. An empty or tiny image simply has no codes.
@@ -359,27 +313,43 @@ def decode(
     h, w = gray.shape
     if not names or h < 2 or w < 2:
         return []
-    cands = _zxing(_View(gray, "image", (0.0, 0.0, float(w), float(h))), names)
-    regions: list[Box] | None = None
+    timed = deadline is not None
+    cands = _zxing(looks.View(gray, "image", (0.0, 0.0, float(w), float(h))), names)
+    regions: list[looks.Region] | None = None
     if "zbar" in chosen:
-        regions = _regions(gray)
-        for box in regions:
-            cands += _zbar(_View(_crop(gray, box), "image", box), names)
+        regions = looks.found_regions(gray, timed)
+        for r in regions:
+            cands += _zbar(looks.View(looks.crop(gray, r.box), "image", r.box), names, scan=r.scan())
     found, disputed = _merge(cands)
     for step in STEPS[1:]:
         if (found and not disputed) or step not in chosen:
             continue
-        regions = _regions(gray) if regions is None else regions
-        for box in regions:
-            view = _enhanced(gray, box, step)
+        regions = looks.found_regions(gray, timed) if regions is None else regions
+        for i, r in enumerate(regions):
+            must = step == "deskew" and i == 0
+            if deadline is not None and not must and not looks.affordable(step, r.box, deadline):
+                continue
+            t0 = time.perf_counter()
+            view = looks.enhanced(gray, r.box, step, r.tilt)
             if view is None:
                 continue
             # A sheared view only makes sense of linear codes (its rows run along the bars).
             looked = [n for n in names if n != "QRCode"] if view.turned else names
             if not looked:
                 continue
-            cands += _zxing(view, looked)
-            if disputed or step == "deskew":
+            spans: list[tuple[int, int]] = []
+            cands += _zxing(view, looked, rows=spans)
+            if disputed:
                 cands += _zbar(view, looked, trusted=False)
+            elif step == "deskew":
+                # pyzbar's vote can confirm or dispute zxing-cpp's readings of the turned view,
+                # and can do nothing else (an untrusted reading never stands on its own):
+                # so only the rows of those readings, the symbol's height, need scanning.
+                for band in looks.bands(spans, view.image.shape[0]):
+                    cands += _zbar(
+                        looks.View(view.image[band[0] : band[1]], step, r.box, turned=True), looked, False
+                    )
+            if timed:
+                looks.learn(step, r.box, time.perf_counter() - t0)
         found, disputed = _merge(cands)
     return found

@@ -27,6 +27,9 @@ K = TypeVar("K", bound=Hashable)
 _FAILED_READS = 5
 _BACKOFF_FIRST_S = 0.5
 _BACKOFF_MAX_S = 10.0
+# A frame's decoding should be done before the next frame of a 30 fps camera is due (33 ms),
+# with a little to spare for the rest of the worker's loop.
+FRAME_DEADLINE_S = 0.030
 
 
 class CameraError(DeviceError):
@@ -57,12 +60,14 @@ def decode_frame(
     stays for many frames, so each step still gets its turn within a few frames while no
     frame takes all their time. OpenCV's gray conversion is several times faster than the
     pipeline's own."""
+    start = time.perf_counter()
     if frame.ndim == 3 and frame.shape[2] == 3:
         frame = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
     if number is None:
         return decode(frame, formats)
     enhance = STEPS[1:]
-    return decode(frame, formats, ("zbar", enhance[number % len(enhance)]))
+    steps = ("zbar", enhance[number % len(enhance)])
+    return decode(frame, formats, steps, deadline=start + FRAME_DEADLINE_S)
 
 
 def _is_device(source: str) -> bool:

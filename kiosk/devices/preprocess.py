@@ -194,3 +194,17 @@ def code_regions(gray: np.ndarray, tile: int = 24, limit: int = 3) -> list[Box]:
         boxes.append((len(cells), box))
     boxes.sort(key=lambda b: -b[0])
     return [b for _, b in boxes[:limit]]
+
+
+def bar_tilt(gray: np.ndarray) -> tuple[float, float]:
+    """bar_angle at half resolution (a tenth of the time), with the coherence of the edges:
+    near 1 when they all run one way (the bars of a linear code), near 0 for a QR code's
+    modules or for noise."""
+    g = gray[::2, ::2].astype(np.float32)
+    if min(g.shape) < 3:
+        return 0.0, 0.0
+    gx = g[1:-1, 2:] - g[1:-1, :-2]
+    gy = g[2:, 1:-1] - g[:-2, 1:-1]
+    jxx, jyy, jxy = float((gx * gx).sum()), float((gy * gy).sum()), float((gx * gy).sum())
+    coherence = math.hypot(jxx - jyy, 2 * jxy) / (jxx + jyy) if jxx + jyy > 0 else 0.0
+    return math.degrees(0.5 * math.atan2(2 * jxy, jxx - jyy)), coherence

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import time
 from pathlib import Path
 
 import cv2
@@ -382,3 +383,27 @@ def test_preprocess_steps_keep_shape_and_type() -> None:
     assert preprocess.upscale2(gray).shape == (120, 180)
     assert preprocess.shear_level(gray, 0).tolist() == gray.tolist()
     assert preprocess.code_regions(np.full((720, 1280), 128, np.uint8)) == []
+
+
+@needs_samples
+@pytest.mark.timeout(60)
+def test_a_camera_frame_past_its_deadline_still_deskews_its_largest_region() -> None:
+    # The tilted label on a 1280x720 frame: the camera path (regions, a deadline).
+    label = preprocess.rotate(_load("ean13-1/14.webp"), 30)
+    frame = np.full((720, 1280), 255, np.uint8)
+    h, w = label.shape
+    frame[100 : 100 + h, 200 : 200 + w] = label
+    late = time.perf_counter()  # already past: every skippable look is skipped
+    assert decode(frame, {"EAN13"}, ("zbar",), deadline=late) == []
+    assert decode(frame, {"EAN13"}, ("zbar", "deskew"), deadline=late) == [Decoded("EAN13", "3560070169443")]
+    # Evening out contrast gives way to the deadline, and reads nothing it should not.
+    assert decode(frame, {"EAN13"}, ("zbar", "contrast"), deadline=late) == []
+
+
+@needs_samples
+def test_bar_tilt_tells_the_bars_of_a_linear_code_from_a_qr_code() -> None:
+    angle, coherence = preprocess.bar_tilt(preprocess.rotate(_load("ean13-1/14.webp"), 30))
+    assert coherence > 0.55
+    assert abs((angle + 45) % 90 - 45 + 30) < 8  # turned 30 degrees counter-clockwise
+    qr = _rows("qrcode")[0]["image"]
+    assert preprocess.bar_tilt(_load(qr))[1] < 0.55
