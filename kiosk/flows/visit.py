@@ -51,7 +51,6 @@ class VisitFlow(StateMachine["VisitFlow"]):
         self._job = 0
         self._countdown: int | None = None
         self._last_view: View | None = None
-        self.devices: dict[str, DeviceStatus] = {}
 
     # ---------------------------------------------------------------- helpers
 
@@ -236,7 +235,9 @@ class VisitFlow(StateMachine["VisitFlow"]):
         return self._finish()
 
     def on_extend(self, event: Pressed) -> list[Effect]:
-        return [self._show(self._with_countdown(None))] + self._arm_inactivity()
+        # Re-arming clears the countdown, so the view shown after it has none.
+        rearm = self._arm_inactivity()
+        return [self._show(self.borrow_view()), *rearm]
 
     def _with_countdown(self, seconds: int | None) -> View:
         self._countdown = seconds
@@ -310,7 +311,6 @@ class VisitFlow(StateMachine["VisitFlow"]):
         return effects
 
     def on_device(self, event: DeviceStatus) -> list[Effect]:
-        self.devices[event.device] = event
         level = "info" if event.ok else "error"
         return [Log(level, f"device {event.device}: {'ok' if event.ok else event.detail}")]
 
