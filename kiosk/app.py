@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import Settings
+from kiosk.config import Settings, plaintext_link_warning
 from kiosk.core.errors import ConfigError
 from kiosk.core.events import DeviceStatus, Event
 from kiosk.core.model import Language
@@ -75,15 +76,25 @@ def _library(settings: Settings, sims: Simulators, post: Post) -> Sip2Library:
                 rules = load_rules(lib.rules)
             except (OSError, ValueError) as exc:
                 raise ConfigError(f"{settings.source}: [library] rules = {lib.rules!r}: {exc}") from exc
-        sims.ils = start_server(
-            rules=rules,
-            host=host,
-            port=port,
-            db_path=lib.db or None,
-            login_id=lib.login_id,
-            password=settings.sip2_password(),
-            institution=lib.institution,
-        )
+        try:
+            sims.ils = start_server(
+                rules=rules,
+                host=host,
+                port=port,
+                db_path=lib.db or None,
+                login_id=lib.login_id,
+                password=settings.sip2_password(),
+                institution=lib.institution,
+            )
+        except sqlite3.Error as exc:
+            raise ConfigError(
+                f"{settings.source}: [library] db = {lib.db!r}: the embedded server cannot open it ({exc})"
+            ) from exc
+        except OSError as exc:
+            raise ConfigError(
+                f"{settings.source}: [library] host = {host!r}, port = {port}: the embedded server "
+                f"cannot listen there ({exc.strerror or exc})"
+            ) from exc
         host, port = sims.ils.host, sims.ils.port
         log.info("embedded library server on %s:%s", host, port)
     return Sip2Library(
@@ -174,7 +185,13 @@ def _printer(settings: Settings, sims: Simulators, profile: PrinterProfile) -> S
         else:
             sims.tmp = tempfile.TemporaryDirectory(prefix="kiosk-receipts-")
             out = Path(sims.tmp.name)
-        out.mkdir(parents=True, exist_ok=True)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                f"{settings.source}: [printer] sim_out = {pr.sim_out!r}: not a folder for receipts "
+                f"({exc.strerror or exc})"
+            ) from exc
         sims.printer = VirtualPrinter(baud=pr.sim_baud, out_dir=out, dots=profile.dots)
         url = sims.printer.url
         if pr.sim_baud:
@@ -199,6 +216,9 @@ def visit_settings(settings: Settings) -> VisitSettings:
 
 def build(settings: Settings) -> Kiosk:
     """Everything but the UI: adapters, simulators for `sim` devices, flow and runtime."""
+    warning = plaintext_link_warning(settings)
+    if warning:
+        log.warning("%s", warning)
     try:
         profile = get_profile(settings.printer.profile)
     except ConfigError as exc:

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
+import string
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from kiosk.core.errors import ConfigError
+from kiosk.devices import card_id
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "kiosk.toml"
 
-Check = Callable[[Any], str | None]  # returns what was expected when the value is wrong
+
+class Check(Protocol):
+    """What is wrong with a value that has the key's type ("expected ...", "must ..."), or None.
+
+    The checks are data (what they allow is in their fields) so that tests can draw values
+    from the schema itself."""
+
+    def __call__(self, value: Any) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -25,24 +35,111 @@ class Key:
     check: Check | None = None
 
 
-def one_of(*choices: str) -> Check:
-    return lambda v: None if v in choices else "one of " + ", ".join(repr(c) for c in choices)
+@dataclass(frozen=True)
+class OneOf:
+    choices: tuple[str, ...]
+
+    def __call__(self, value: Any) -> str | None:
+        return None if value in self.choices else "expected one of " + ", ".join(map(repr, self.choices))
 
 
-def in_range(lo: float, hi: float) -> Check:
-    return lambda v: None if lo <= v <= hi else f"a number from {lo} to {hi}"
+@dataclass(frozen=True)
+class InRange:
+    lo: float
+    hi: float
+
+    def __call__(self, value: Any) -> str | None:
+        return None if self.lo <= value <= self.hi else f"expected a number from {self.lo} to {self.hi}"
 
 
-def matches(pattern: str, expected: str) -> Check:
-    rx = re.compile(pattern)
-    return lambda v: None if rx.fullmatch(v) else expected
+@dataclass(frozen=True)
+class Matches:
+    pattern: str
+    expected: str
+
+    def __call__(self, value: Any) -> str | None:
+        return None if re.fullmatch(self.pattern, value) else f"expected {self.expected}"
 
 
-def regex(v: str) -> str | None:
-    try:
-        re.compile(v)
-    except re.error as exc:
-        return f"a valid regular expression ({exc})"
+@dataclass(frozen=True)
+class Regex:
+    """A regular expression (Python's `re`)."""
+
+    def __call__(self, value: Any) -> str | None:
+        try:
+            re.compile(value)
+        except (re.error, OverflowError, RecursionError) as exc:
+            return f"expected a valid regular expression ({exc})"
+        return None
+
+
+@dataclass(frozen=True)
+class FilePath:
+    """A path to a file or folder; '' where the key allows none."""
+
+    def __call__(self, value: Any) -> str | None:
+        return "expected a path without NUL characters" if "\0" in value else None
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A list whose items are drawn from `item`, the whole judged by `rule`."""
+
+    item: Check
+    rule: Callable[[Any], str | None]
+
+    def __call__(self, value: Any) -> str | None:
+        return self.rule(value)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule kept next to the code that relies on it (its problem text says "must ...")."""
+
+    rule: Callable[[Any], str | None]
+
+    def __call__(self, value: Any) -> str | None:
+        return self.rule(value)
+
+
+def one_of(*choices: str) -> OneOf:
+    return OneOf(choices)
+
+
+def in_range(lo: float, hi: float) -> InRange:
+    return InRange(lo, hi)
+
+
+def matches(pattern: str, expected: str) -> Matches:
+    return Matches(pattern, expected)
+
+
+regex = Regex()
+path = FilePath()
+
+TECHNOLOGIES = ("106A", "106B", "212F", "424F")
+
+
+def _technologies(value: Any) -> str | None:
+    # A tuple, not a set: a TOML table or list inside the list is unhashable.
+    if not isinstance(value, list) or not value or any(t not in TECHNOLOGIES for t in value):
+        return f"expected a non-empty list of {', '.join(TECHNOLOGIES)}"
+    return None
+
+
+# Message terminators a SIP2 server may use, by their setting's name.
+TERMINATORS = {"CR": "\r", "CRLF": "\r\n"}
+
+
+def sip2_delimiter(value: Any) -> str | None:
+    """A field delimiter the codec can split on: one ASCII punctuation character. A CR or LF
+    would end the message early (they make up the terminator); letters, digits and spaces
+    occur in field ids and fixed fields."""
+    expected = "expected one ASCII punctuation character such as '|' or '^'"
+    if value and any(ch in "\r\n" for ch in value):
+        return f"must not be a CR or LF, which end a SIP2 message (terminator CR or CRLF): {expected}"
+    if len(value) != 1 or not value.isascii() or value not in string.punctuation:
+        return expected
     return None
 
 
@@ -55,7 +152,7 @@ CAMERA_SOURCE = matches(
     r"sim|\d{1,2}|/dev/video\d+|file:.+%0?\d*d.*|.+\.(mp4|avi|mkv|webm|mov|mjpeg)",
     "'sim', a camera index like '0', '/dev/video0', an image sequence 'file:frames/%04d.png' or a video file",
 )
-_PRINTER_OPTION = r"(baud=\d{3,7}|flow=(none|rtscts|xonxoff))"
+_PRINTER_OPTION = r"(baud=[1-9]\d{2,6}|flow=(none|rtscts|xonxoff))"
 PRINTER_URL = matches(
     rf"sim|(/dev/[\w/.\-]+|socket://[\w.\-]+:\d{{1,5}}|rfc2217://[\w.\-]+:\d{{1,5}}|loop://)"
     rf"(\?{_PRINTER_OPTION}(&{_PRINTER_OPTION})?)?",
@@ -86,44 +183,58 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "library": {
         "embedded": Key(bool, True, "Start the embedded library server (demo data) on host:port"),
-        "db": Key(str, "", "Embedded server's SQLite file ('' = in memory)"),
+        "db": Key(str, "", "Embedded server's SQLite file ('' = in memory)", path),
         "host": Key(str, "127.0.0.1", "SIP2 server host", HOST),
         "port": Key(int, 6001, "SIP2 server port (0 = any free port, embedded only)", in_range(0, 65535)),
         "tls": Key(bool, False, "Use TLS"),
-        "tls_ca": Key(str, "", "CA bundle to verify the server ('' = system)"),
+        "tls_ca": Key(str, "", "CA bundle to verify the server ('' = system)", path),
         "login_id": Key(str, "kiosk", "SIP2 login id (CN)"),
         "password": Key(str, "", "SIP2 password (CO); prefer password_env"),
         "password_env": Key(str, "KIOSK_SIP2_PASSWORD", "Environment variable holding the password"),
         "institution": Key(str, "MA", "Institution id (AO)"),
         "location_code": Key(str, "", "Location code (CP)"),
-        "terminator": Key(str, "CR", "Message terminator", one_of("CR", "CRLF")),
+        "terminator": Key(str, "CR", "Message terminator", OneOf(tuple(TERMINATORS))),
         "encoding": Key(str, "utf-8", "Character set", one_of("utf-8", "cp949", "cp850", "ascii")),
-        "delimiter": Key(str, "|", "Field delimiter", matches(r".", "a single character")),
+        "delimiter": Key(
+            str, "|", "Field delimiter (one punctuation character, never CR or LF)", Rule(sip2_delimiter)
+        ),
         "timeout_s": Key((int, float), 10.0, "Seconds to wait for each answer", in_range(0.5, 120)),
         "retries": Key(
             int, 1, "Times a lookup (never a checkout) is sent again after a failure", in_range(0, 5)
         ),
-        "tls_cert": Key(str, "", "Client certificate PEM when the server asks for one ('' = none)"),
-        "tls_key": Key(str, "", "Client certificate's private key PEM"),
+        "tls_cert": Key(str, "", "Client certificate PEM when the server asks for one ('' = none)", path),
+        "tls_key": Key(str, "", "Client certificate's private key PEM", path),
         "heartbeat": Key(bool, True, "Send SIP2 status (99) on an idle link to keep and check it"),
         "heartbeat_s": Key(
             (int, float), 0.0, "Seconds between heartbeats (0 = as the server announces)", in_range(0, 3600)
         ),
-        "rules": Key(str, "", "Embedded server only: circulation rules TOML ('' = Seoul defaults)"),
+        "rules": Key(str, "", "Embedded server only: circulation rules TOML ('' = Seoul defaults)", path),
     },
     "nfc": {
         "device": Key(str, "sim", "Card reader", NFC_PATH),
-        "technologies": Key(list, ["106A", "106B", "212F"], "Card technologies polled"),
+        "technologies": Key(
+            list,
+            ["106A", "106B", "212F"],
+            "Card technologies polled",
+            ListOf(OneOf(TECHNOLOGIES), _technologies),
+        ),
         "holdoff_s": Key(
             (int, float), 2.0, "Re-tap of the same card within this is ignored", in_range(0, 30)
         ),
-        "uid_format": Key(str, "hex", "UID to patron id: hex or decimal", one_of("hex", "decimal")),
-        "uid_byte_order": Key(str, "as-read", "UID byte order", one_of("as-read", "reversed")),
-        "uid_case": Key(str, "upper", "Hex letter case", one_of("upper", "lower")),
-        "uid_width": Key(int, 0, "Zero-pad the id to this many digits (0 = none)", in_range(0, 40)),
-        "uid_prefix": Key(str, "", "Prefix added to the id"),
+        "uid_format": Key(str, "hex", "UID to patron id: hex or decimal", OneOf(card_id.FORMATS)),
+        "uid_byte_order": Key(str, "as-read", "UID byte order", OneOf(card_id.BYTE_ORDERS)),
+        "uid_case": Key(str, "upper", "Hex letter case", OneOf(card_id.CASES)),
+        "uid_width": Key(
+            int, 0, "Zero-pad the id to this many digits (0 = none)", Rule(card_id.width_problem)
+        ),
+        "uid_prefix": Key(
+            str, "", "Prefix added to the id (no spaces or control characters)", Rule(card_id.prefix_problem)
+        ),
         "id_sources": Key(
-            list, ["uid"], "Where the patron id comes from, tried in order: uid, ndef, transit"
+            list,
+            ["uid"],
+            "Where the patron id comes from, tried in order: uid, ndef, transit",
+            ListOf(OneOf(card_id.ID_SOURCES), card_id.sources_problem),
         ),
         "ndef_pattern": Key(
             str,
@@ -135,6 +246,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
             list,
             ["D4100000030001", "D4100000140001"],
             "KS X 6924 applications (T-money, Cashbee) whose card serial is the id",
+            ListOf(Matches(r"(?:[0-9A-F]{2}){5,16}", "an AID in hex"), card_id.transit_aids_problem),
         ),
         "read_attempts": Key(int, 3, "Reads tried while an unreadable card stays", in_range(1, 10)),
     },
@@ -160,14 +272,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "device": Key(str, "sim", "Receipt printer", PRINTER_URL),
         "profile": Key(str, "generic-80-ko", "Printer profile (paper width, Korean mode)"),
         "sim_baud": Key(int, 115200, "Simulated printer's line speed (0 = unpaced)", in_range(0, 921600)),
-        "sim_out": Key(str, "", "Folder for the simulated printer's receipt PNGs ('' = temp)"),
+        "sim_out": Key(str, "", "Folder for the simulated printer's receipt PNGs ('' = temp)", path),
     },
     "log": {
         "level": Key(str, "info", "Log level", one_of("debug", "info", "warning", "error")),
     },
 }
-
-TECHNOLOGIES = {"106A", "106B", "212F", "424F"}
 
 
 class Section:
@@ -235,30 +345,23 @@ def validate(data: Mapping[str, Any], source: str) -> Settings:
             if spec.check is not None:
                 problem = spec.check(value)
                 if problem:
-                    raise ConfigError(f"{source}: [{name}] {key} = {value!r}: expected {problem}")
+                    raise ConfigError(f"{source}: [{name}] {key} = {value!r}: {problem}")
             values[key] = value
         sections[name] = Section(name, values)
-    bad = [t for t in sections["nfc"].technologies if t not in TECHNOLOGIES]
-    if bad or not sections["nfc"].technologies:
-        raise ConfigError(
-            f"{source}: [nfc] technologies = {sections['nfc'].technologies!r}: "
-            f"expected a non-empty list of {', '.join(sorted(TECHNOLOGIES))}"
-        )
-    nfc = sections["nfc"]
-    if not nfc.id_sources or any(x not in ("uid", "ndef", "transit") for x in nfc.id_sources):
-        raise ConfigError(
-            f"{source}: [nfc] id_sources = {nfc.id_sources!r}: expected a non-empty list "
-            "of 'uid', 'ndef', 'transit'"
-        )
-    if any(
-        not isinstance(a, str) or not re.fullmatch(r"(?:[0-9A-Fa-f]{2}){5,16}", a) for a in nfc.transit_aids
-    ):
-        raise ConfigError(
-            f"{source}: [nfc] transit_aids = {nfc.transit_aids!r}: expected application "
-            "ids in hex, 5 to 16 bytes each"
-        )
     settings = Settings(source=source, **sections)
-    lib = settings.library
+    _check_together(settings)
+    return settings
+
+
+def _check_together(settings: Settings) -> None:
+    """The rules that tie one key to another."""
+    source, nfc, lib = settings.source, settings.nfc, settings.library
+    problem = card_id.transit_aids_problem(nfc.transit_aids, nfc.id_sources)
+    if problem:
+        raise ConfigError(
+            f"{source}: [nfc] transit_aids = {nfc.transit_aids!r} with id_sources = {nfc.id_sources!r}: "
+            f"{problem}"
+        )
     if not lib.embedded and not settings.sip2_password():
         raise ConfigError(
             f"{source}: [library] no SIP2 password: set the environment variable "
@@ -268,7 +371,56 @@ def validate(data: Mapping[str, Any], source: str) -> Settings:
         raise ConfigError(f"{source}: [library] tls_cert and tls_key: expected both or neither")
     if not lib.embedded and lib.port == 0:
         raise ConfigError(f"{source}: [library] port = 0: expected the SIP2 server's port")
-    return settings
+    # The account goes out in SIP2 fields: one the codec cannot write fails every login.
+    account = {
+        "login_id": lib.login_id,
+        "institution": lib.institution,
+        "location_code": lib.location_code,
+        "password": settings.sip2_password(),
+    }
+    for key, value in account.items():
+        problem = _sip2_field_problem(value, lib.delimiter, lib.encoding)
+        if problem:
+            # Never the password itself in a message that ends up in logs.
+            shown = "(hidden)" if key == "password" else repr(value)
+            raise ConfigError(f"{source}: [library] {key} = {shown}: {problem}")
+
+
+def _sip2_field_problem(value: str, delimiter: str, encoding: str) -> str | None:
+    if delimiter in value or "\r" in value or "\n" in value:
+        return f"must not contain the field delimiter {delimiter!r} or a line break"
+    try:
+        value.encode(encoding)
+    except UnicodeEncodeError:
+        return f"must be writable in the [library] encoding {encoding!r}"
+    return None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine: localhost, 127.0.0.0/8 or ::1 (no name lookup)."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
+def plaintext_link_warning(settings: Settings) -> str | None:
+    """What to tell the technician when the SIP2 link leaves this machine without TLS: the
+    login, the password and every patron's details then cross the network readable. The
+    embedded server runs inside the kiosk's own process."""
+    lib = settings.library
+    if lib.tls or lib.embedded or is_loopback(lib.host):
+        return None
+    return (
+        f"{settings.source}: [library] tls = false: the SIP2 password and patron details go to "
+        f"{lib.host}:{lib.port} unencrypted; set tls = true (with tls_ca) unless the link is "
+        "protected otherwise (VPN, stunnel on this machine)"
+    )
 
 
 def load(path: str | Path | None = None) -> Settings:
@@ -278,7 +430,8 @@ def load(path: str | Path | None = None) -> Settings:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read configuration ({exc.strerror})") from exc
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        # Windows editors (Notepad) start UTF-8 files with a byte order mark: skip it.
+        data = tomllib.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     return validate(data, str(path))

@@ -23,6 +23,8 @@ MAX_UID_BYTES = 10
 # A 10-byte UID is 25 decimal digits; anything wider is a typo in the configuration.
 MAX_WIDTH = 32
 MAX_PREFIX = 16
+# Where an identifier may come from, tried in the configured order.
+ID_SOURCES: tuple[str, ...] = ("uid", "ndef", "transit")
 
 
 @dataclass(frozen=True)
@@ -46,18 +48,12 @@ class CardIdRule:
         _check_choice("format", self.format, FORMATS)
         _check_choice("byte_order", self.byte_order, BYTE_ORDERS)
         _check_choice("case", self.case, CASES)
-        if isinstance(self.width, bool) or not isinstance(self.width, int):
-            raise ValueError(f"card id width must be a whole number, got {self.width!r}")
-        if not 0 <= self.width <= MAX_WIDTH:
-            raise ValueError(f"card id width must be between 0 and {MAX_WIDTH} digits, got {self.width}")
-        if not isinstance(self.prefix, str):
-            raise ValueError(f"card id prefix must be text, got {self.prefix!r}")
-        if len(self.prefix) > MAX_PREFIX:
-            raise ValueError(
-                f"card id prefix must be at most {MAX_PREFIX} characters, got {len(self.prefix)}"
-            )
-        if any(not ch.isprintable() or ch.isspace() for ch in self.prefix):
-            raise ValueError(f"card id prefix {self.prefix!r} must not contain spaces or control characters")
+        problem = width_problem(self.width)
+        if problem:
+            raise ValueError(f"card id width {problem}, got {self.width!r}")
+        problem = prefix_problem(self.prefix)
+        if problem:
+            raise ValueError(f"card id prefix {problem}, got {self.prefix!r}")
 
     @classmethod
     def from_mapping(cls, settings: Mapping[str, object]) -> CardIdRule:
@@ -86,13 +82,57 @@ class CardIdRule:
         return self.prefix + digits.zfill(self.width)
 
 
+# The rules for each setting live here, once: CardIdRule and CardIdSources refuse what they
+# say, and the configuration schema checks them at start-up. Each returns what is wrong
+# ("must ...") or None.
+
+
+def width_problem(width: object) -> str | None:
+    if isinstance(width, bool) or not isinstance(width, int):
+        return "must be a whole number"
+    if not 0 <= width <= MAX_WIDTH:
+        return f"must be between 0 and {MAX_WIDTH} digits (0 = no padding)"
+    return None
+
+
+def prefix_problem(prefix: object) -> str | None:
+    if not isinstance(prefix, str):
+        return "must be text"
+    if len(prefix) > MAX_PREFIX:
+        return f"must be at most {MAX_PREFIX} characters"
+    if any(not ch.isprintable() or ch.isspace() for ch in prefix):
+        return "must not contain spaces or control characters"
+    return None
+
+
+def sources_problem(order: object) -> str | None:
+    """`order` as CardIdSources takes it: a list (or tuple) naming sources once each."""
+    if not isinstance(order, list | tuple) or not order:
+        return f"must be a non-empty list of {', '.join(map(repr, ID_SOURCES))}"
+    if any(source not in ID_SOURCES for source in order) or len(set(order)) != len(order):
+        return f"must list some of {', '.join(map(repr, ID_SOURCES))}, each once"
+    return None
+
+
+def transit_aids_problem(aids: object, order: Sequence[str] = ()) -> str | None:
+    """`aids` as CardIdSources takes them, given the sources `order` they serve."""
+    if not isinstance(aids, list | tuple):
+        return "must be a list of application ids in hex"
+    for aid in aids:
+        try:
+            parse_aid(aid)
+        except ValueError as error:
+            return f"must be application ids in hex, 5 to 16 bytes each ({error})"
+    if not aids and "transit" in order:
+        return "must name at least one AID to select when the sources include 'transit'"
+    return None
+
+
 def _check_choice(setting: str, value: object, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ValueError(f"card id {setting} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
 
 
-# Where an identifier may come from, tried in the configured order.
-ID_SOURCES: tuple[str, ...] = ("uid", "ndef", "transit")
 # A member number at the end of an NDEF text ("29123456") or URI (".../member/29123456").
 DEFAULT_NDEF_PATTERN = r"(?P<id>[0-9A-Za-z-]{4,32})$"
 
@@ -115,24 +155,21 @@ class CardIdSources:
     transit_aids: tuple[str, ...] = DEFAULT_AIDS
 
     def __post_init__(self) -> None:
-        order = tuple(self.order) if isinstance(self.order, list | tuple) else ()
-        if not order or any(s not in ID_SOURCES for s in order) or len(set(order)) != len(order):
-            raise ValueError(
-                f"card id sources must list some of {', '.join(map(repr, ID_SOURCES))} once each, "
-                f"got {self.order!r}"
-            )
+        problem = sources_problem(self.order)
+        if problem:
+            raise ValueError(f"card id sources {problem}, got {self.order!r}")
+        order = tuple(self.order)
         object.__setattr__(self, "order", order)
         try:
             re.compile(self.ndef_pattern)
-        except (re.error, TypeError) as error:
+        except (re.error, TypeError, OverflowError, RecursionError) as error:
             raise ValueError(
                 f"NDEF member pattern {self.ndef_pattern!r} is not a regular expression: {error}"
             ) from None
-        if not self.transit_aids and "transit" in order:
-            raise ValueError("transit cards need at least one AID to select")
+        problem = transit_aids_problem(self.transit_aids, order)
+        if problem:
+            raise ValueError(f"transit AIDs {problem}, got {self.transit_aids!r}")
         object.__setattr__(self, "transit_aids", tuple(self.transit_aids))
-        for aid in self.transit_aids:
-            parse_aid(aid)
 
     @property
     def aids(self) -> tuple[bytes, ...]:
