@@ -115,3 +115,69 @@ def test_run_starts_on_simulators_and_stops_on_sigterm(tmp_path):
             proc.kill()
     assert proc.returncode == 0, rest[-3000:]
     assert "Traceback" not in rest
+
+
+@pytest.mark.parametrize(
+    "settings, expected",
+    [
+        ("[nfc]\nuid_width = 36\n", "[nfc] uid_width = 36: must be between 0 and 32 digits"),
+        ("[nfc]\nuid_prefix = 'LIB 01'\n", "[nfc] uid_prefix = 'LIB 01': must not contain spaces"),
+        ('[library]\ndelimiter = "\\r"\n', "[library] delimiter = '\\r': must not be a CR or LF"),
+    ],
+)
+def test_settings_the_card_or_library_code_cannot_use_stop_start_up_cleanly(tmp_path, settings, expected):
+    path = tmp_path / "k.toml"
+    path.write_text(settings)
+    done = kiosk("demo", "--headless", "--config", str(path), "--out", str(tmp_path / "o"))
+    assert done.returncode == 2, done.stdout + done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    assert f"kiosk: configuration error: {path}: {expected}" in done.stderr
+
+
+def test_a_settings_file_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "k.toml"
+    # A key that stops start-up: the error shows the file was read past its first line.
+    path.write_text("[printer]\ndevice = 'lpt1'\n", encoding="utf-8-sig")
+    done = kiosk("demo", "--headless", "--config", str(path), "--out", str(tmp_path / "o"))
+    assert done.returncode == 2 and "[printer] device = 'lpt1'" in done.stderr
+    assert "not valid TOML" not in done.stderr
+
+
+@pytest.mark.timeout(120)
+def test_run_warns_once_of_a_plaintext_library_link(tmp_path):
+    import signal
+
+    settings = tmp_path / "k.toml"
+    # TEST-NET-1: never reachable, so the kiosk starts offline; the warning is about the setting.
+    settings.write_text(
+        '[library]\nembedded = false\nhost = "192.0.2.1"\nport = 6001\npassword = "pw"\ntimeout_s = 0.5\n'
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "run", "--config", str(settings)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    seen = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            seen.append(line)
+            if "device nfc: ok" in line:
+                break
+        else:
+            raise AssertionError("the kiosk never reported its card reader ready:\n" + "".join(seen)[-3000:])
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    output = "".join(seen) + rest
+    warnings = [line for line in output.splitlines() if "tls = false" in line]
+    assert len(warnings) == 1, output[-3000:]
+    assert "WARNING kiosk.app" in warnings[0] and "192.0.2.1:6001" in warnings[0]
+    assert "Traceback" not in output

@@ -23,3 +23,5 @@ class Check:
     # One line: what is wrong and what to check, or what was found.
     summary: str
     details: dict[str, Any] = field(default_factory=dict)
+    # What works but should not stay so (one line each), whether or not the check passed.
+    warnings: tuple[str, ...] = ()

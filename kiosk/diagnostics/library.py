@@ -6,10 +6,11 @@ import argparse
 import json
 import statistics
 import time
+from dataclasses import replace
 from typing import Any
 
 from kiosk.commands import config_arg, load_settings
-from kiosk.config import Settings
+from kiosk.config import Settings, plaintext_link_warning
 from kiosk.core.errors import ConfigError, LibraryError, LoginRejected
 from kiosk.diagnostics import Check
 from kiosk.ils.sip2.client import Sip2Client
@@ -56,6 +57,12 @@ def client_for(settings: Settings) -> Sip2Client:
 
 def probe(settings: Settings, rounds: int = 5) -> Check:
     """Log in, read the status, time `rounds` status exchanges."""
+    result = _probe(settings, rounds)
+    warning = plaintext_link_warning(settings)
+    return replace(result, warnings=(warning,)) if warning else result
+
+
+def _probe(settings: Settings, rounds: int) -> Check:
     lib = settings.library
     where = f"SIP2 server {lib.host}:{lib.port}"
     client = client_for(settings)
@@ -136,9 +143,12 @@ def main(args: argparse.Namespace) -> int:
         return 2
     result = probe(settings, args.rounds)
     if args.json:
-        print(json.dumps({"ok": result.ok, "summary": result.summary, **result.details}, ensure_ascii=False))
+        report = {"ok": result.ok, "summary": result.summary, "warnings": list(result.warnings)}
+        print(json.dumps({**report, **result.details}, ensure_ascii=False))
     else:
         print(("OK  " if result.ok else "FAIL ") + result.summary)
+        for warning in result.warnings:
+            print("WARN " + warning)
         for key, value in result.details.items():
             print(f"  {key}: {value}")
     return 0 if result.ok else 1

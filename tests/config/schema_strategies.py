@@ -64,6 +64,19 @@ def of_kind(key: Key) -> st.SearchStrategy[Any]:
     return st.one_of(options)
 
 
+def _near(key: Key) -> st.SearchStrategy[Any]:
+    """Values of the key's type of the size settings have, where a rule's limits usually are."""
+    options: list[st.SearchStrategy[Any]] = []
+    for kind in kinds(key):
+        if kind is int:
+            options.append(st.integers(-8, 64))
+        elif kind is str:
+            options.append(st.text(max_size=20) | st.characters(codec="ascii"))
+        else:
+            options.append(of_kind(Key(kind, key.default, key.doc)))
+    return st.one_of(options)
+
+
 def _in_range(key: Key, check: InRange) -> st.SearchStrategy[Any]:
     options: list[st.SearchStrategy[Any]] = []
     if int in kinds(key):
@@ -95,9 +108,12 @@ def accepted(key: Key) -> st.SearchStrategy[Any]:
     if isinstance(check, Regex):
         return st.sampled_from([key.default, *SAMPLE_PATTERNS])
     if isinstance(check, ListOf):
-        return st.lists(_item(check.item), max_size=4).filter(lambda v: check(v) is None)
+        # Choices (technologies, sources) are listed once each, at least one; free items any number.
+        choices = isinstance(check.item, OneOf)
+        items = st.lists(_item(check.item), min_size=int(choices), max_size=4, unique=choices)
+        return items.filter(lambda v: check(v) is None)
     if isinstance(check, Rule | FilePath):
-        return (of_kind(key) | st.just(key.default)).filter(lambda v: check(v) is None)
+        return (st.just(key.default) | _near(key)).filter(lambda v: check(v) is None)
     raise AssertionError(f"tests/config/schema_strategies.py has no strategy for {check!r}")
 
 

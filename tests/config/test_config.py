@@ -8,6 +8,7 @@ import pytest
 
 from kiosk import config
 from kiosk.core.errors import ConfigError
+from kiosk.devices.card_id import CardIdRule
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,3 +92,123 @@ def test_printer_urls_accepted(tmp_path, url):
 )
 def test_nfc_paths_accepted(tmp_path, path):
     assert config.load(write(tmp_path, f"[nfc]\ndevice = '{path}'\n")).nfc.device == path
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # The card identity code refuses these: the schema must say so, not a traceback later.
+        ("[nfc]\nuid_width = 33\n", r"\[nfc\] uid_width = 33: must be between 0 and 32 digits"),
+        ("[nfc]\nuid_width = 40\n", r"\[nfc\] uid_width = 40: must be between 0 and 32 digits"),
+        ("[nfc]\nuid_width = -1\n", r"\[nfc\] uid_width = -1: must be between 0 and 32 digits"),
+        ("[nfc]\nuid_prefix = 'LIB 01'\n", r"uid_prefix = 'LIB 01': must not contain spaces or control"),
+        ('[nfc]\nuid_prefix = "P\\t"\n', r"uid_prefix = 'P\\t': must not contain spaces or control"),
+        (
+            "[nfc]\nuid_prefix = '12345678901234567'\n",
+            r"uid_prefix = '1234567890123456\d': must be at most 16",
+        ),
+        ("[nfc]\nid_sources = ['uid', 'uid']\n", r"\[nfc\] id_sources = \['uid', 'uid'\]: must list"),
+        ("[nfc]\nid_sources = []\n", r"\[nfc\] id_sources = \[\]: must be a non-empty list"),
+        (
+            "[nfc]\nid_sources = ['transit']\ntransit_aids = []\n",
+            r"\[nfc\] transit_aids = \[\] with id_sources",
+        ),
+        ("[nfc]\ntransit_aids = ['D410']\n", r"\[nfc\] transit_aids = \['D410'\]: must be application ids"),
+        (
+            "[nfc]\ntechnologies = [['106A']]\n",
+            r"\[nfc\] technologies = \[\['106A'\]\]: expected a non-empty",
+        ),
+        # The SIP2 field delimiter: the terminator's characters would end every message early.
+        ('[library]\ndelimiter = "\\r"\n', r"\[library\] delimiter = '\\r': must not be a CR or LF"),
+        (
+            "[library]\nterminator = 'CRLF'\ndelimiter = \"\\r\"\n",
+            r"delimiter = '\\r': must not be a CR or LF",
+        ),
+        (
+            "[library]\nterminator = 'CRLF'\ndelimiter = \"\\n\"\n",
+            r"delimiter = '\\n': must not be a CR or LF",
+        ),
+        ('[library]\ndelimiter = "\\r\\n"\n', r"delimiter = '\\r\\n': must not be a CR or LF"),
+        ("[library]\ndelimiter = ''\n", r"delimiter = '': expected one ASCII punctuation character"),
+        ("[library]\ndelimiter = '||'\n", r"delimiter = '\|\|': expected one ASCII punctuation character"),
+        ("[library]\ndelimiter = 'A'\n", r"delimiter = 'A': expected one ASCII punctuation character"),
+        ("[library]\ndelimiter = ' '\n", r"delimiter = ' ': expected one ASCII punctuation character"),
+        # Account fields go out in SIP2 fields.
+        (
+            "[library]\nlogin_id = 'kiosk|3'\n",
+            r"\[library\] login_id = 'kiosk\|3': must not contain the field",
+        ),
+        (
+            "[library]\nencoding = 'ascii'\ninstitution = '서울'\n",
+            r"institution = '서울': must be writable in",
+        ),
+        ("[camera]\nitem_pattern = 'a{4294967296}'\n", r"item_pattern = 'a\{4294967296\}': expected a valid"),
+        ("[printer]\ndevice = '/dev/ttyUSB0?baud=000'\n", r"\[printer\] device = '/dev/ttyUSB0\?baud=000'"),
+        ('[library]\ndb = "a\\u0000b"\n', r"\[library\] db = 'a\\x00b': expected a path without NUL"),
+    ],
+)
+def test_values_the_kiosk_cannot_use_are_refused_at_load(tmp_path, text, expected):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError, match=expected) as info:
+        config.load(path)
+    assert str(path) in str(info.value)
+
+
+def test_a_refused_password_is_never_shown(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIOSK_SIP2_PASSWORD", "se|cret")
+    path = write(tmp_path, "[library]\nembedded = false\nport = 6001\n")
+    with pytest.raises(ConfigError, match=r"\[library\] password = \(hidden\): must not contain") as info:
+        config.load(path)
+    assert "se|cret" not in str(info.value)
+
+
+@pytest.mark.parametrize("width", range(-3, 45))
+def test_schema_and_card_identity_agree_on_every_width(tmp_path, width):
+    from kiosk.app import card_identity
+
+    try:
+        settings = config.load(write(tmp_path, f"[nfc]\nuid_width = {width}\n"))
+    except ConfigError as exc:
+        assert "[nfc] uid_width" in str(exc)
+        with pytest.raises(ValueError):
+            CardIdRule(width=width)
+    else:
+        assert card_identity(settings)[0].width == width
+
+
+@pytest.mark.parametrize(
+    "prefix", ["", "P", "LIB-", "도서관", "X" * 16, "X" * 17, "A B", "A\u00a0", "A\u200b"]
+)
+def test_schema_and_card_identity_agree_on_prefixes(prefix):
+    from kiosk.app import card_identity
+
+    try:
+        settings = config.validate({"nfc": {"uid_prefix": prefix}}, "<test>")
+    except ConfigError as exc:
+        assert "[nfc] uid_prefix" in str(exc)
+        with pytest.raises(ValueError):
+            CardIdRule(prefix=prefix)
+    else:
+        assert card_identity(settings)[0].prefix == prefix
+
+
+@pytest.mark.parametrize("delimiter", ["|", "^", "~", "!", "\\\\"])
+def test_punctuation_delimiters_are_accepted(tmp_path, delimiter):
+    settings = config.load(write(tmp_path, f'[library]\ndelimiter = "{delimiter}"\n'))
+    assert settings.library.delimiter == delimiter.replace("\\\\", "\\")
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "k.toml"
+    path.write_bytes("\ufeff[kiosk]\nid = 'KIOSK-BOM'\n".encode())
+    assert config.load(path).kiosk.id == "KIOSK-BOM"
+    # Written by an editor that adds it to every UTF-8 file it saves.
+    path.write_text("[kiosk]\nlibrary_name = '서울도서관'\n", encoding="utf-8-sig")
+    assert config.load(path).kiosk.library_name == "서울도서관"
+
+
+def test_a_byte_order_mark_elsewhere_is_still_an_error(tmp_path):
+    path = tmp_path / "k.toml"
+    path.write_bytes(b"[kiosk]\n\xef\xbb\xbfid = 'K'\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        config.load(path)

@@ -27,7 +27,7 @@ def _key_and_refused_value() -> st.SearchStrategy[tuple[tuple[str, str], Any]]:
     return st.sampled_from(KEYS).flatmap(lambda sk: st.tuples(st.just(sk), refused(SCHEMA[sk[0]][sk[1]])))
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(_key_and_refused_value())
 def test_a_refused_value_is_a_config_error_naming_the_key(case):
     (section, key), value = case
@@ -58,7 +58,7 @@ def any_data(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(any_data())
 def test_any_settings_validate_or_stop_with_a_config_error(data):
     try:
@@ -102,7 +102,7 @@ def startable_data(draw: st.DrawFn, places: dict[str, Path]) -> dict[str, Any]:
 
 
 @settings(
-    max_examples=60,
+    max_examples=50,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

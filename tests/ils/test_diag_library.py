@@ -56,6 +56,7 @@ def test_command_prints_json(server, tmp_path):
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["ok"] and report["online"] and report["round_trip_ms"] > 0
+    assert report["warnings"] == []
 
 
 def test_nothing_listening_says_what_to_check(tmp_path):
@@ -71,3 +72,53 @@ def test_wrong_password_says_so(server, tmp_path):
     path.write_text(path.read_text().replace('password = "kiosk"', 'password = "nope"'))
     result = diag.check(config.load(path))
     assert not result.ok and "login id 'kiosk'" in result.summary and "nope" not in result.summary
+
+
+def plaintext_remote_file(tmp_path: Path) -> Path:
+    # 192.0.2.0/24 (TEST-NET-1) is never reachable: the check fails fast, the warning still shows.
+    path = tmp_path / "remote.toml"
+    path.write_text(
+        '[library]\nembedded = false\nhost = "192.0.2.1"\nport = 6001\npassword = "kiosk"\ntimeout_s = 0.5\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_check_warns_of_a_plaintext_link_off_this_machine(tmp_path):
+    result = diag.check(config.load(plaintext_remote_file(tmp_path)))
+    assert len(result.warnings) == 1
+    assert "[library] tls = false" in result.warnings[0] and "192.0.2.1:6001" in result.warnings[0]
+
+
+def test_check_over_loopback_has_no_warning(server, tmp_path):
+    assert diag.check(config.load(settings_file(tmp_path, server.port))).warnings == ()
+
+
+def test_command_prints_the_plaintext_warning_line(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "diag", "library", "--config", str(plaintext_remote_file(tmp_path))],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    warnings = [line for line in done.stdout.splitlines() if line.startswith("WARN ")]
+    assert len(warnings) == 1, done.stdout + done.stderr
+    assert (
+        "tls = false" in warnings[0] and "192.0.2.1:6001" in warnings[0] and "set tls = true" in warnings[0]
+    )
+
+
+def test_command_refuses_a_delimiter_that_ends_messages(server, tmp_path):
+    path = settings_file(tmp_path, server.port)
+    path.write_text(path.read_text() + 'delimiter = "\\r"\n', encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "diag", "library", "--config", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "[library] delimiter = '\\r': must not be a CR or LF" in done.stdout
+    assert "Traceback" not in done.stderr
