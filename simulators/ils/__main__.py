@@ -12,6 +12,13 @@ from simulators.ils.rules import Rules, load_rules
 from simulators.ils.server import start_server
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is not 0 or more seconds")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=6001)
@@ -26,6 +33,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--rules", default=None, help="circulation rules TOML (default: Seoul's)")
     parser.add_argument("--heartbeat", type=float, default=30.0, help="status interval announced (seconds)")
+    parser.add_argument(
+        "--idle-timeout",
+        type=_seconds,
+        default=300.0,
+        metavar="S",
+        help="close a connection with no request for S seconds (0: never; default 300)",
+    )
     parser.add_argument("--tls-cert", default=None, help="PEM certificate: speak TLS only")
     parser.add_argument("--tls-key", default=None, help="PEM key, unless it is in --tls-cert")
     parser.add_argument("--tls-client-ca", default=None, help="require kiosk certificates signed by this CA")
@@ -60,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         tls_key=args.tls_key,
         tls_client_ca=args.tls_client_ca,
         heartbeat_s=args.heartbeat,
+        idle_timeout_s=args.idle_timeout,
     ) as server:
         print(f"SIP2 server on {server.host}:{server.port} (Ctrl-C to stop)", flush=True)
         stop.wait()

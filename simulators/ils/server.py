@@ -45,6 +45,8 @@ class ServerConfig:
     library_name: str = LIBRARY_NAME
     # Announced in the 98 reply (tenths of a second): kiosks send a status that often.
     timeout_period: str = "300"
+    # A connection with no request for this long is closed (None: kept open for ever).
+    idle_timeout_s: float | None = 300.0
     received: collections.Counter[str] = field(default_factory=collections.Counter)
     faults: collections.deque[str] = field(default_factory=collections.deque)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -60,6 +62,12 @@ class ServerConfig:
 
 class _Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
+    # The listen backlog: connections the kernel completes while the accept loop is busy.
+    # socketserver's default of 5 is too small for a burst (every kiosk of a network logging
+    # in again after a restart or an outage, or a load test): Linux then drops the overflowing
+    # SYNs and those clients retry only after 1, 3, 7, 15, 31 s, so some miss their connect
+    # timeout. The kernel caps it at net.core.somaxconn (4096 since Linux 5.4, 128 before).
+    request_queue_size = 1024
     daemon_threads = False  # server_close() joins every session thread
     block_on_close = True
 
@@ -103,6 +111,9 @@ class _Session(socketserver.BaseRequestHandler):
 
     def setup(self) -> None:
         self.config = self.server.config
+        if self.config.idle_timeout_s:
+            # Every read waits at most this long, so a silent kiosk's session ends by itself.
+            self.request.settimeout(self.config.idle_timeout_s)
         self.logged_in = False
         self.location = ""
         self.last_reply = b""
@@ -121,9 +132,18 @@ class _Session(socketserver.BaseRequestHandler):
             self.server.sessions.discard(self.request)
 
     def handle(self) -> None:
-        for frame in _frames(self.request):
-            if not self._answer(frame):
-                break
+        try:
+            for frame in _frames(self.request):
+                if not self._answer(frame):
+                    break
+        except TimeoutError:
+            # Ends like any session: socketserver shuts the socket down for writing and
+            # closes it, so the kiosk reads a clean end of stream and logs in again.
+            log.info(
+                "no request from %s for %g s: closing the idle connection",
+                self.client_address[0],
+                self.config.idle_timeout_s,
+            )
 
     def _answer(self, frame: bytes) -> bool:
         """Answer one request; False ends the session."""
@@ -223,7 +243,8 @@ _HANDLERS: dict[str, Callable[[replies.Context, Message], Message]] = {
 
 
 def _frames(sock: socket.socket) -> Iterable[bytes]:
-    """Messages from the stream until it closes; CR, LF or CRLF end each one."""
+    """Messages from the stream until it closes; CR, LF or CRLF end each one. Raises
+    TimeoutError when the socket's timeout passes with nothing read."""
     buffer = bytearray()
     while True:
         while True:
@@ -237,6 +258,8 @@ def _frames(sock: socket.socket) -> Iterable[bytes]:
                 yield frame
         try:
             chunk = sock.recv(4096)
+        except TimeoutError:
+            raise
         except OSError:
             return
         if not chunk or len(buffer) > 64 * 1024:
@@ -275,6 +298,12 @@ class ServerHandle:
             raise ValueError(f"unknown fault {fault!r}; choose from {sorted(FAULTS)}")
         with self._server.config.lock:
             self._server.config.faults.append(fault)
+
+    @property
+    def open_sessions(self) -> int:
+        """How many kiosk connections are open now."""
+        with self._server.sessions_lock:
+            return len(self._server.sessions)
 
     def drop_connections(self) -> None:
         """Close every kiosk's connection, as a server restart or idle timeout does."""
@@ -321,12 +350,17 @@ def start_server(
     store: CirculationStore | None = None,
     library_name: str | None = None,
     heartbeat_s: float = 30.0,
+    idle_timeout_s: float | None = 300.0,
 ) -> ServerHandle:
     """Start the SIP2 server on a background thread; port 0 picks a free port. An empty
     store (always so for db_path None, i.e. in memory) is seeded relative to `today`.
     With `tls_cert` (PEM, and `tls_key` unless the key is in it) it speaks TLS only; with
     `tls_client_ca` too it wants a client certificate signed by it. Servers of several
-    member libraries (`institution`) may share one `store`, the Chaekieum network's."""
+    member libraries (`institution`) may share one `store`, the Chaekieum network's.
+    A connection with no request for `idle_timeout_s` seconds is closed (0 or None: never);
+    a kiosk with its heartbeat on sends a status more often than that."""
+    if idle_timeout_s is not None and idle_timeout_s < 0:
+        raise ValueError(f"idle_timeout_s must be 0 or more, not {idle_timeout_s}")
     tls = None
     if tls_cert:
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -343,7 +377,8 @@ def start_server(
     codec = Codec(encoding=encoding, terminator=terminator, encode_errors="replace")
     config = ServerConfig(login_id, password, institution, today, rules or Rules(), codec,
                           library_name or MEMBER_LIBRARIES.get(institution, LIBRARY_NAME),
-                          f"{min(999, max(1, round(heartbeat_s * 10))):03d}")  # fmt: skip
+                          f"{min(999, max(1, round(heartbeat_s * 10))):03d}",
+                          idle_timeout_s or None)  # fmt: skip
     try:
         server = _Server((host, port), config, store, tls)
     except OSError:
