@@ -233,11 +233,15 @@ def build(settings: Settings) -> Kiosk:
         if runtime_ref:
             runtime_ref[0].post(event)
 
+    library: Sip2Library | None = None
     try:
         library = _library(settings, sims, post)
         devices: list[Device] = [_card_reader(settings, sims), _camera(settings, sims)]
         printer = _printer(settings, sims, profile)
     except BaseException:
+        # A device refused after the link started: stop its heartbeat thread too.
+        if library is not None:
+            library.close()
         sims.stop()
         raise
     flow = VisitFlow(visit_settings(settings))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 
 import pytest
 
@@ -111,5 +112,8 @@ def test_receipt_folder_that_is_a_file_is_a_config_error(tmp_path):
     not_a_folder = tmp_path / "receipts"
     not_a_folder.write_text("")
     settings = config.validate({"library": {"port": 0}, "printer": {"sim_out": str(not_a_folder)}}, "<test>")
+    before = set(threading.enumerate())
     with pytest.raises(ConfigError, match=r"\[printer\] sim_out = '.*receipts': not a folder for receipts"):
         build(settings)
+    # The library link started before the printer was refused: nothing of it stays behind.
+    assert not [t for t in set(threading.enumerate()) - before if t.name == "sip2-heartbeat"]
