@@ -1,4 +1,7 @@
-"""An ESC/POS interpreter that draws what a thermal printer would put on paper."""
+"""An ESC/POS interpreter that draws what a thermal printer would put on paper.
+
+It reads the bytes as a printer does, with its own fonts and metrics (simulators/printer_paper.py)
+and nothing of the kiosk's encoder, so a mistake in the encoder shows on its paper."""
 
 from __future__ import annotations
 
@@ -10,14 +13,15 @@ import qrcode
 import qrcode.exceptions
 from PIL import Image
 
-from kiosk.core.receipt import cell_width
-from kiosk.devices.escpos import CELL_H, CELL_W, FONT_BOLD, FONT_REGULAR, draw_text
-from kiosk.devices.escpos import LINE_SPACING as DEFAULT_LINE_SPACING
+from simulators.printer_paper import DEFAULT_LINE_SPACING, FONT_A, FONT_B, CellFont, Paper, find_font, glyph
 
 log = logging.getLogger(__name__)
 
-MARGIN_TOP = 16
-MARGIN_BOTTOM = 40  # what the feed to the cutter leaves below the last line
+# Korean character sets of the double-byte font (FS & ... FS .): "ks_x_1001" prints only the
+# KS X 1001 set (both bytes 0xA1-0xFE); "cp949" prints all of Unified Hangul Code.
+CODEPAGES = ("ks_x_1001", "cp949")
+# ESC t n: the single-byte code tables a printer commonly has, and Python's name for each.
+_CODE_TABLES = {0: "cp437", 2: "cp850", 3: "cp860", 16: "cp1252", 17: "cp866", 19: "cp858"}
 
 
 def _params(groups: dict[int, bytes]) -> dict[int, int]:
@@ -35,70 +39,14 @@ _QR_EC = {
     51: qrcode.constants.ERROR_CORRECT_H,
 }
 
-Run = tuple[str, bool, int, int]  # text, bold, width scale, height scale
-
-
-class Paper:
-    """The paper of one receipt: strips of printed dots, stacked as the paper advances."""
-
-    def __init__(self, dots: int, font_path: str = FONT_REGULAR, bold_font_path: str = FONT_BOLD) -> None:
-        self.dots = dots
-        self.font_path = font_path
-        self.bold_font_path = bold_font_path
-        self.strips: list[Image.Image] = []
-        self.inked = False
-
-    def advance(self, dots: int) -> None:
-        if dots > 0:
-            self.strips.append(Image.new("L", (self.dots, dots), 255))
-
-    def paste(self, img: Image.Image, align: int) -> None:
-        """Print `img` (already at dot scale) as its own band."""
-        img = img.crop((0, 0, min(img.width, self.dots), img.height))
-        strip = Image.new("L", (self.dots, img.height), 255)
-        strip.paste(img, (_x_for(align, img.width, self.dots), 0))
-        self.strips.append(strip)
-        self.inked = True
-
-    def text_line(self, runs: list[Run], align: int, spacing: int) -> None:
-        glyphs = []
-        for text, bold, ws, hs in runs:
-            img = draw_text(text, bold=bold, font_path=self.font_path, bold_font_path=self.bold_font_path)
-            if (ws, hs) != (1, 1):
-                img = img.resize((img.width * ws, img.height * hs), Image.Resampling.NEAREST)
-            glyphs.append(img)
-        char_h = max(g.height for g in glyphs)
-        # A line is at least its tallest character; smaller spacing does not overlap lines.
-        strip = Image.new("L", (self.dots, max(spacing, char_h)), 255)
-        width = sum(g.width for g in glyphs)
-        x = _x_for(align, width, self.dots)
-        for g in glyphs:
-            strip.paste(g, (x, char_h - g.height))  # characters share a bottom line
-            x += g.width
-        self.strips.append(strip)
-        self.inked = True
-
-    def finish(self) -> Image.Image:
-        height = MARGIN_TOP + sum(s.height for s in self.strips) + MARGIN_BOTTOM
-        page = Image.new("L", (self.dots, height), 255)
-        y = MARGIN_TOP
-        for s in self.strips:
-            page.paste(s, (0, y))
-            y += s.height
-        return page
-
-
-def _x_for(align: int, width: int, dots: int) -> int:
-    if align == 1:
-        return max(0, (dots - width) // 2)
-    if align == 2:
-        return max(0, dots - width)
-    return 0
-
 
 class EscposInterpreter:
     """Feeds on a byte stream in any chunking; calls back for status queries, printed
-    lines and cuts. `can_print()` False (no paper, cover open) discards what would print."""
+    lines and cuts. `can_print()` False (no paper, cover open) discards what would print.
+
+    What the printer model has: `dots` across the head; `codepage` of its Korean font
+    ("ks_x_1001", "cp949", or None for a printer without one, which ignores FS &);
+    `qr_native`, whether it knows GS ( k QR codes (without, it prints none)."""
 
     def __init__(
         self,
@@ -107,17 +55,22 @@ class EscposInterpreter:
         on_cut: Callable[[Image.Image | None], None],
         can_print: Callable[[], bool] = lambda: True,
         on_printed: Callable[[], None] = lambda: None,
-        font_path: str = FONT_REGULAR,
-        bold_font_path: str = FONT_BOLD,
+        *,
+        codepage: str | None = "cp949",
+        qr_native: bool = True,
     ) -> None:
+        if codepage is not None and codepage not in CODEPAGES:
+            raise ValueError(f"codepage must be one of {', '.join(CODEPAGES)} or None, got {codepage!r}")
+        find_font(False)  # no font, no printer: say so now rather than drop the first line
         self.dots = dots
+        self.codepage = codepage
+        self.qr_native = qr_native
         self._on_status = on_status
         self._on_cut = on_cut
         self._can_print = can_print
         self._on_printed = on_printed
-        self._fonts = (font_path, bold_font_path)
         self._buf = bytearray()
-        self.paper = Paper(dots, *self._fonts)
+        self.paper = Paper(dots)
         self.skipped = 0  # bytes of commands we do not know, stepped over
         self._reset()
         self._qr_data = b""
@@ -125,18 +78,21 @@ class EscposInterpreter:
         self._qr_ec = 48
 
     def _reset(self) -> None:
+        self.font: CellFont = FONT_A
         self.bold = False
         self.wscale = self.hscale = 1
         self.align = 0
         self.korean = False
         self.spacing = DEFAULT_LINE_SPACING
-        self._runs: list[Run] = []
+        self.char_spacing = 0  # ESC SP: dots right of each half-width character
+        self.table = _CODE_TABLES[0]
+        self._cells: list[Image.Image] = []
         self._line_dots = 0
 
     def discard_page(self) -> None:
         """Forget the part-printed receipt (the paper was torn off or reloaded)."""
-        self.paper = Paper(self.dots, *self._fonts)
-        self._runs, self._line_dots = [], 0
+        self.paper = Paper(self.dots)
+        self._cells, self._line_dots = [], 0
 
     def feed(self, data: bytes) -> None:
         self._buf += data
@@ -169,7 +125,7 @@ class EscposInterpreter:
             self._print_line()
             return 1
         if c == 0x09:
-            self._add_text(" ")
+            self._add_char(" ", wide=False)
             return 1
         if c < 0x20 or c == 0x7F:
             return 1  # CR and other controls: nothing to draw
@@ -177,15 +133,25 @@ class EscposInterpreter:
             if self.korean:
                 if len(b) < 2:
                     return 0
-                self._add_text(bytes(b[:2]).decode("cp949", errors="replace"))
+                self._add_char(self._korean(bytes(b[:2])), wide=True)
                 return 2
-            self._add_text(bytes(b[:1]).decode("cp437"))
+            self._add_char(bytes(b[:1]).decode(self.table, errors="replace"), wide=False)
             return 1
         end = 1
         while end < len(b) and 0x20 <= b[end] < 0x7F:
             end += 1
-        self._add_text(b[:end].decode("ascii"))
+        for ch in b[:end].decode("ascii"):
+            self._add_char(ch, wide=False)
         return end
+
+    def _korean(self, pair: bytes) -> str:
+        """The character a Korean font prints for a double-byte code (U+FFFD: not in it)."""
+        if self.codepage == "ks_x_1001" and not (pair[0] >= 0xA1 and pair[1] >= 0xA1):
+            return "\ufffd"  # a UHC extension code: this font has no such character
+        try:
+            return pair.decode("cp949")
+        except UnicodeDecodeError:
+            return "\ufffd"
 
     def _esc(self) -> int:
         b = self._buf
@@ -196,7 +162,7 @@ class EscposInterpreter:
             self._flush_pending()
             self._reset()
             return 2
-        if cmd in (b"E", b"a", b"!", b"d", b"J", b"3", b"2"):
+        if cmd in (b"E", b"a", b"!", b"d", b"J", b"3", b"2", b"M", b"t", b" "):
             need = 2 if cmd == b"2" else 3
             if len(b) < need:
                 return 0
@@ -206,9 +172,16 @@ class EscposInterpreter:
             elif cmd == b"a":
                 self.align = n % 48 if n >= 48 else n & 3
             elif cmd == b"!":
+                self.font = FONT_B if n & 0x01 else FONT_A
                 self.bold = bool(n & 0x08)
                 self.hscale = 2 if n & 0x10 else 1
                 self.wscale = 2 if n & 0x20 else 1
+            elif cmd == b"M":
+                self.font = FONT_B if n in (1, 49) else FONT_A
+            elif cmd == b"t":
+                self.table = _CODE_TABLES.get(n, _CODE_TABLES[0])
+            elif cmd == b" ":
+                self.char_spacing = n
             elif cmd == b"d":
                 self._print_line()
                 self._advance(max(0, n - 1) * self.spacing)
@@ -254,8 +227,10 @@ class EscposInterpreter:
             size = 5 + b[3] + 256 * b[4]
             if len(b) < size:
                 return 0
-            if b[2:3] == b"k":
+            if b[2:3] == b"k" and self.qr_native:
                 self._qr(bytes(b[5:size]))
+            else:
+                self.skipped += size
             return size
         if cmd == b"8":  # GS 8 L: four length bytes
             if len(b) < 7:
@@ -269,11 +244,10 @@ class EscposInterpreter:
         b = self._buf
         if len(b) < 2:
             return 0
-        if b[1:2] == b"&":
-            self.korean = True
-            return 2
-        if b[1:2] == b".":
-            self.korean = False
+        if b[1:2] in (b"&", b".") and self.codepage is not None:
+            # Without a Korean font the printer does not know FS & and FS .: they are stepped
+            # over, and the bytes between print as single-byte characters.
+            self.korean = b[1:2] == b"&"
             return 2
         return self._skip(2 + _FS_PARAMS.get(b[1], 0))
 
@@ -313,27 +287,31 @@ class EscposInterpreter:
 
     # --- printing ---
 
-    def _add_text(self, text: str) -> None:
-        for ch in text:
-            w = cell_width(ch) * CELL_W * self.wscale
-            if self._line_dots + w > self.dots:
-                self._print_line()  # a printer wraps what does not fit
-            if self._runs and self._runs[-1][1:] == (self.bold, self.wscale, self.hscale):
-                self._runs[-1] = (self._runs[-1][0] + ch, *self._runs[-1][1:])
-            else:
-                self._runs.append((ch, self.bold, self.wscale, self.hscale))
-            self._line_dots += w
+    def _add_char(self, ch: str, wide: bool) -> None:
+        cell = glyph(ch, self.font, wide, self.bold)
+        if (self.wscale, self.hscale) != (1, 1):
+            cell = cell.resize(
+                (cell.width * self.wscale, cell.height * self.hscale), Image.Resampling.NEAREST
+            )
+        if self.char_spacing and not wide:
+            spaced = Image.new("L", (cell.width + self.char_spacing * self.wscale, cell.height), 255)
+            spaced.paste(cell, (0, 0))
+            cell = spaced
+        if self._line_dots + cell.width > self.dots:
+            self._print_line()  # a printer wraps what does not fit
+        self._cells.append(cell)
+        self._line_dots += cell.width
 
     def _print_line(self) -> None:
-        runs, self._runs, self._line_dots = self._runs, [], 0
-        if not runs:
-            self._advance(max(self.spacing, CELL_H * self.hscale))
+        cells, self._cells, self._line_dots = self._cells, [], 0
+        if not cells:
+            self._advance(self.spacing)
         elif self._can_print():
-            self.paper.text_line(runs, self.align, self.spacing)
+            self.paper.text_line(cells, self.align, self.spacing)
             self._on_printed()
 
     def _flush_pending(self) -> None:
-        if self._runs:
+        if self._cells:
             self._print_line()
 
     def _advance(self, dots: int) -> None:
@@ -391,5 +369,5 @@ class EscposInterpreter:
 
     def _cut(self) -> None:
         self._flush_pending()
-        paper, self.paper = self.paper, Paper(self.dots, *self._fonts)
+        paper, self.paper = self.paper, Paper(self.dots)
         self._on_cut(paper.finish() if paper.inked else None)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from kiosk.devices.escpos import STATUS_OK
-from simulators.escpos_render import EscposInterpreter
+from simulators.escpos_render import CODEPAGES, EscposInterpreter
 from simulators.printer_link import PtyLink, TcpLink
+from simulators.printer_paper import STATUS_OK
 
 FAULTS = (
     "drop_connection",
@@ -34,7 +34,11 @@ log = logging.getLogger(__name__)
 
 class VirtualPrinter:
     """A receipt printer you can plug pyserial into (`.url`). Faults are data, e.g.
-    `faults=["paper_out_after:3"]`; see FAULTS. Use as a context manager or call close()."""
+    `faults=["paper_out_after:3"]`; see FAULTS. Use as a context manager or call close().
+
+    The model: `dots` across the head (576 for 80 mm, 384 for 58 mm), the `codepage` of its
+    Korean font ("ks_x_1001", "cp949", None: no Korean font), `qr_native` (GS ( k QR codes);
+    see for_profile()."""
 
     def __init__(
         self,
@@ -44,6 +48,8 @@ class VirtualPrinter:
         faults: Iterable[str] = (),
         *,
         flow_control: str = "none",
+        codepage: str | None = "cp949",
+        qr_native: bool = True,
         _transport: PtyLink | TcpLink | None = None,
     ) -> None:
         if baud < 0 or dots <= 0 or dots % 8:
@@ -82,6 +88,8 @@ class VirtualPrinter:
             self._on_cut,
             can_print=self._can_print,
             on_printed=self._on_printed,
+            codepage=codepage,
+            qr_native=qr_native,
         )
         self._io = _transport or PtyLink()
         self.url = self._io.url
@@ -89,6 +97,22 @@ class VirtualPrinter:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="virtual-printer", daemon=True)
         self._thread.start()
+
+    @staticmethod
+    def model_of(profile: object) -> dict[str, object]:
+        """The keyword arguments that make this printer the model a kiosk printer profile
+        describes: its plain numbers only (dots, Korean font and code page, native QR)."""
+        korean = getattr(profile, "korean", "double-byte") == "double-byte"
+        return {
+            "dots": int(getattr(profile, "dots", 576)),
+            "codepage": str(getattr(profile, "codepage", "cp949")) if korean else None,
+            "qr_native": bool(getattr(profile, "qr_native", True)),
+        }
+
+    @classmethod
+    def for_profile(cls, profile: object, **kwargs: object) -> VirtualPrinter:
+        """The printer a kiosk printer profile describes (see model_of), on a pty."""
+        return cls(**cls.model_of(profile), **kwargs)  # type: ignore[arg-type]
 
     @classmethod
     def tcp(cls, host: str = "127.0.0.1", port: int = 0, **kwargs: object) -> VirtualPrinter:
@@ -300,8 +324,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dots", type=int, default=576, help="576 for 80 mm, 384 for 58 mm")
     ap.add_argument("--fault", action="append", default=[], help=" | ".join(FAULTS))
     ap.add_argument("--flow", choices=("none", "xonxoff"), default="none", help="flow control")
+    ap.add_argument(
+        "--codepage",
+        choices=(*CODEPAGES, "none"),
+        default="cp949",
+        help="the Korean font's character set; none: no Korean font (default cp949)",
+    )
+    ap.add_argument("--no-native-qr", action="store_true", help="a model without GS ( k QR codes")
     args = ap.parse_args(argv)
-    kwargs = dict(baud=args.baud, out_dir=args.out, dots=args.dots, faults=args.fault, flow_control=args.flow)
+    kwargs = dict(
+        baud=args.baud,
+        out_dir=args.out,
+        dots=args.dots,
+        faults=args.fault,
+        flow_control=args.flow,
+        codepage=None if args.codepage == "none" else args.codepage,
+        qr_native=not args.no_native_qr,
+    )
     try:
         printer = (
             VirtualPrinter.tcp(args.host, args.tcp, **kwargs)

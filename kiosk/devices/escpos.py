@@ -32,6 +32,11 @@ SIZE_NORMAL = GS + b"!\x00"
 FEED_LINES = ESC + b"d"  # + n: print and feed n lines
 PARTIAL_CUT = GS + b"VB\x00"  # feed to the cutter, then partial cut
 RASTER = GS + b"v0"  # GS v 0 m xL xH yL yH: raster bit image
+# The longest raster command sent: a taller image goes as several GS v 0 bands, which the
+# printer stacks without a gap. At 9600 baud (8N1, ~960 bytes/s) 1 KB is about a second on
+# the line, so a status query follows soon after and no single write outlasts a write timeout
+# (a 576-dot QR code in one command is ~9.7 KB: over 10 s at 9600 baud).
+RASTER_BAND_BYTES = 1024
 ALIGN = {"left": ESC + b"a\x00", "center": ESC + b"a\x01", "right": ESC + b"a\x02"}
 
 # Real-time status queries (DLE EOT n) and what each n asks.
@@ -118,6 +123,9 @@ PROFILES: dict[str, PrinterProfile] = {
     "generic-58-ko": PrinterProfile("generic-58-ko", paper_mm=58, dots=384, cells=32, qr_module=5),
     # Any ESC/POS printer without a Korean font: Hangul goes as raster images.
     "raster-80": PrinterProfile("raster-80", korean="raster", qr_native=False),
+    # Epson-compatible printers without a Korean font but with the GS ( k QR command
+    # (TM-T20 and TM-T88 from model V on, most clones): the QR code costs tens of bytes.
+    "raster-80-qr": PrinterProfile("raster-80-qr", korean="raster", qr_native=True),
     "raster-58": PrinterProfile(
         "raster-58", paper_mm=58, dots=384, cells=32, korean="raster", qr_native=False, qr_module=5
     ),
@@ -132,7 +140,7 @@ def get_profile(name: str) -> PrinterProfile:
         raise ConfigError(f"unknown printer profile {name!r}; known: {', '.join(PROFILES)}") from None
 
 
-# --- raster rendering (shared with the virtual printer so both draw text alike) ---
+# --- raster rendering: Hangul drawn here for printers without a Korean font ---
 
 
 @functools.lru_cache(maxsize=8)
@@ -168,12 +176,23 @@ def draw_text(
 
 
 def raster_bytes(img: Image.Image) -> bytes:
-    """GS v 0 (raster bit image, normal density) for `img`; dark pixels print."""
+    """GS v 0 (raster bit image, normal density) for `img` in one command; dark pixels print."""
+    return b"".join(raster_bands(img))
+
+
+def raster_bands(img: Image.Image, max_bytes: int | None = None) -> list[bytes]:
+    """`img` as GS v 0 commands, top to bottom, each of whole dot rows and at most
+    `max_bytes` long (at least one row each; None: one command)."""
     dark = np.asarray(img.convert("L")) < 128
     packed = np.packbits(dark, axis=1)  # pads each row to whole bytes, MSB = leftmost dot
     rows, width_bytes = packed.shape
-    header = RASTER + b"\x00" + width_bytes.to_bytes(2, "little") + rows.to_bytes(2, "little")
-    return header + packed.tobytes()
+    step = max(1, rows if max_bytes is None else (max_bytes - 8) // max(1, width_bytes))
+    bands = []
+    for top in range(0, rows, step):
+        band = packed[top : top + step]
+        header = RASTER + b"\x00" + width_bytes.to_bytes(2, "little") + len(band).to_bytes(2, "little")
+        bands.append(header + band.tobytes())
+    return bands
 
 
 def _place(img: Image.Image, align: str, dots: int) -> Image.Image:
@@ -188,7 +207,7 @@ def _place(img: Image.Image, align: str, dots: int) -> Image.Image:
     return strip
 
 
-def _raster_text_line(line: PrintLine, profile: PrinterProfile) -> bytes:
+def _raster_text_line(line: PrintLine, profile: PrinterProfile, band_bytes: int) -> list[bytes]:
     img = draw_text(
         line.text,
         bold=line.style in ("bold", "big"),
@@ -200,7 +219,9 @@ def _raster_text_line(line: PrintLine, profile: PrinterProfile) -> bytes:
     gap = LINE_SPACING - img.height
     # Feeding the gap costs 3 bytes; drawing it as white rows would cost 72 per dot row.
     feed = ESC + b"J" + bytes([gap]) if gap > 0 else b""
-    return raster_bytes(_place(img, line.align, profile.dots)) + feed
+    bands = raster_bands(_place(img, line.align, profile.dots), band_bytes)
+    bands[-1] += feed
+    return bands
 
 
 def qr_image(data: str, module: int) -> Image.Image:
@@ -212,15 +233,19 @@ def qr_image(data: str, module: int) -> Image.Image:
     return code.make_image().get_image().convert("L")
 
 
-def _qr(line: PrintLine, profile: PrinterProfile) -> bytes:
+def _qr(line: PrintLine, profile: PrinterProfile, band_bytes: int) -> list[bytes]:
     if not line.text:
-        return b""
+        return []
     if not profile.qr_native:
-        return raster_bytes(_place(qr_image(line.text, profile.qr_module), line.align, profile.dots)) + b"\n"
+        bands = raster_bands(
+            _place(qr_image(line.text, profile.qr_module), line.align, profile.dots), band_bytes
+        )
+        bands[-1] += b"\n"
+        return bands
     dummy = Dummy()
     # python-escpos' GS ( k sequence: model 2, module size, error correction M, store, print.
     dummy.qr(line.text, ec=1, size=profile.qr_module, native=True)
-    return dummy.output + b"\n"
+    return [dummy.output + b"\n"]
 
 
 # --- receipt encoding ---
@@ -256,53 +281,64 @@ def encode_korean(text: str, codepage: str = "ks_x_1001") -> bytes | None:
     return data
 
 
-def encode_line(line: PrintLine, profile: PrinterProfile) -> bytes:
+def encode_line(line: PrintLine, profile: PrinterProfile, band_bytes: int = RASTER_BAND_BYTES) -> bytes:
     """One receipt line as ESC/POS bytes, starting from normal style and leaving it there.
     Alignment is the caller's business (see encode_receipt_parts)."""
+    return b"".join(_line_commands(line, profile, band_bytes))
+
+
+def _line_commands(line: PrintLine, profile: PrinterProfile, band_bytes: int) -> list[bytes]:
+    """encode_line's bytes as whole commands: an image is one command per band."""
     style = line.style
     if style == "feed":
-        return FEED_LINES + bytes([profile.feed_lines])
+        return [FEED_LINES + bytes([profile.feed_lines])]
     if style == "cut":
-        return PARTIAL_CUT
+        return [PARTIAL_CUT]
     if style == "qr":
-        return _qr(line, profile)
+        return _qr(line, profile, band_bytes)
     if style == "rule":
-        return b"-" * profile.cells + b"\n"
+        return [b"-" * profile.cells + b"\n"]
     if style not in ("normal", "bold", "big"):
         raise ValueError(f"unknown receipt line style {style!r}")
     body = _text_bytes(line, profile)
     if body is None:
         log.debug("line sent as raster (%d cells)", cell_width(line.text))
-        return _raster_text_line(line, profile)
+        return _raster_text_line(line, profile, band_bytes)
     if style == "bold":
-        return BOLD_ON + body + b"\n" + BOLD_OFF
+        return [BOLD_ON + body + b"\n" + BOLD_OFF]
     if style == "big":
-        return SIZE_DOUBLE + BOLD_ON + body + b"\n" + BOLD_OFF + SIZE_NORMAL
-    return body + b"\n"
+        return [SIZE_DOUBLE + BOLD_ON + body + b"\n" + BOLD_OFF + SIZE_NORMAL]
+    return [body + b"\n"]
 
 
-def encode_receipt_parts(lines: list[PrintLine], profile: PrinterProfile) -> list[bytes]:
-    """The receipt as a list of whole commands (init, then one part per line), so a sender
-    can interleave status queries between parts without splitting an image in two."""
+def encode_receipt_parts(
+    lines: list[PrintLine], profile: PrinterProfile, band_bytes: int = RASTER_BAND_BYTES
+) -> list[bytes]:
+    """The receipt as a list of whole commands (init, then each line's: one, or one per band
+    of an image, none longer than `band_bytes` but unsplittable text), so a sender can
+    interleave status queries between parts without splitting a command in two."""
     parts = [INIT]
     align = "left"
     for line in lines:
         if line.align not in ALIGN:
             raise ValueError(f"unknown receipt line alignment {line.align!r}")
-        body = encode_line(line, profile)
+        commands = _line_commands(line, profile, band_bytes)
+        if not commands:
+            continue
         # An image carries its own placement (see _place): the printer must not move it again.
-        wanted = "left" if body.startswith(RASTER) else line.align
-        prefix = b""
+        wanted = "left" if commands[0].startswith(RASTER) else line.align
         if line.style in ("normal", "bold", "big", "rule", "qr") and wanted != align:
             align = wanted
-            prefix = ALIGN[align]
-        parts.append(prefix + body)
+            commands[0] = ALIGN[align] + commands[0]
+        parts.extend(commands)
     return parts
 
 
-def encode_receipt(lines: list[PrintLine], profile: PrinterProfile) -> bytes:
+def encode_receipt(
+    lines: list[PrintLine], profile: PrinterProfile, band_bytes: int = RASTER_BAND_BYTES
+) -> bytes:
     """The receipt as the bytes to send: ESC @, the lines, feed and partial cut."""
-    return b"".join(encode_receipt_parts(lines, profile))
+    return b"".join(encode_receipt_parts(lines, profile, band_bytes))
 
 
 def transfer_seconds(n_bytes: int, baud: int) -> float:

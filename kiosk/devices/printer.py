@@ -107,7 +107,11 @@ class _Status:
 
 class SerialReceiptPrinter:
     """ReceiptPrinter over any pyserial URL. Blocks while printing; call it from a worker
-    thread. Printer faults come back as PrintOutcome, never as exceptions."""
+    thread. Printer faults come back as PrintOutcome, never as exceptions.
+
+    write_timeout is how long the printer may hold the line (flow control, a full buffer)
+    beyond a write's own time at the baud rate; chunk_size bounds each write, and an image
+    is sent as bands no longer than a chunk, with a status query after each chunk."""
 
     def __init__(
         self,
@@ -146,18 +150,19 @@ class SerialReceiptPrinter:
     def print_lines(self, lines: list[PrintLine]) -> PrintOutcome:
         """Print laid-out lines (a receipt, a test page): the outcome, never an exception."""
         try:
-            parts = encode_receipt_parts(lines, self.profile)
+            parts = encode_receipt_parts(lines, self.profile, band_bytes=self.chunk_size)
         except (KioskError, ValueError) as e:
             return self._unprintable(e)
         with self._lock:
             try:
                 outcome = self._print(parts)
             except serial.SerialTimeoutException:
+                waited = self._port.write_timeout if self._port is not None else self.write_timeout
                 outcome = self._why_stalled() or PrintOutcome(
                     False,
                     "printer.offline",
                     f"printer on {self.url} stopped taking data "
-                    f"(write timed out after {self.write_timeout} s, flow control {self.flow_control}): "
+                    f"(write timed out after {waited:.1f} s, flow control {self.flow_control}): "
                     + ADVICE["stalled"],
                 )
                 self._drop()
@@ -219,8 +224,13 @@ class SerialReceiptPrinter:
         refusal = self._refusal(st)
         if refusal:
             return refusal
+        chunks = list(self._chunks(parts))
+        # A write may take its line time, plus the time the printer may hold the line.
+        allowed = self.write_allowance(max(map(len, chunks), default=0))
+        if port.write_timeout != allowed:
+            port.write_timeout = allowed
         sent = 0
-        for chunk in self._chunks(parts):
+        for chunk in chunks:
             port.write(chunk)
             sent += len(chunk)
             # The reply to a status query comes after the printer has taken in the chunk:
@@ -234,7 +244,8 @@ class SerialReceiptPrinter:
 
     def _chunks(self, parts: list[bytes]) -> Iterator[bytes]:
         """Whole commands grouped up to chunk_size; never splits a command (an image's data
-        must not be interrupted by a status query)."""
+        must not be interrupted by a status query: images come as bands no longer than a
+        chunk, see encode_receipt_parts)."""
         buf = bytearray()
         for part in parts:
             if buf and len(buf) + len(part) > self.chunk_size:
@@ -243,6 +254,12 @@ class SerialReceiptPrinter:
             buf += part
         if buf:
             yield bytes(buf)
+
+    def write_allowance(self, n_bytes: int) -> float:
+        """Seconds a write of `n_bytes` may take before it counts as stalled: write_timeout
+        (what the printer may hold the line for) on top of the bytes' time on the line."""
+        line = transfer_seconds(n_bytes, self.baud) if self._paced else 0.0
+        return round(self.write_timeout + line, 3)
 
     def _drain_wait(self, n_bytes: int) -> float:
         if not self._paced:

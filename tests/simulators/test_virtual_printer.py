@@ -18,9 +18,10 @@ from PIL import Image
 
 from kiosk.core.model import Language, Loan
 from kiosk.core.receipt import PrintLine, Receipt, layout
-from kiosk.devices.escpos import PROFILES, draw_text, encode_receipt, raster_bytes, status_query
+from kiosk.devices.escpos import PROFILES, encode_receipt, raster_bytes, status_query
 from simulators.escpos_render import EscposInterpreter
 from simulators.printer import VirtualPrinter, main
+from simulators.printer_paper import FONT_A, glyph
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -41,11 +42,18 @@ def receipt() -> Receipt:
     )
 
 
-def render(data: bytes, dots: int = 576) -> list[Image.Image | None]:
+def render(data: bytes, dots: int = 576, **model: object) -> list[Image.Image | None]:
     """Pages cut from `data`, fed to a bare interpreter (no threads, no pty)."""
     pages: list[Image.Image | None] = []
-    EscposInterpreter(dots, on_status=lambda n: None, on_cut=pages.append).feed(data)
+    EscposInterpreter(dots, on_status=lambda n: None, on_cut=pages.append, **model).feed(data)  # type: ignore[arg-type]
     return pages
+
+
+def render_as(profile_name: str, data: bytes) -> list[Image.Image | None]:
+    """Pages cut from `data` by the printer model a kiosk printer profile describes."""
+    model = VirtualPrinter.model_of(PROFILES[profile_name])
+    dots = model.pop("dots")
+    return render(data, dots, **model)  # type: ignore[arg-type]
 
 
 def ink(img: Image.Image) -> np.ndarray:
@@ -97,10 +105,12 @@ def test_any_chunking_renders_the_same_page() -> None:
 def test_korean_double_byte_text_is_decoded_and_drawn() -> None:
     page = render(b"\x1b@\x1c&" + "대출".encode("cp949") + b"\x1c.\n" + CUT)[0]
     assert page is not None
-    expected = ink(draw_text("대출"))
-    rows = np.nonzero(ink(page))[0]
-    top = rows.min() - np.nonzero(expected)[0].min()
-    assert np.array_equal(ink(page)[top : top + 24, :48], expected)
+    # Two full-width cells of the printer's own font A, 24 dots each, at the left margin.
+    expected = np.hstack([ink(glyph(ch, FONT_A, True, False)) for ch in "대출"])
+    rows = np.nonzero(ink(page).any(axis=1))[0]
+    top = rows.min() - np.nonzero(expected.any(axis=1))[0].min()
+    assert np.array_equal(ink(page)[top : top + FONT_A.cell_h, : 4 * FONT_A.cell_w], expected)
+    assert not ink(page)[:, 4 * FONT_A.cell_w :].any()
 
 
 def test_double_size_and_bold_are_honoured() -> None:
@@ -195,10 +205,10 @@ def test_cut_with_nothing_printed_is_no_receipt() -> None:
     assert render(b"\x1b@" + CUT) == [None]
 
 
-@pytest.mark.parametrize("profile", ["generic-80-ko", "raster-80"])
+@pytest.mark.parametrize("profile", ["generic-80-ko", "raster-80", "raster-80-qr"])
 def test_qr_code_on_paper_decodes_to_the_account_url(profile: str) -> None:
     p = PROFILES[profile]
-    page = render(encode_receipt([PrintLine(URL, "qr", "center"), PrintLine(style="cut")], p))[0]
+    page = render_as(profile, encode_receipt([PrintLine(URL, "qr", "center"), PrintLine(style="cut")], p))[0]
     assert page is not None
     found = zxingcpp.read_barcodes(page)
     assert [r.text for r in found] == [URL]
@@ -357,6 +367,6 @@ def test_drop_connection_on_a_pty_hangs_up_and_offers_a_new_port(vp: VirtualPrin
 @pytest.mark.parametrize("profile", ["raster-58", "generic-58-ko"])
 def test_58_mm_receipt_is_384_dots_and_its_qr_reads(profile: str) -> None:
     p = PROFILES[profile]
-    page = render(encode_receipt(layout(receipt(), p.cells), p), dots=p.dots)[0]
+    page = render_as(profile, encode_receipt(layout(receipt(), p.cells), p))[0]
     assert page is not None and page.width == 384
     assert [r.text for r in zxingcpp.read_barcodes(page)] == [URL]
