@@ -48,7 +48,8 @@ def main(args: argparse.Namespace) -> int:
         ms = round((time.perf_counter() - t0) * 1000, 2)
         results = [{"symbology": d.symbology, "text": d.text} for d in found]
         if args.json:
-            print(json.dumps({"file": path, "results": results, "ms": ms}, ensure_ascii=False))
+            # ASCII only: a code may hold bidi or C1 controls meant for the terminal.
+            print(json.dumps({"file": path, "results": results, "ms": ms}))
         else:
             codes = "  ".join(f"{d.symbology} {d.text!r}" for d in found) or "no code"
             print(f"{path}: {codes}  ({ms:.1f} ms)")

@@ -14,8 +14,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication
 
+from kiosk.core.privacy import clean
 from kiosk.core.views import View
-from kiosk.demo.script import Step
+from kiosk.demo.script import DEFAULT_SYMBOLOGY, Step
 from kiosk.demo.transcript import Transcript
 
 log = logging.getLogger("kiosk.demo")
@@ -106,7 +107,12 @@ class ScriptRunner:
         elif step.name == "lift_card":
             sims.nfc.lift()
         elif step.name == "show_barcode":
-            sims.camera.show(a[0], *(a[1:2] or ["Code128"]))
+            symbology = a[1] if len(a) > 1 else DEFAULT_SYMBOLOGY
+            try:
+                sims.camera.show(a[0], symbology)
+            except ValueError:
+                # Its message quotes the text, which may be a card and its PIN.
+                raise StepFailed(f"the virtual camera cannot show this code as {clean(symbology)}") from None
         elif step.name == "remove_barcode":
             sims.camera.remove()
         elif step.name == "press":
@@ -119,7 +125,7 @@ class ScriptRunner:
             self._main.click.emit(a[0])
             time.sleep(0.05)
             if len(self._main.click_errors) > errors:
-                raise StepFailed(self._main.click_errors[-1])
+                raise StepFailed(clean(self._main.click_errors[-1]))
         elif step.name == "expect_screen":
             timeout = float(a[1]) if len(a) > 1 else DEFAULT_TIMEOUT
             self._wait_for(
@@ -151,20 +157,26 @@ class ScriptRunner:
             raise StepFailed(f"unknown step {step.name}")
 
     def run(self, steps: list[Step]) -> None:
-        """Script thread body."""
+        """Script thread body. Everything it logs or reports is masked and cleaned: a step's
+        failure names the step as its log line does, never by its raw arguments."""
         try:
             for step in steps:
                 log.info("step %s", step.masked())
                 try:
                     self.run_step(step)
                 except StepFailed as exc:
-                    raise StepFailed(f"{step}: {exc}") from None
+                    raise StepFailed(f"{step.masked()}: {step.redact(str(exc))}") from None
+                except Exception as exc:  # noqa: BLE001 - the step's failure, its arguments masked
+                    detail = step.redact(f"{type(exc).__name__}: {exc}")
+                    raise StepFailed(f"{step.masked()}: {detail}") from None
             errors = self.kiosk.runtime.errors
             if errors:
-                raise StepFailed(f"the flow raised {len(errors)} error(s): {errors[0]!r}")
+                raise StepFailed(
+                    f"the flow raised {len(errors)} error(s), first {type(errors[0]).__name__}; see the log"
+                )
             self.result.ok = True
         except Exception as exc:  # noqa: BLE001 - reported as the run's failure
-            self.result.failure = str(exc) if isinstance(exc, StepFailed) else repr(exc)
+            self.result.failure = clean(str(exc) if isinstance(exc, StepFailed) else repr(exc), limit=600)
             log.error("scripted visit failed: %s", self.result.failure)
         finally:
             self._main.quit.emit()

@@ -6,7 +6,10 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.core.privacy import mask_card
+from kiosk.core.privacy import clean, mask_card, shown_code
+from kiosk.devices.codes import CodePatterns, Decoded, admit
+
+DEFAULT_SYMBOLOGY = "Code128"
 
 # step name -> (min args, max args)
 STEPS: dict[str, tuple[int, int]] = {
@@ -36,10 +39,39 @@ class Step:
         return f"line {self.line}: {self.name} {' '.join(self.args)}".rstrip()
 
     def masked(self) -> str:
-        """As str(), with a card's number masked: scripts use real-looking card numbers."""
+        """As str(), fit for a log: scripts use real-looking card numbers and mobile cards, and
+        may show codes made to attack whatever reads the log. A card's number is masked; a
+        code is shown as the camera would log its read (an item number as it is, a mobile
+        card's patron identifier masked, anything else by length and fingerprint); every
+        other argument is cleaned of control characters."""
+        return str(Step(self.line, self.name, self._masked_args()))
+
+    def redact(self, text: str) -> str:
+        """`text` (an error about this step) with this step's private arguments in their
+        masked() form, as they are or quoted by repr(), and cleaned."""
+        shown = self._masked_args()
+        pairs = [(raw, safe) for raw, safe in zip(self.args, shown, strict=True) if raw and raw != safe]
+        for raw, safe in sorted(pairs, key=lambda p: -len(p[0])):
+            text = text.replace(repr(raw)[1:-1], safe).replace(raw, safe)
+        return clean(text, limit=400)
+
+    def _masked_args(self) -> tuple[str, ...]:
+        args = [clean(a, limit=80) for a in self.args]
         if self.name == "tap_card":
-            return str(Step(self.line, self.name, (mask_card(self.args[0]), *self.args[1:])))
-        return str(self)
+            args[0] = mask_card(self.args[0])
+        elif self.name == "show_barcode":
+            symbology = self.args[1] if len(self.args) > 1 else DEFAULT_SYMBOLOGY
+            args[0] = shown_barcode(self.args[0], symbology)
+        return tuple(args)
+
+
+def shown_barcode(text: str, symbology: str) -> str:
+    """How a log may name a code a script shows: as the camera logs its read, or as a
+    refused read when the camera would refuse it (with the default patterns)."""
+    event = admit(Decoded(symbology, text), CodePatterns())
+    if event is None:
+        return f"<{shown_code('unknown', text)}>"
+    return shown_code(event.kind, event.text)
 
 
 def parse(source: str, origin: str = "<script>") -> list[Step]:

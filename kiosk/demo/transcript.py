@@ -1,4 +1,5 @@
-"""JSON transcript of a run's events and effects, with patron identifiers masked."""
+"""JSON transcript of a run's events and effects, with patron identifiers masked and outside
+text cleaned."""
 
 from __future__ import annotations
 
@@ -6,43 +7,98 @@ import dataclasses
 import datetime as dt
 import enum
 import json
+from collections.abc import Callable
 from typing import Any
 
-from kiosk.core.privacy import mask_card, mask_name
+from kiosk.core.privacy import clean, mask_card, mask_email, mask_name, mask_secret, shown_code
 
-SECRET_KEYS = {"uid", "identifier", "patron_id", "card", "pin", "password"}
-NAME_KEYS = {"name"}
+# Masking goes by what a value is, never by every string: a timer called "notice" is not a
+# person. Fields and dictionary keys that are identifiers or secrets wherever they occur:
+IDENTIFIER_KEYS = frozenset({"uid", "identifier", "patron_id", "card", "card_number", "member_id"})
+SECRET_KEYS = frozenset({"pin", "password", "passwd"})
+# Personal details that are not identifiers.
+DETAIL_MASKS: dict[str, Callable[[str], str]] = {
+    "email": mask_email,
+    "patron_name": mask_name,
+    "birth_date": mask_secret,
+}
+# `name` is a person's only on these types (StartTimer.name is a timer's).
+PERSON_TYPES = frozenset({"Patron"})
+# Message arguments are (placeholder, value) pairs; {name} is the patron's name.
+ARGUMENT_FIELDS = frozenset({"message_args", "note_args"})
+ARGUMENT_MASKS: dict[str, Callable[[str], str]] = {"name": mask_name}
+# Nothing of a visit is longer (titles, a library's messages); a longer text is a flood.
+TEXT_LIMIT = 1000
+ERROR_LIMIT = 300
+
+
+def _masked(key: str, value: Any) -> Any:
+    """The masked form of `value` under `key`, or None when the key is not a private one."""
+    if value is None or (isinstance(value, str) and not value):
+        return None
+    if key in SECRET_KEYS:
+        return mask_secret(str(value))
+    if key in IDENTIFIER_KEYS and isinstance(value, str):
+        return mask_card(value)
+    mask = DETAIL_MASKS.get(key)
+    if mask is not None and isinstance(value, (str, dt.date)):
+        return mask(value if isinstance(value, str) else value.isoformat())
+    return None
+
+
+def _dataclass(obj: Any) -> dict[str, Any]:
+    kind = type(obj).__name__
+    out: dict[str, Any] = {"type": kind}
+    for f in dataclasses.fields(obj):
+        if not f.repr:
+            continue
+        value = getattr(obj, f.name)
+        if f.name == "name" and kind in PERSON_TYPES and isinstance(value, str):
+            out[f.name] = mask_name(value)
+        elif f.name in ARGUMENT_FIELDS and isinstance(value, tuple):
+            out[f.name] = [_argument(pair) for pair in value]
+        else:
+            out[f.name] = jsonable(value, f.name)
+    if kind == "BarcodeRead" and isinstance(obj.text, str):
+        # A mobile card's code is the patron's identifier; a code that is neither an item
+        # nor an ISBN may be anything, a card with its PIN included.
+        out["text"] = shown_code(str(obj.kind), obj.text)
+    return out
+
+
+def _argument(pair: Any) -> Any:
+    if isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str):
+        key, value = pair
+        mask = ARGUMENT_MASKS.get(key)
+        if mask is not None and isinstance(value, str):
+            return [clean(key, TEXT_LIMIT), mask(value)]
+    return jsonable(pair)
 
 
 def jsonable(obj: Any, key: str = "") -> Any:
-    if key in SECRET_KEYS and isinstance(obj, str):
-        return mask_card(obj)
-    if key in NAME_KEYS and isinstance(obj, str):
-        return mask_name(obj)
+    """`obj` as JSON data: private values under `key` masked, every string cleaned."""
+    masked = _masked(key, obj)
+    if masked is not None:
+        return masked
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        out = {"type": type(obj).__name__}
-        for f in dataclasses.fields(obj):
-            if f.repr:
-                out[f.name] = jsonable(getattr(obj, f.name), f.name)
-        if getattr(obj, "kind", None) == "member" and isinstance(out.get("text"), str):
-            # A mobile card's code is the patron's identifier.
-            out["text"] = mask_card(out["text"])
-        return out
+        return _dataclass(obj)
     if isinstance(obj, dict):
-        return {str(k): jsonable(v, str(k)) for k, v in obj.items()}
+        return {clean(str(k), TEXT_LIMIT): jsonable(v, str(k)) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [jsonable(v, key) for v in obj]
     if isinstance(obj, enum.Enum):
-        return obj.value
+        return jsonable(obj.value, key)
     if isinstance(obj, (dt.date, dt.datetime)):
         return obj.isoformat()
     if isinstance(obj, BaseException):
-        return f"{type(obj).__name__}: {obj}"
+        return clean(f"{type(obj).__name__}: {obj}", ERROR_LIMIT)
     if isinstance(obj, bytes):
         return f"<{len(obj)} bytes>"
-    if obj is None or isinstance(obj, (str, int, float, bool)):
+    if isinstance(obj, str):
+        return clean(obj, TEXT_LIMIT)
+    if obj is None or isinstance(obj, (int, float, bool)):
         return obj
-    return repr(obj)
+    return clean(repr(obj), TEXT_LIMIT)
 
 
 class Transcript:

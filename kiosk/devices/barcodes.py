@@ -18,11 +18,13 @@ from kiosk.devices.codes import (  # noqa: F401 - re-exported: barcodes is the d
     CodePatterns,
     Decoded,
     DecodeError,
+    admit,
     classify,
     ean13_ok,
     member_identifier,
     member_qr_text,
     payload,
+    rejection,
     to_event,
     valid,
 )

@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
@@ -16,8 +17,8 @@ import numpy as np
 from kiosk.core.errors import DeviceError
 from kiosk.core.events import DeviceStatus, Event
 from kiosk.core.ports import Post
-from kiosk.core.privacy import mask_card
-from kiosk.devices.barcodes import DEFAULT, STEPS, CodePatterns, Decoded, decode, to_event
+from kiosk.core.privacy import shown_code, summary
+from kiosk.devices.barcodes import DEFAULT, STEPS, CodePatterns, Decoded, admit, decode, rejection
 
 log = logging.getLogger(__name__)
 
@@ -226,11 +227,15 @@ class ReadDebouncer(Generic[K]):
 class CameraReader:
     """Device worker (kiosk.core.ports.Device) for the barcode camera.
 
-    Posts BarcodeRead once per appearance of a code, and DeviceStatus(ok=False) with what to
-    check when the camera cannot be opened or stops delivering (ok=True once it works
-    again). A string source is (re)opened with back-off; a FrameSource object is used as
-    given. The reader owns the source and releases it on stop(). A video file or image
-    sequence ends quietly at its last frame, or starts over with `loop=True`.
+    Posts BarcodeRead once per appearance of a code the patterns admit (codes.admit), and
+    DeviceStatus(ok=False) with what to check when the camera cannot be opened or stops
+    delivering (ok=True once it works again). A read admit() refuses is only counted in
+    `rejected` (by reason) and logged at debug level by its length and fingerprint: what a
+    code holds may be a patron's card and PIN, or an attack on the terminal reading the log.
+
+    A string source is (re)opened with back-off; a FrameSource object is used as given. The
+    reader owns the source and releases it on stop(). A video file or image sequence ends
+    quietly at its last frame, or starts over with `loop=True`.
     """
 
     def __init__(
@@ -247,6 +252,7 @@ class CameraReader:
         self.name = name
         self.capture = capture
         self.frames_decoded = 0
+        self.rejected: Counter[str] = Counter()
         self._source = source
         self._label = source if isinstance(source, str) else type(source).__name__
         self._patterns = patterns
@@ -358,9 +364,25 @@ class CameraReader:
         found = decode_frame(frame, self._formats, self.frames_decoded)
         self.frames_decoded += 1
         for decoded in self._debouncer.update(self._clock(), found):
-            event = to_event(decoded, self._patterns)
-            shown = mask_card(event.text) if event.kind == "member" else event.text
-            log.info("camera %s: %s %s %s", self._label, event.kind, event.symbology, shown)
+            event = admit(decoded, self._patterns)
+            if event is None:
+                reason = rejection(decoded, self._patterns) or "pattern"
+                self.rejected[reason] += 1
+                log.debug(
+                    "camera %s: ignored a %s read (%s): %s",
+                    self._label,
+                    decoded.symbology,
+                    reason,
+                    summary(decoded.text),
+                )
+                continue
+            log.info(
+                "camera %s: %s %s %s",
+                self._label,
+                event.kind,
+                event.symbology,
+                shown_code(event.kind, event.text),
+            )
             self._emit(event)
 
     def _fail(self, detail: str) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from kiosk.core.errors import DeviceError
 from kiosk.core.events import BarcodeRead
+from kiosk.core.privacy import has_controls
 
 _CODE39_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-. $/+%")
 _CODABAR_DATA = frozenset("0123456789-$:/.+")
@@ -113,10 +114,36 @@ def member_qr_text(identifier: str) -> str:
 
 
 def to_event(decoded: Decoded, patterns: CodePatterns = CodePatterns()) -> BarcodeRead:
-    """The event a read code becomes. Its text is what the library system needs: the item's
-    registration number, the ISBN digits, or, for a member card, the patron identifier."""
+    """What a read code is, as an event. Its text is what the library system needs: the
+    item's registration number, the ISBN digits, or, for a member card, the patron
+    identifier. Only admit() decides whether it may be posted."""
     kind = classify(decoded, patterns)
     text = payload(decoded)
     if kind == "member":
         text = member_identifier(text, patterns) or text
     return BarcodeRead(text=text, symbology=decoded.symbology, kind=kind)
+
+
+def rejection(decoded: Decoded, patterns: CodePatterns = CodePatterns()) -> str | None:
+    """Why a read must never reach a flow, or None when it may: "empty", "blank" (only
+    whitespace), "control" (control characters: a terminal or log attack, or a misread) or
+    "pattern" (neither an item, an ISBN nor a mobile card by the configured patterns). The
+    first three are checked on their own because a configured pattern may be loose."""
+    text = payload(decoded)
+    if not text:
+        return "empty"
+    if not text.strip():
+        return "blank"
+    if has_controls(text):
+        return "control"
+    if classify(decoded, patterns) == "unknown":
+        return "pattern"
+    return None
+
+
+def admit(decoded: Decoded, patterns: CodePatterns = CodePatterns()) -> BarcodeRead | None:
+    """The event a read code becomes, or None when rejection() refuses it: the one gate
+    between the decoders and the flows."""
+    if rejection(decoded, patterns) is not None:
+        return None
+    return to_event(decoded, patterns)

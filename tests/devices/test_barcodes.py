@@ -22,11 +22,13 @@ from kiosk.devices.barcodes import (
     DecodeError,
     _Candidate,
     _merge,
+    admit,
     classify,
     decode,
     ean13_ok,
     member_identifier,
     member_qr_text,
+    rejection,
     to_event,
     valid,
 )
@@ -288,6 +290,48 @@ def test_events_carry_what_the_library_system_needs() -> None:
     assert to_event(Decoded("Code128", "EM0000100001")) == BarcodeRead(
         text="EM0000100001", symbology="Code128", kind="item"
     )
+
+
+@pytest.mark.parametrize(
+    ("decoded", "reason"),
+    [
+        (Decoded("Code39", ""), "empty"),
+        (Decoded("Codabar", "AB"), "empty"),  # start and stop characters, no data
+        (Decoded("Code39", " "), "blank"),  # zxing-cpp read this off a counter frame
+        (Decoded("QRCode", " \t\u3000 "), "blank"),
+        (Decoded("QRCode", "\x1b[2J"), "control"),
+        (Decoded("QRCode", "\x1b]0;title\x07EM0000100001"), "control"),
+        (Decoded("QRCode", "\u202eEM0000100001"), "control"),  # bidi override
+        (Decoded("QRCode", "EM0000100001\x9b2J"), "control"),  # 8-bit CSI
+        (Decoded("QRCode", "CHAEKIEUM:29123456781234|AD1234"), "pattern"),  # a card with its PIN
+        (Decoded("Code39", "EM12"), "pattern"),
+        (Decoded("EAN13", "8801234567893"), "pattern"),
+        (Decoded("QRCode", "LOG-FLOOD-" + "0123456789" * 149), "pattern"),
+    ],
+)
+def test_reads_that_must_not_reach_a_flow(decoded: Decoded, reason: str) -> None:
+    assert rejection(decoded, CodePatterns()) == reason
+    assert admit(decoded, CodePatterns()) is None
+
+
+def test_a_loose_pattern_still_refuses_blank_and_control_reads() -> None:
+    anything = CodePatterns(item=r"(?s).*", member=r"(?s)CHAEKIEUM:(?P<id>.*)")
+    assert rejection(Decoded("Code39", " "), anything) == "blank"
+    assert rejection(Decoded("Code128", "EM0000100001\n"), anything) == "control"
+    assert rejection(Decoded("QRCode", "CHAEKIEUM:\x1b[2J"), anything) == "control"
+    assert admit(Decoded("Code128", "anything at all"), anything) == BarcodeRead(
+        text="anything at all", symbology="Code128", kind="item"
+    )
+
+
+def test_admitted_reads_are_the_events_to_event_makes() -> None:
+    for decoded in (
+        Decoded("Code128", "EM0000100001"),
+        Decoded("EAN13", "9788936434120"),
+        Decoded("QRCode", "CHAEKIEUM:29123456781234"),
+    ):
+        assert rejection(decoded) is None
+        assert admit(decoded) == to_event(decoded)
 
 
 @needs_samples

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import queue
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,7 +15,9 @@ import numpy as np
 import pytest
 
 from kiosk.core.events import BarcodeRead, DeviceStatus, Event
-from kiosk.devices.barcodes import CodePatterns
+from kiosk.core.privacy import summary
+from kiosk.devices import camera
+from kiosk.devices.barcodes import CodePatterns, Decoded
 from kiosk.devices.camera import (
     CameraError,
     CameraReader,
@@ -329,3 +333,69 @@ def test_diag_camera_reports_frames_and_codes(tmp_path: Path, capsys: pytest.Cap
     check = diag.check(missing)
     assert not check.ok and "does not exist" in check.summary
     assert diag.check(defaults()).ok  # the simulator
+
+
+# Another patron's mobile card with its PIN appended, terminal attacks, a flood line, a blank
+# Code 39 read and a number that is no item's: what a camera may be shown.
+CARD_WITH_PIN = "CHAEKIEUM:29123456781234|AD1234"
+LONG_LINE = ("LOG-FLOOD-" + "0123456789abcdefghij" * 80)[:1500]
+HOSTILE: list[tuple[str, str, str]] = [
+    (CARD_WITH_PIN, "QRCode", "pattern"),
+    ("\x1b[2J\x1b]0;title\x07", "QRCode", "control"),
+    ("\u202eEM0000100001", "QRCode", "control"),
+    (LONG_LINE, "QRCode", "pattern"),
+    (" ", "Code39", "blank"),
+    ("EM12", "Code39", "pattern"),
+]
+SECRETS = ("AD1234", "29123456781234", "\x1b", "\u202e", LONG_LINE[:64])
+
+
+@pytest.mark.timeout(120)
+def test_hostile_codes_never_reach_a_flow_nor_the_log(
+    readers: list[CameraReader], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="kiosk.devices.camera")
+    cam = VirtualCamera(width=960, height=540, fps=15, seed=7)
+    reader = CameraReader(cam, CodePatterns(), clock=cam.clock)
+    readers.append(reader)
+    post = Collector()
+    reader.start(post)
+    for n, (text, symbology, _) in enumerate(HOSTILE, 1):
+        cam.show(text, symbology)
+        wait_until(lambda n=n: sum(reader.rejected.values()) >= n, timeout=20)
+        cam.remove()
+    cam.show("EM0000100001", "Code128")
+    assert post.next(BarcodeRead) == ITEM  # the camera still reads books
+    reader.stop()
+    assert [e for e in post.drain() if isinstance(e, BarcodeRead)] == [ITEM]
+    assert reader.rejected == Counter(reason for *_, reason in HOSTILE)
+    logged = caplog.text + "\n".join(r.getMessage() for r in caplog.records)
+    for text, symbology, reason in HOSTILE:
+        assert f"ignored a {symbology} read ({reason}): {summary(text)}" in logged
+    for secret in SECRETS:
+        assert secret not in logged
+    assert max(len(line) for line in logged.splitlines()) < 200
+
+
+def test_empty_blank_and_control_reads_are_counted_not_posted(
+    readers: list[CameraReader], caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="kiosk.devices.camera")
+    reads = [
+        Decoded("Code39", ""),
+        Decoded("Code39", " "),
+        Decoded("QRCode", "\x1b[2J"),
+        Decoded("Code128", "EM0000100001"),
+    ]
+    monkeypatch.setattr(camera, "decode_frame", lambda frame, formats, number: reads)
+    reader = CameraReader(FlakySource(dead_reads=0), CodePatterns(), clock=itertools.count().__next__)
+    readers.append(reader)
+    post = Collector()
+    reader.start(post)
+    assert post.next(BarcodeRead) == ITEM
+    wait_until(lambda: reader.frames_decoded >= 3)
+    reader.stop()
+    assert [e for e in post.drain() if isinstance(e, BarcodeRead)] == [ITEM]
+    # One appearance each, held in view: counted once, not once a frame.
+    assert reader.rejected == Counter({"empty": 1, "blank": 1, "control": 1})
+    assert "\x1b" not in caplog.text and "(control): 4 chars, sha256:" in caplog.text
