@@ -260,6 +260,7 @@ def attach_ui(kiosk: Kiosk, headless: bool, fit_screen: bool = False) -> Any:
     `fit_screen` (the demo on a desktop): a scaled model of the panel that fits the screen,
     every millimetre scaled alike so the layout is the panel's."""
     from kiosk.ui.app import ensure_app
+    from kiosk.ui.binding import guard_if_needed
     from kiosk.ui.bridge import QtPump
     from kiosk.ui.theme import Theme
     from kiosk.ui.window import KioskWindow
@@ -277,7 +278,7 @@ def attach_ui(kiosk: Kiosk, headless: bool, fit_screen: bool = False) -> Any:
     window = KioskWindow(theme, kiosk.settings.kiosk.library_name, kiosk.runtime.post)
     window.resize(round(d.width_px * scale), round(d.height_px * scale))
     kiosk.runtime.show = window.show_view
-    pump = QtPump(kiosk.runtime, parent=window)
+    pump = QtPump(kiosk.runtime, parent=window, guard=guard_if_needed())
     kiosk.runtime.wakeup = pump.wake
     return window
 
