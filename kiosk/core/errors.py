@@ -22,10 +22,27 @@ class LibraryUnavailable(LibraryError):
     """Connection refused, reset or closed."""
 
 
+class LibraryUnreachable(LibraryUnavailable):
+    """No connection could be made: the request was never sent, so it was not carried out."""
+
+
 class LibraryTimeout(LibraryError):
     """No answer in time: the request may or may not have been carried out."""
 
     message_id = "error.library_timeout"
+
+
+class OutcomeUnknown(LibraryError):
+    """A checkout, return or renewal was sent, its answer was lost and the library could not
+    be asked what became of it: the patron is told it is not confirmed (check at the desk),
+    never that it was refused."""
+
+    message_id = "error.outcome_unknown"
+
+    def __init__(self, message: str, operation: str = "", item_id: str = "") -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.item_id = item_id
 
 
 class LibraryProtocolError(LibraryError):

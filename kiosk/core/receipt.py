@@ -51,6 +51,8 @@ class Receipt:
     # Chaekieum: how many more items the patron may borrow across all member libraries, of how many.
     quota_left: int | None = None
     quota_limit: int | None = None
+    # Items whose checkout the library could not confirm either way (reason: what to do).
+    unconfirmed: tuple[Refusal, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -193,16 +195,21 @@ class _Layout:
             ("renewal", "receipt.refused.renewal"),
             ("checkin", "receipt.refused.checkin"),
         ):
-            group = [x for x in r.refused if x.action == action]
-            if not group:
-                continue
-            self.add(self.t(heading, count=len(group)), "bold")
-            for x in group:
-                for part in indented("- ", "  ", x.title or x.item_id, self.width, max_lines=2):
-                    self.add(part)
-                if x.title:
-                    self.para(x.item_id, indent="  ")
-                self.para(self.t(x.reason), indent="  ")
+            self.explained(heading, [x for x in r.refused if x.action == action], "- ")
+        # Neither borrowed nor refused: the library could not say; the patron asks at the desk.
+        self.explained("receipt.unconfirmed", list(r.unconfirmed), "? ")
+
+    def explained(self, heading: str, group: list[Refusal], marker: str) -> None:
+        """A heading with its count, then each item with the reason under it."""
+        if not group:
+            return
+        self.add(self.t(heading, count=len(group)), "bold")
+        for x in group:
+            for part in indented(marker, "  ", x.title or x.item_id, self.width, max_lines=2):
+                self.add(part)
+            if x.title:
+                self.para(x.item_id, indent="  ")
+            self.para(self.t(x.reason), indent="  ")
 
     def account(self) -> None:
         r = self.r

@@ -13,7 +13,7 @@ class Line:
 
     text: str
     detail: str = ""
-    # "ok", "refused", "info"
+    # "ok", "refused", "unconfirmed" (the library could not say), "info"
     status: str = "info"
     # A message id (with its arguments) explaining the status, e.g. the due date or a refusal.
     note: str = ""

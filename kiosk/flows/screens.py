@@ -35,12 +35,40 @@ class Visit:
     started: dt.datetime | None = None
     borrowed: list[Loan] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
+    # Checkouts whose answer was lost and whose outcome the library could not tell: shown
+    # and printed as "not confirmed", never as borrowed or refused.
+    unconfirmed: list[Refusal] = field(default_factory=list)
     pending_items: list[str] = field(default_factory=list)
     # The checkout in flight: an error reply does not echo the item, so the flow remembers it.
     item_in_flight: str = ""
     finishing: bool = False
     print_outcome: PrintOutcome | None = None
     banner: str = ""
+
+    def settle(self, item_id: str, *, loan: Loan | None = None, refusal: Refusal | None = None,
+               unconfirmed: Refusal | None = None) -> None:  # fmt: skip
+        """Record what became of `item_id`, in exactly one list: an item shown again after a
+        refusal or an unknown outcome moves rather than appearing twice."""
+        ids = {item_id} | {x.item_id for x in (loan, refusal, unconfirmed) if x is not None}
+        self.refused = [r for r in self.refused if r.item_id not in ids]
+        self.unconfirmed = [r for r in self.unconfirmed if r.item_id not in ids]
+        if loan is not None:
+            self.borrowed.append(loan)
+        if refusal is not None:
+            self.refused.append(refusal)
+        if unconfirmed is not None:
+            self.unconfirmed.append(unconfirmed)
+
+    def has_borrowed(self, item_id: str) -> bool:
+        return any(loan.item_id == item_id for loan in self.borrowed)
+
+    def is_unconfirmed(self, item_id: str) -> bool:
+        return any(x.item_id == item_id for x in self.unconfirmed)
+
+    @property
+    def eventful(self) -> bool:
+        """Anything to put on a receipt."""
+        return bool(self.borrowed or self.refused or self.unconfirmed)
 
 
 CONTROLS_EVERYWHERE = ("start_over", "call_staff")
@@ -83,9 +111,15 @@ def notice(language: Language, message: str, lines: tuple[Line, ...] = ()) -> Vi
     return _view(language, "notice", "notice.title", message, lines=lines, controls=("ok", "call_staff"))
 
 
+def unconfirmed_lines(visit: Visit) -> tuple[Line, ...]:
+    return tuple(Line(r.title or r.item_id, r.item_id, "unconfirmed", r.reason) for r in visit.unconfirmed)
+
+
 def borrow(language: Language, visit: Visit, countdown: int | None, busy: bool) -> View:
-    lines = loan_lines(visit.borrowed) + tuple(
-        Line(r.title or r.item_id, r.item_id, "refused", r.reason) for r in visit.refused
+    lines = (
+        loan_lines(visit.borrowed)
+        + tuple(Line(r.title or r.item_id, r.item_id, "refused", r.reason) for r in visit.refused)
+        + unconfirmed_lines(visit)
     )
     name = mask_name(visit.patron.name) if visit.patron else ""
     controls: tuple[str, ...] = ("finish", "start_over", "call_staff")
@@ -107,7 +141,7 @@ def borrow(language: Language, visit: Visit, countdown: int | None, busy: bool) 
 def goodbye(language: Language, visit: Visit) -> View:
     outcome = visit.print_outcome
     args: tuple[tuple[str, str], ...] = ()
-    if not visit.borrowed and not visit.refused:
+    if not visit.eventful:
         message = "goodbye.nothing"
     elif outcome is not None and not outcome.ok:
         message, args = "goodbye.no_receipt", (("reason", outcome.reason or "printer.failed"),)
@@ -119,7 +153,7 @@ def goodbye(language: Language, visit: Visit) -> View:
         "goodbye.title",
         message,
         message_args=args,
-        lines=loan_lines(visit.borrowed),
+        lines=loan_lines(visit.borrowed) + unconfirmed_lines(visit),
         controls=("ok", "call_staff"),
     )
 
@@ -145,4 +179,5 @@ def receipt(settings: VisitSettings, visit: Visit, language: Language) -> Receip
         on_loan=tuple(loan for loan in visit.patron.loans if loan.item_id not in borrowed),
         quota_left=None if remaining is None else max(0, remaining - len(visit.borrowed)),
         quota_limit=details.network_limit,
+        unconfirmed=tuple(visit.unconfirmed),
     )

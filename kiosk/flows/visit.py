@@ -16,7 +16,7 @@ from kiosk.core.effects import (
     StartTimer,
     VisitEnded,
 )
-from kiosk.core.errors import LibraryError
+from kiosk.core.errors import LibraryError, LibraryUnreachable, OutcomeUnknown
 from kiosk.core.events import (
     BarcodeRead,
     CardProblem,
@@ -178,19 +178,33 @@ class VisitFlow(StateMachine["VisitFlow"]):
             self.visit.banner = "refusal.not_an_item"
             return [PlaySound("beep.error"), self._show(self.borrow_view())] + self._arm_inactivity()
         self.visit.banner = ""
-        if any(loan.item_id == event.text for loan in self.visit.borrowed):
-            return [Log("info", "item already borrowed in this visit; scan ignored")]
-        return self._checkout(event.text)
+        return self._take_item(event.text)
+
+    def _take_item(self, item_id: str) -> list[Effect]:
+        """A book shown on the borrow screen (or queued while another was checked out)."""
+        if self.visit.has_borrowed(item_id):
+            # Never a second checkout: the library would renew it.
+            self.visit.banner = "borrow.already_this_visit"
+            return [
+                PlaySound("beep.error"),
+                Log("info", "item already borrowed in this visit; not sent again"),
+                self._show(self.borrow_view()),
+            ] + self._arm_inactivity()
+        return self._checkout(item_id)
 
     def _checkout(self, item_id: str) -> list[Effect]:
         self.state = "checking_out"
         assert self.visit.patron is not None
         self.visit.item_in_flight = item_id
+        args: dict[str, object] = {"patron_id": self.visit.patron.patron_id, "item_id": item_id}
+        if self.visit.is_unconfirmed(item_id):
+            # Its earlier checkout may have gone through: the library is asked first.
+            args["after_unknown"] = True
         return [
             CancelTimer("inactivity"),
             CancelTimer("countdown"),
             self._show(self.borrow_view(busy=True)),
-            self._call("checkout", patron_id=self.visit.patron.patron_id, item_id=item_id),
+            self._call("checkout", **args),
         ]
 
     def on_item_while_busy(self, event: BarcodeRead) -> list[Effect]:
@@ -203,27 +217,39 @@ class VisitFlow(StateMachine["VisitFlow"]):
             return [Log("debug", f"late reply {event.operation} ignored")]
         self._awaiting = None
         effects: list[Effect] = []
-        if event.error is not None:
-            reason = (
-                event.error.message_id
-                if isinstance(event.error, LibraryError)
-                else "error.library_unavailable"
-            )
-            self.visit.refused.append(Refusal(item_id=self.visit.item_in_flight, reason=reason))
-            effects += [PlaySound("beep.error"), Log("warning", f"checkout failed: {event.error}")]
+        item = self.visit.item_in_flight
+        error = event.error
+        if isinstance(error, OutcomeUnknown):
+            # Sent, answer lost, and the library could not be asked: neither borrowed nor
+            # refused. Shown and printed as not confirmed; showing it again asks first.
+            self.visit.settle(item, unconfirmed=Refusal(item, error.message_id))
+            self.visit.banner = ""
+            effects += [PlaySound("beep.error"), Log("warning", f"checkout outcome unknown: {error}")]
+        elif isinstance(error, LibraryUnreachable):
+            # Nothing was sent: no line for the book, the outage said at once instead.
+            self.visit.banner = "borrow.library_down"
+            effects += [PlaySound("beep.error"), Log("warning", f"checkout not sent: {error}")]
+        elif error is not None:
+            reason = error.message_id if isinstance(error, LibraryError) else "error.library_unavailable"
+            self.visit.settle(item, refusal=Refusal(item_id=item, reason=reason))
+            effects += [PlaySound("beep.error"), Log("warning", f"checkout failed: {error}")]
         else:
             result: CheckoutResult = event.result
+            if self.visit.banner == "borrow.library_down":
+                self.visit.banner = ""
             if result.ok:
-                self.visit.borrowed.append(Loan(result.item_id, result.title, result.due))
+                self.visit.settle(item, loan=Loan(result.item_id, result.title, result.due))
                 effects.append(PlaySound("beep.ok"))
             else:
-                self.visit.refused.append(
-                    Refusal(result.item_id, result.reason or "refusal.checkout_refused", result.title)
-                )
+                refusal = Refusal(result.item_id, result.reason or "refusal.checkout_refused", result.title)
+                self.visit.settle(item, refusal=refusal)
                 effects.append(PlaySound("beep.error"))
         self.state = "borrow"
-        if self.visit.pending_items:
-            return effects + self._checkout(self.visit.pending_items.pop(0))
+        while self.visit.pending_items:
+            queued = self.visit.pending_items.pop(0)
+            if not self.visit.has_borrowed(queued):
+                return effects + self._checkout(queued)
+            self.visit.banner = "borrow.already_this_visit"
         if self.visit.finishing:
             return effects + self._finish()
         return effects + [self._show(self.borrow_view())] + self._arm_inactivity()
@@ -266,7 +292,7 @@ class VisitFlow(StateMachine["VisitFlow"]):
             self._call("end_session", patron_id=v.patron.patron_id),
         ]
         self._awaiting = None  # end_session's answer changes nothing on screen
-        if not v.borrowed and not v.refused:
+        if not v.eventful:
             return effects + self._goodbye()
         self.state = "printing"
         self._job += 1
@@ -312,7 +338,14 @@ class VisitFlow(StateMachine["VisitFlow"]):
 
     def on_device(self, event: DeviceStatus) -> list[Effect]:
         level = "info" if event.ok else "error"
-        return [Log(level, f"device {event.device}: {'ok' if event.ok else event.detail}")]
+        effects: list[Effect] = [Log(level, f"device {event.device}: {'ok' if event.ok else event.detail}")]
+        if event.device == "library" and self.state == "borrow":
+            # The link went down or came back: the borrow screen says so at once.
+            banner = "" if event.ok else "borrow.library_down"
+            if self.visit.banner in ("", "borrow.library_down") and self.visit.banner != banner:
+                self.visit.banner = banner
+                effects.append(self._show(self.borrow_view()))
+        return effects
 
     def on_pressed(self, event: Pressed) -> list[Effect]:
         c = event.control

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from kiosk.core.errors import LibraryTimeout, LibraryUnavailable
+from kiosk.core.errors import LibraryTimeout, LibraryUnavailable, LibraryUnreachable
 from kiosk.core.model import (
     CheckinResult,
     CheckoutResult,
@@ -73,8 +73,12 @@ class Sip2Library:
         heartbeat: bool = False,
         heartbeat_s: float = 0.0,
         on_link: LinkListener | None = None,
+        recovery_s: float = 8.0,
     ) -> None:
         self.institution = institution
+        # After a lost answer: how long the library may take to tell what happened (17, 63 on
+        # a fresh connection) before the patron is told "not confirmed".
+        self.recovery_s = recovery_s
         self.location_code = location_code
         self.loan_details = loan_details
         self.client = Sip2Client(
@@ -200,25 +204,47 @@ class Sip2Library:
 
     # -- circulation ------------------------------------------------------------------
 
-    def _carefully(self, what: str, send: Callable[[], _R], find_out: Callable[[], _R | None]) -> _R:
-        """Send a request that changes something; when its answer is lost, ask what
-        happened before sending it again, once."""
-        try:
-            return send()
-        except (LibraryTimeout, LibraryUnavailable) as lost:
-            log.warning("%s: answer lost (%s); asking the library what happened", what, lost)
-            outcome = recovery.find_out(what, find_out, lost)
-            if outcome is not None:
-                return outcome
-            log.info("%s was not carried out; sending it once more", what)
-            return send()
+    def _carefully(
+        self, what: str, item_id: str, send: Callable[[], _R], find_out: Callable[[], _R | None]
+    ) -> _R:
+        """Send a request that changes something. When its answer is lost, ask the library
+        what happened (on a fresh connection, within `recovery_s`) before anything else: done
+        -> its outcome; not done -> sent once more, and the same again if that answer is lost
+        too; cannot tell -> OutcomeUnknown. Nothing is ever done twice or reported refused
+        when it may have been done."""
+        for attempt in (1, 2):
+            try:
+                return send()
+            except LibraryUnreachable:
+                raise  # no connection: nothing was sent, so nothing was done
+            except (LibraryTimeout, LibraryUnavailable) as lost:
+                log.warning("%s: answer lost (%s); asking the library what happened", what, lost)
+                with self.client.bounded(self.recovery_s):
+                    outcome = recovery.find_out(what, item_id, find_out, lost)
+                if outcome is not None:
+                    return outcome
+                if attempt == 2:
+                    raise LibraryUnavailable(f"{what} not carried out: {lost}") from lost
+                log.info("%s was not carried out; sending it once more", what)
+        raise AssertionError("unreachable")  # pragma: no cover
 
-    def checkout(self, patron_id: str, item_id: str) -> CheckoutResult:
+    def checkout(self, patron_id: str, item_id: str, after_unknown: bool = False) -> CheckoutResult:
+        """Lend `item_id` to the patron. `after_unknown`: an earlier checkout of it in this
+        visit has an unknown outcome, so the library is asked first whether the patron has it
+        already (then that loan is the answer: never a renewal by a second checkout)."""
         if not self._sendable(item_id):
             return CheckoutResult(False, item_id, reason="refusal.item_unknown")
         if not self._sendable(patron_id):
             return CheckoutResult(False, item_id, reason="refusal.patron_unknown")
         known, due_before = self.due_before(patron_id, item_id)
+        if after_unknown:
+            lost = LibraryTimeout("the earlier checkout's answer was lost")
+            with self.client.bounded(self.recovery_s):
+                had = recovery.find_out(
+                    "checkout", item_id, lambda: recovery.checkout(self, patron_id, item_id, None), lost
+                )
+            if had is not None:
+                return had
 
         def send() -> CheckoutResult:
             # SC renewal policy Y: an item already on loan to this patron is renewed.
@@ -233,7 +259,7 @@ class Sip2Library:
         def find_out() -> CheckoutResult | None:
             return recovery.checkout(self, patron_id, item_id, due_before if known else None)
 
-        return self._carefully("checkout", send, find_out)
+        return self._carefully("checkout", item_id, send, find_out)
 
     def _checkout_result(self, patron_id: str, item_id: str, reply: Message) -> CheckoutResult:
         message, title = screen(reply), reply.get("AJ")
@@ -269,7 +295,7 @@ class Sip2Library:
                 late_days=integer(reply.get(X_LATE_DAYS)),
             )  # fmt: skip
 
-        return self._carefully("checkin", send, lambda: recovery.checkin(self, item_id))
+        return self._carefully("checkin", item_id, send, lambda: recovery.checkin(self, item_id))
 
     def renew(self, patron_id: str, item_id: str) -> RenewResult:
         if not self._sendable(item_id) or not self._sendable(patron_id):
@@ -294,7 +320,7 @@ class Sip2Library:
             return RenewResult(True, item_id, reply.get("AJ"), due, screen_message=message,
                                print_lines=print_lines(reply))  # fmt: skip
 
-        return self._carefully("renewal", send, lambda: recovery.renew(self, item_id, due_before))
+        return self._carefully("renewal", item_id, send, lambda: recovery.renew(self, item_id, due_before))
 
     def renew_all(self, patron_id: str) -> RenewAllResult:
         """Renew every loan that can be; not recovered after a lost answer, since sending it
@@ -335,7 +361,7 @@ class Sip2Library:
         if not self._sendable(item_id) or not self._sendable(patron_id):
             return HoldResult(False, item_id, reason="refusal.item_unknown")
         return self._carefully(
-            "hold", lambda: self._hold("+", patron_id, item_id, pickup_location),
+            "hold", item_id, lambda: self._hold("+", patron_id, item_id, pickup_location),
             lambda: recovery.hold(self, patron_id, item_id, placed=True),
         )  # fmt: skip
 
@@ -343,7 +369,7 @@ class Sip2Library:
         if not self._sendable(item_id) or not self._sendable(patron_id):
             return HoldResult(False, item_id, reason="refusal.hold_unknown")
         return self._carefully(
-            "hold cancellation", lambda: self._hold("-", patron_id, item_id, ""),
+            "hold cancellation", item_id, lambda: self._hold("-", patron_id, item_id, ""),
             lambda: recovery.hold(self, patron_id, item_id, placed=False),
         )  # fmt: skip
 
@@ -369,7 +395,10 @@ class Sip2Library:
             )
 
         return self._carefully(
-            "fee payment", send, lambda: recovery.fee(self, patron_id, amount, transaction_id, owed_before)
+            "fee payment",
+            transaction_id,
+            send,
+            lambda: recovery.fee(self, patron_id, amount, transaction_id, owed_before),
         )
 
     def end_session(self, patron_id: str) -> None:

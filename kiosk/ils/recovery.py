@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from kiosk.core.errors import LibraryError
+from kiosk.core.errors import LibraryError, OutcomeUnknown
 from kiosk.core.model import (
     CheckinResult,
     CheckoutResult,
@@ -26,15 +26,16 @@ log = logging.getLogger(__name__)
 _R = TypeVar("_R")
 
 
-def find_out(what: str, ask: Callable[[], _R | None], lost: LibraryError) -> _R | None:
+def find_out(what: str, item_id: str, ask: Callable[[], _R | None], lost: LibraryError) -> _R | None:
     """The outcome `ask` finds, None when the request was not carried out. When the library
-    cannot be asked either, the original failure stands: the flow tells the patron and staff
-    that the outcome is unknown, and nothing is sent again."""
+    cannot be asked either, OutcomeUnknown: the flow tells the patron the item is not
+    confirmed (check at the desk), and nothing is sent again."""
     try:
         outcome = ask()
     except LibraryError as exc:
         log.warning("%s: could not find out what happened (%s)", what, exc)
-        raise lost from exc
+        raise OutcomeUnknown(f"{what}: answer lost ({lost}) and the library could not be asked ({exc})",
+                             what, item_id) from exc  # fmt: skip
     if outcome is not None:
         log.info("%s had been carried out before its answer was lost", what)
     return outcome

@@ -28,10 +28,12 @@ from simulators.ils.store import CirculationStore
 
 log = logging.getLogger(__name__)
 
-# Faults a test can queue; each is used up by the next request any session receives.
-# no_reply and drop lose the request before it is carried out; reply_lost and
-# reply_dropped carry it out (the loan is committed) and then lose the answer.
-FAULTS = frozenset({"bad_checksum", "no_reply", "drop", "reply_lost", "reply_dropped"})
+# Faults a test can queue; each is used up by the next request any session receives (or the
+# next with the command code it was queued for). no_reply and drop lose the request before it
+# is carried out; reply_lost and reply_dropped carry it out (the loan is committed) and then
+# lose the answer; reply_lost_freeze carries it out and then the whole server hangs, every
+# session and every new login, until ServerHandle.thaw().
+FAULTS = frozenset({"bad_checksum", "no_reply", "drop", "reply_lost", "reply_dropped", "reply_lost_freeze"})
 
 
 @dataclass
@@ -48,16 +50,26 @@ class ServerConfig:
     # A connection with no request for this long is closed (None: kept open for ever).
     idle_timeout_s: float | None = 300.0
     received: collections.Counter[str] = field(default_factory=collections.Counter)
-    faults: collections.deque[str] = field(default_factory=collections.deque)
+    faults: collections.deque[tuple[str, str | None]] = field(default_factory=collections.deque)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Cleared while the server is frozen: requests are read and left unanswered.
+    thawed: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self.thawed.set()
 
     def now(self) -> dt.datetime:
         now = dt.datetime.now()
         return dt.datetime.combine(self.today, now.time()) if self.today else now
 
-    def take_fault(self) -> str | None:
+    def take_fault(self, code: str = "") -> str | None:
         with self.lock:
-            return self.faults.popleft() if self.faults else None
+            for entry in self.faults:
+                fault, on = entry
+                if on is None or on == code:
+                    self.faults.remove(entry)
+                    return fault
+            return None
 
 
 class _Server(socketserver.ThreadingTCPServer):
@@ -153,9 +165,12 @@ class _Session(socketserver.BaseRequestHandler):
         except (ChecksumError, MalformedMessage) as exc:
             log.info("asking for a resend: %s", exc)
             return self._send(codec.encode(Message("96")))
+        while not self.config.thawed.wait(0.05):
+            if self.server.closing:
+                return False
         with self.config.lock:
             self.config.received[request.code] += 1
-        fault = self.config.take_fault()
+        fault = self.config.take_fault(request.code)
         if fault == "drop":
             return False
         if fault == "no_reply":
@@ -184,6 +199,10 @@ class _Session(socketserver.BaseRequestHandler):
         if fault == "reply_dropped":
             return False
         if fault == "reply_lost":
+            return True
+        if fault == "reply_lost_freeze":
+            log.info("frozen after carrying out message %s", request.code)
+            self.config.thawed.clear()
             return True
         if fault == "bad_checksum" and codec.checksums:
             data = _corrupt_checksum(data, codec.terminator)
@@ -292,12 +311,24 @@ class ServerHandle:
         with self._server.config.lock:
             return collections.Counter(self._server.config.received)
 
-    def add_fault(self, fault: str) -> None:
-        """Queue a fault for the next request (see FAULTS)."""
+    def add_fault(self, fault: str, on: str | None = None) -> None:
+        """Queue a fault for the next request (see FAULTS), or for the next request with
+        command code `on` (e.g. "11": the next checkout, whatever heartbeats come first)."""
         if fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}; choose from {sorted(FAULTS)}")
         with self._server.config.lock:
-            self._server.config.faults.append(fault)
+            self._server.config.faults.append((fault, on))
+
+    def freeze(self) -> None:
+        """Hang the whole server: connections are accepted and requests read, none answered."""
+        self._server.config.thawed.clear()
+
+    def thaw(self) -> None:
+        self._server.config.thawed.set()
+
+    @property
+    def frozen(self) -> bool:
+        return not self._server.config.thawed.is_set()
 
     @property
     def open_sessions(self) -> int:

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from kiosk.core.errors import LibraryTimeout
+from kiosk.core.errors import OutcomeUnknown
 from kiosk.ils.library import Sip2Library
 from kiosk.ils.sip2.codec import Message
 from simulators.ils import seed
@@ -98,13 +98,14 @@ def test_fee_payment_with_lost_answer_is_paid_once(server, quick):
     assert server.store.patron(seed.BLOCKED_PATRON_ID).fees == 2000
 
 
-def test_when_the_library_cannot_be_asked_the_timeout_stands_and_nothing_is_resent(server, quick, caplog):
+def test_when_the_library_cannot_be_asked_the_outcome_is_unknown_and_nothing_is_resent(server, quick, caplog):
     server.add_fault("reply_lost")
     server.add_fault("no_reply")  # the item information asked afterwards is lost too
     server.add_fault("no_reply")  # and its one retry
-    with pytest.raises(LibraryTimeout) as info:
+    with pytest.raises(OutcomeUnknown) as info:
         quick.checkout(seed.DEMO_PATRON_ID, seed.DEMO_ITEMS[0])
-    assert info.value.message_id == "error.library_timeout"  # what the patron sees
+    assert info.value.message_id == "error.outcome_unknown"  # "not confirmed": never "refused"
+    assert info.value.item_id == seed.DEMO_ITEMS[0] and info.value.operation == "checkout"
     assert "no answer from SIP2 server" in str(info.value)  # what the technician reads
     assert "could not find out what happened" in caplog.text
     assert server.received["11"] == 1 and loans_of(server, seed.DEMO_PATRON_ID, seed.DEMO_ITEMS[0]) == 1

@@ -47,6 +47,12 @@ KO: dict[str, str] = {
     "refusal.not_an_item": "책의 바코드가 아닙니다. 책 뒤의 등록번호 바코드를 보여 주세요",
     "error.library_unavailable": "도서관 시스템에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요",
     "error.library_timeout": "도서관 시스템의 응답이 없습니다",
+    "error.outcome_unknown": "대출 여부를 확인하지 못했습니다. 안내데스크에 문의해 주세요",
+    "borrow.already_this_visit": "이 책은 이번에 이미 대출했습니다",
+    "borrow.library_down": (
+        "도서관 시스템이 응답하지 않아 지금은 대출할 수 없습니다. "
+        "잠시 후 다시 보여 주시거나 직원을 호출해 주세요"
+    ),
     "printer.paper_out": "영수증 용지가 없습니다",
     "printer.offline": "영수증 프린터가 응답하지 않습니다",
     "printer.failed": "영수증 프린터 오류",
@@ -58,6 +64,7 @@ KO: dict[str, str] = {
     "receipt.borrowed": "대출 {count}권",
     "receipt.due": "반납일",
     "receipt.refused": "대출 불가 {count}권",
+    "receipt.unconfirmed": "확인 필요 {count}권",
     "receipt.loans_total": "현재 대출 중: {count}권",
     "receipt.account": "내 서재에서 대출 현황 보기",
 }
@@ -103,6 +110,12 @@ EN: dict[str, str] = {
     "refusal.not_an_item": "That is not a book label. Show the barcode on the book's registration label",
     "error.library_unavailable": "Cannot reach the library system. Please try again shortly",
     "error.library_timeout": "The library system did not answer",
+    "error.outcome_unknown": "Not confirmed: please check at the desk",
+    "borrow.already_this_visit": "You have already borrowed this book in this visit",
+    "borrow.library_down": (
+        "The library system is not answering, so books cannot be borrowed now. "
+        "Show the book again in a moment or call staff"
+    ),
     "printer.paper_out": "the printer is out of paper",
     "printer.offline": "the printer does not answer",
     "printer.failed": "printer error",
@@ -113,6 +126,7 @@ EN: dict[str, str] = {
     "receipt.borrowed": "Borrowed: {count}",
     "receipt.due": "due",
     "receipt.refused": "Not borrowed: {count}",
+    "receipt.unconfirmed": "Not confirmed: {count}",
     "receipt.loans_total": "Now on loan: {count}",
     "receipt.account": "See your loans online",
 }

@@ -7,13 +7,15 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from kiosk.core.errors import (
     LibraryError,
     LibraryProtocolError,
     LibraryTimeout,
     LibraryUnavailable,
+    LibraryUnreachable,
     LoginRejected,
 )
 from kiosk.ils.sip2.codec import (
@@ -32,9 +34,11 @@ log = logging.getLogger(__name__)
 MAX_MESSAGE_BYTES = 64 * 1024
 # Heartbeat interval when the server announces no timeout period (98: 000 or 999).
 DEFAULT_HEARTBEAT_S = 60.0
-# Reconnect back-off after a failed connect: first wait, doubling up to the last.
+# The heartbeat's reconnect back-off after a failed connect: first wait, doubling up to the
+# last. A request (a patron waiting) always tries at once, so the link is back as soon as
+# the library answers again.
 BACKOFF_FIRST_S = 0.5
-BACKOFF_MAX_S = 30.0
+BACKOFF_MAX_S = 4.0
 
 # Called with (online, detail) when the link goes up or down.
 LinkListener = Callable[[bool, str], None]
@@ -98,6 +102,7 @@ class Sip2Client:
         self._failures = 0
         self._retry_at = 0.0
         self._stop = threading.Event()
+        self._local = threading.local()  # .deadline: see bounded()
         self._heartbeat: threading.Thread | None = None
         if heartbeat:
             self._heartbeat = threading.Thread(target=self._beat, name="sip2-heartbeat", daemon=True)
@@ -124,21 +129,49 @@ class Sip2Client:
             assert self.acs_status is not None
             return self.acs_status
 
+    @contextmanager
+    def bounded(self, seconds: float) -> Iterator[None]:
+        """Requests made by this thread inside the block, connecting included, all end within
+        `seconds` from now (LibraryTimeout past it)."""
+        outer = getattr(self._local, "deadline", None)
+        deadline = time.monotonic() + seconds
+        self._local.deadline = deadline if outer is None else min(outer, deadline)
+        try:
+            yield
+        finally:
+            self._local.deadline = outer
+
+    def _time_left(self, wanted: float | None = None) -> float:
+        """The wait allowed for the next step: `wanted` (default the timeout), cut to what is
+        left of a bounded() block."""
+        wait = self.timeout if wanted is None else wanted
+        deadline = getattr(self._local, "deadline", None)
+        if deadline is None:
+            return wait
+        left = deadline - time.monotonic()
+        if left <= 0.05:
+            raise LibraryTimeout(f"{self.where}: the time allowed to ask was used up")
+        return min(wait, left)
+
     def request(self, message: Message, *, idempotent: bool = False, timeout: float | None = None) -> Message:
         """Send `message` and return the server's answer to it. An `idempotent` request
         (a lookup) is sent again (`retries` times) after a reconnect if the link fails under
         it; a checkout never is, since it may already have been carried out: the caller
-        finds out what happened first (kiosk.ils.recovery)."""
+        finds out what happened first (kiosk.ils.recovery). LibraryUnreachable means no
+        connection could be made, so nothing was sent."""
         attempts = 1 + (self.retries if idempotent else 0)
         with self._lock:
             for attempt in range(attempts):
                 try:
-                    self._ensure_connected()
+                    self._ensure_connected(patient=False)
+                except (LibraryUnavailable, LibraryTimeout) as exc:
+                    self._set_online(False, str(exc))
+                    raise LibraryUnreachable(str(exc)) from exc
                 except LibraryError as exc:
                     self._set_online(False, str(exc))
                     raise
                 try:
-                    reply = self._exchange(message, timeout=timeout)
+                    reply = self._exchange(message, timeout=self._time_left(timeout))
                     self._set_online(True, "")
                     return reply
                 except (LibraryUnavailable, LibraryTimeout) as exc:
@@ -204,16 +237,18 @@ class Sip2Client:
 
     # -- connection -------------------------------------------------------------------
 
-    def _ensure_connected(self) -> None:
+    def _ensure_connected(self, patient: bool = True) -> None:
         if self._sock is not None and peer_closed(self._sock):
             log.info("%s closed the idle connection; logging in again", self.where)
             self._drop()
         if self._sock is None:
-            self._open()
+            self._open(patient)
 
-    def _open(self) -> None:
+    def _open(self, patient: bool = True) -> None:
+        """Connect and log in. `patient` (the heartbeat, start-up) keeps to the back-off
+        after failures; a request tries at once."""
         wait = self._retry_at - time.monotonic()
-        if wait > 0 and self._failures:
+        if patient and wait > 0 and self._failures:
             raise LibraryUnavailable(f"{self.where} was unreachable; next connection attempt in {wait:.1f} s")
         try:
             self._connect()
@@ -227,7 +262,7 @@ class Sip2Client:
 
     def _connect(self) -> None:
         try:
-            sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+            sock = socket.create_connection((self.host, self.port), timeout=self._time_left())
         except ConnectionRefusedError as exc:
             raise LibraryUnavailable(f"{self.where} refused the connection: is it running?") from exc
         except TimeoutError as exc:
@@ -277,7 +312,7 @@ class Sip2Client:
         what = what or f"message {message.code}"
         self._sequence = (self._sequence + 1) % 10
         data = self.codec.encode(message.with_sequence(self._sequence))
-        wait = timeout if timeout is not None else self.timeout
+        wait = self._time_left(timeout)
         deadline = time.monotonic() + wait
         log.debug("-> %s", message.redacted())
         try:
