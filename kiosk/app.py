@@ -110,6 +110,7 @@ def _library(settings: Settings, sims: Simulators, post: Post) -> Sip2Library:
         tls=lib.tls,
         tls_ca=lib.tls_ca or None,
         timeout=lib.timeout_s,
+        recovery_s=float(lib.recovery_s),
         tls_cert=lib.tls_cert or None,
         tls_key=lib.tls_key or None,
         retries=lib.retries,

@@ -199,6 +199,13 @@ SCHEMA: dict[str, dict[str, Key]] = {
             str, "|", "Field delimiter (one punctuation character, never CR or LF)", Rule(sip2_delimiter)
         ),
         "timeout_s": Key((int, float), 10.0, "Seconds to wait for each answer", in_range(0.5, 120)),
+        "recovery_s": Key(
+            (int, float),
+            8.0,
+            "After a lost answer to a checkout, return or renewal: seconds allowed to ask the library "
+            "what happened before the patron is told 'not confirmed'",
+            in_range(0.5, 120),
+        ),
         "retries": Key(
             int, 1, "Times a lookup (never a checkout) is sent again after a failure", in_range(0, 5)
         ),
