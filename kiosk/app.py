@@ -193,7 +193,7 @@ def _printer(settings: Settings, sims: Simulators, profile: PrinterProfile) -> S
                 f"{settings.source}: [printer] sim_out = {pr.sim_out!r}: not a folder for receipts "
                 f"({exc.strerror or exc})"
             ) from exc
-        sims.printer = VirtualPrinter(baud=pr.sim_baud, out_dir=out, dots=profile.dots)
+        sims.printer = VirtualPrinter.for_profile(profile, baud=pr.sim_baud, out_dir=out)
         url = sims.printer.url
         if pr.sim_baud:
             # The kiosk paces its status waits to the simulated line, as to a real one.

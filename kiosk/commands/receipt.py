@@ -69,7 +69,7 @@ def render(receipt: Receipt, profile: PrinterProfile, out_dir: Path, timeout: fl
     virtual printer, unpaced; the PNG of the paper it cut."""
     from simulators.printer import VirtualPrinter
 
-    with VirtualPrinter(baud=0, out_dir=out_dir, dots=profile.dots) as virtual:
+    with VirtualPrinter.for_profile(profile, baud=0, out_dir=out_dir) as virtual:
         printer = SerialReceiptPrinter(virtual.url, profile, write_timeout=timeout)
         try:
             outcome = printer.print_receipt(receipt)
