@@ -276,3 +276,68 @@ def test_card_problem_during_borrowing_is_ignored():
     identified(flow)
     effects = flow.handle(CardProblem(reason="unreadable"))
     assert not shows(effects) and flow.state == "borrow"
+
+
+# -- what a lost answer or a repeated book leaves on screen and receipt ----------------------
+
+
+def statuses(view, item: str) -> list[str]:
+    return [line.status for line in view.lines if line.detail == item]
+
+
+def test_a_book_shown_again_after_borrowing_is_not_sent_again():
+    flow = VisitFlow()
+    identified(flow)
+    item = "EM0000100001"
+    checkout(flow, item, CheckoutResult(True, item, "채식주의자", dt.date(2026, 12, 13)))
+    effects = flow.handle(BarcodeRead(text=item, symbology="Code128", kind="item"))
+    assert not [e for e in effects if isinstance(e, CallLibrary)]  # a second checkout would renew it
+    (view,) = shows(effects)
+    assert view.message == "borrow.already_this_visit" and statuses(view, item) == ["ok"]
+
+
+def test_an_unknown_outcome_is_not_confirmed_and_asked_about_when_shown_again():
+    from kiosk.core.errors import OutcomeUnknown
+
+    flow = VisitFlow()
+    identified(flow)
+    item = "EM0000100001"
+    effects = checkout(flow, item, error=OutcomeUnknown("answer lost", "checkout", item))
+    view = shows(effects)[-1]
+    assert statuses(view, item) == ["unconfirmed"]
+    assert next(x for x in view.lines if x.detail == item).note == "error.outcome_unknown"
+    call = only(flow.handle(BarcodeRead(text=item, symbology="Code128", kind="item")), CallLibrary)
+    assert call.args == {"patron_id": PATRON.patron_id, "item_id": item, "after_unknown": True}
+    due = dt.date(2026, 12, 13)
+    found = CheckoutResult(True, item, "채식주의자", due, recovered=True)
+    effects = flow.handle(LibraryReplied(request_id=call.request_id, operation="checkout", result=found))
+    assert statuses(shows(effects)[-1], item) == ["ok"]  # moved, not listed twice
+    receipt = only(flow.handle(Pressed(control="finish")), PrintReceipt).receipt
+    assert [loan.item_id for loan in receipt.borrowed] == [item]
+    assert receipt.unconfirmed == () and receipt.refused == ()
+
+
+def test_a_book_refused_then_borrowed_is_listed_once():
+    flow = VisitFlow()
+    identified(flow)
+    item = "EM0000100001"
+    checkout(flow, item, error=LibraryTimeout("not carried out"))
+    effects = checkout(flow, item, CheckoutResult(True, item, "채식주의자", dt.date(2026, 12, 13)))
+    assert statuses(shows(effects)[-1], item) == ["ok"]
+    receipt = only(flow.handle(Pressed(control="finish")), PrintReceipt).receipt
+    assert receipt.refused == () and [loan.item_id for loan in receipt.borrowed] == [item]
+
+
+def test_a_request_that_could_not_connect_shows_the_outage_and_no_line():
+    from kiosk.core.errors import LibraryUnreachable
+
+    flow = VisitFlow()
+    identified(flow)
+    effects = checkout(flow, "EM0000100001", error=LibraryUnreachable("connection refused"))
+    view = shows(effects)[-1]
+    assert view.message == "borrow.library_down" and view.lines == ()
+    # The link is back (the heartbeat reconnected): the banner goes at once.
+    from kiosk.core.events import DeviceStatus
+
+    (view,) = shows(flow.handle(DeviceStatus(device="library", ok=True, detail="")))
+    assert view.message == "borrow.greeting"
