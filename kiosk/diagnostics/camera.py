@@ -11,8 +11,8 @@ from typing import Any
 
 from kiosk.commands import config_arg, load_settings
 from kiosk.config import Settings
-from kiosk.core.privacy import mask_card
-from kiosk.devices.barcodes import CodePatterns, to_event
+from kiosk.core.privacy import shown_code, summary
+from kiosk.devices.barcodes import CodePatterns, rejection, to_event
 from kiosk.devices.camera import CameraError, CaptureSettings, decode_frame, delivered, open_capture
 from kiosk.diagnostics import Check
 
@@ -27,8 +27,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Open the camera as the kiosk does (MJPG, size, rate, fixed focus/exposure when configured), "
         "read frames for a few seconds, decode each, and report the resolution and frame rate actually "
-        "delivered, frames decoded, decode time and every code seen. Exit 0 when frames arrived, 1 when "
-        "the camera cannot be opened or delivers nothing, with what to check."
+        "delivered, frames decoded, decode time, every code the kiosk would take (a mobile card's number "
+        "masked) and every code it would refuse, with the reason, by length and fingerprint only. Exit 0 "
+        "when frames arrived, 1 when the camera cannot be opened or delivers nothing, with what to check."
     )
     config_arg(parser)
     parser.add_argument(
@@ -67,6 +68,7 @@ def measure(source: str, settings: Settings, seconds: float) -> dict[str, Any]:
         report["delivered"] = delivered(cap)
         frames, ms = 0, []
         seen: dict[tuple[str, str, str], int] = {}
+        refused: dict[tuple[str, str, str], int] = {}
         shape = None
         t0 = time.monotonic()
         while time.monotonic() - t0 < seconds:
@@ -79,10 +81,16 @@ def measure(source: str, settings: Settings, seconds: float) -> dict[str, Any]:
             ms.append((time.perf_counter() - d0) * 1000)
             frames += 1
             for code in found:
-                event = to_event(code, patterns(settings))
-                shown = mask_card(event.text) if event.kind == "member" else event.text
-                seen.setdefault((event.kind, event.symbology, shown), 0)
-                seen[(event.kind, event.symbology, shown)] += 1
+                # What a camera is shown may be another patron's card with its PIN or a
+                # terminal attack: the report, printed or shown, is a log too.
+                reason = rejection(code, patterns(settings))
+                if reason is None:
+                    event = to_event(code, patterns(settings))
+                    key = (event.kind, event.symbology, shown_code(event.kind, event.text))
+                    seen[key] = seen.get(key, 0) + 1
+                else:
+                    key = (reason, code.symbology, summary(code.text))
+                    refused[key] = refused.get(key, 0) + 1
         elapsed = time.monotonic() - t0
         report["frames"] = frames
         report["frame_size"] = f"{shape[1]}x{shape[0]}" if shape else None
@@ -91,6 +99,9 @@ def measure(source: str, settings: Settings, seconds: float) -> dict[str, Any]:
         report["decode_ms_p95"] = round(sorted(ms)[int(0.95 * (len(ms) - 1))], 1) if ms else None
         report["codes"] = [
             {"kind": k, "symbology": s, "text": t, "frames": n} for (k, s, t), n in seen.items()
+        ]
+        report["refused"] = [
+            {"reason": r, "symbology": s, "text": t, "frames": n} for (r, s, t), n in refused.items()
         ]
         return report
     finally:
@@ -123,6 +134,11 @@ def main(args: argparse.Namespace) -> int:
         )
         for code in report["codes"]:
             print(f"  {code['kind']:7} {code['symbology']:8} {code['text']}  in {code['frames']} frames")
+        for code in report["refused"]:
+            print(
+                f"  refused {code['symbology']:8} ({code['reason']}) <{code['text']}>  "
+                f"in {code['frames']} frames"
+            )
         if not report["ok"]:
             print("FAIL no frames: check the cable, the camera's power and that no other program uses it")
     return 0 if report["ok"] else 1

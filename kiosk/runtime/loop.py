@@ -26,9 +26,12 @@ from kiosk.core.errors import LibraryError
 from kiosk.core.events import Event, LibraryReplied, ReceiptPrinted, Started, TimerFired
 from kiosk.core.model import PrintOutcome
 from kiosk.core.ports import LIBRARY_OPERATIONS, Clock, Device, LibrarySystem, ReceiptPrinter
+from kiosk.core.privacy import clean
 from kiosk.core.views import View
 
 log = logging.getLogger("kiosk.runtime")
+# A flow's Log message may quote outside text (a code, a library's message): cleaned and cut.
+LOG_LINE_LIMIT = 500
 
 
 class Flow(Protocol):
@@ -177,7 +180,7 @@ class Runtime:
         elif isinstance(effect, PlaySound):
             self.sound(effect.cue)
         elif isinstance(effect, Log):
-            log.log(logging.getLevelName(effect.level.upper()), "%s", effect.message)
+            log.log(logging.getLevelName(effect.level.upper()), "%s", clean(effect.message, LOG_LINE_LIMIT))
         elif isinstance(effect, VisitEnded):
             for callback in self.on_visit_ended:
                 callback()

@@ -228,6 +228,72 @@ def test_redacted_hides_passwords_cards_and_names():
     assert "****E5F6" in text and "김*수" in text
 
 
+# A 64 reply as a hostile or careless server may send it: terminal attacks in the screen
+# message and print line, a flood of a title, and every personal detail SIP2 can carry.
+HOSTILE_64 = Message(
+    "64",
+    "              00020260302    120000000000000000000000000000",
+    (
+        ("AO", "MA"),
+        ("AA", "29123456781234"),
+        ("AE", "김민수"),
+        ("AD", "AD1234"),
+        ("AF", "\x1b]0;pwned\x07Welcome\x1b[2J"),
+        ("AG", "receipt\u202e1009 line\x9b31m"),
+        ("AJ", "T" * 2000),
+        ("BE", "minsu.kim@example.org"),
+        ("BF", "010-1234-5678"),
+        ("BD", "서울특별시 중구 세종대로 110"),
+        ("PB", "19850701"),
+        ("XD", "19900315"),
+        ("XH", "MA^EM0000100132^20260101^20260111^지구 끝의 온실"),
+    ),
+    sequence=2,
+)
+HOSTILE_64_SECRETS = (
+    "29123456781234",
+    "김민수",
+    "AD1234",
+    "pwned",
+    "\x1b",
+    "\x07",
+    "\x9b",
+    "\u202e",
+    "T" * 201,
+    "minsu.kim",
+    "1234-5678",
+    "세종대로",
+    "19850701",
+    "19900315",
+    "지구 끝의 온실",
+    "EM0000100132",
+)
+
+
+def test_redacted_cleans_every_value_and_masks_personal_details():
+    text = HOSTILE_64.redacted()
+    for secret in HOSTILE_64_SECRETS:
+        assert secret not in text, f"{secret[:20]!r} reached the log"
+    assert "AA=****1234" in text and "AE=김*수" in text and "AD=****" in text
+    assert "AF=Welcome" in text and "AG=receipt1009 line" in text
+    assert f"AJ={'T' * 200}...(+1800 chars)" in text
+    assert "BE=m***@example.org" in text
+    assert "BF=****" in text and "BD=****" in text and "PB=****" in text and "XD=****" in text
+    assert "XH=<" in text and text.endswith("AY=2")
+    assert len(text) < 700
+
+
+def test_redacted_keeps_what_names_no_one():
+    request = Message(
+        "63",
+        "00020260302    120000          ",
+        (("AO", "MA"), ("AA", "04A1B2C3D4E5F6"), ("XH", "Y"), ("AB", "EM0000100001"), ("BE", "")),
+    )
+    assert request.redacted() == (
+        "63 '00020260302    120000          ' AO=MA AA=****E5F6 XH=Y AB=EM0000100001 BE="
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

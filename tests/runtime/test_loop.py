@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
-from kiosk.core.effects import CallLibrary, Effect, PrintReceipt, Show, StartTimer
+import pytest
+
+from kiosk.core.effects import CallLibrary, Effect, Log, PrintReceipt, Show, StartTimer
 from kiosk.core.errors import LibraryTimeout
 from kiosk.core.events import Event, LibraryReplied, ReceiptPrinted, Started, TimerFired
 from kiosk.core.model import Language, PrintOutcome
@@ -172,3 +175,31 @@ def test_nothing_reaches_flow_or_screen_after_stop():
     rt.stop()
     rt.post(TimerFired(name="late"))  # e.g. a device's last event during shutdown
     assert rt.pump() == 0 and len(flow.events) == 1 and len(shown) == 1
+
+
+def test_log_effects_are_cleaned_and_cut(caplog: pytest.LogCaptureFixture) -> None:
+    # A flow quoting outside text: a screen clear and window title, a forged log line, a bidi
+    # override, and a 2,000-character flood.
+    hostile = [
+        Log("warning", "library said: \x1b[2J\x1b]0;owned\x07refused"),
+        Log("info", "item EM0000100001\n2026-03-02 INFO kiosk: forged line\u202e"),
+        Log("info", "flood " + "x" * 2000),
+    ]
+    rt, _flow, _ = make(lambda e: hostile if isinstance(e, Started) else [])
+    caplog.set_level(logging.DEBUG, logger="kiosk.runtime")
+    rt.start()
+    rt.pump()
+    rt.stop()
+    messages = [r.getMessage() for r in caplog.records if r.name == "kiosk.runtime"]
+    assert messages[:2] == [
+        "library said: refused",
+        "item EM0000100001 2026-03-02 INFO kiosk: forged line",
+    ]
+    assert messages[2] == "flood " + "x" * 494 + "...(+1506 chars)"
+    assert [r.levelname for r in caplog.records if r.name == "kiosk.runtime"][:3] == [
+        "WARNING",
+        "INFO",
+        "INFO",
+    ]
+    for message in messages:
+        assert not any(c in message for c in "\x1b\x07\n\u202e") and len(message) < 520

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 from kiosk.core.errors import LibraryProtocolError
-from kiosk.core.privacy import mask_card, mask_name
+from kiosk.core.privacy import clean, mask_card, mask_email, mask_name, mask_secret, summary
 
 DEFAULT_DELIMITER = "|"
 # Spec limit for a variable field; servers count it in bytes, not characters.
@@ -22,10 +22,16 @@ FIXED_LENGTHS: dict[str, int] = {
     "66": 27, "93": 2, "94": 1, "96": 0, "97": 0, "98": 34, "99": 8,
 }  # fmt: skip
 
-# Fields whose values must never reach a log unmasked.
-_SECRET_FIELDS = frozenset({"CO", "AC", "AD"})
+# How redacted() shows a field's value, by what the value is. Passwords, PINs and personal
+# details (home address BD, home phone BF, birth date PB and the Chaekieum bring-in's XD)
+# show nothing; a patron's reading history (Chaekieum XH) only its size.
+_SECRET_FIELDS = frozenset({"CO", "AC", "AD", "BD", "BF", "PB", "XD"})
 _CARD_FIELDS = frozenset({"AA"})
 _NAME_FIELDS = frozenset({"AE"})
+_EMAIL_FIELDS = frozenset({"BE"})
+_HISTORY_FIELDS = frozenset({"XH"})
+# Every other value (screen messages, print lines, titles...) is cleaned and cut to this.
+_LOGGED_VALUE_LIMIT = 200
 
 _TRAILER = re.compile(r"(?:AY(\d))?AZ([0-9A-Fa-f]{4})?$")
 _FIELD_ID = re.compile(r"[A-Z0-9]{2}")
@@ -70,19 +76,28 @@ class Message:
         return self.fixed[index : index + 1]
 
     def redacted(self) -> str:
-        """A log-safe rendering: passwords hidden, card numbers and names masked."""
+        """A log-safe rendering: passwords, PINs and personal details hidden, card numbers,
+        names and e-mail addresses masked, every other value cleaned of controls and cut."""
         parts = [f"{self.code} {self.fixed!r}"]
-        for fid, value in self.fields:
-            if fid in _SECRET_FIELDS:
-                value = "***" if value else ""
-            elif fid in _CARD_FIELDS:
-                value = mask_card(value)
-            elif fid in _NAME_FIELDS:
-                value = mask_name(value)
-            parts.append(f"{fid}={value}")
+        parts.extend(f"{fid}={_redacted_value(fid, value)}" for fid, value in self.fields)
         if self.sequence is not None:
             parts.append(f"AY={self.sequence}")
         return " ".join(parts)
+
+
+def _redacted_value(field_id: str, value: str) -> str:
+    """How one field's value may appear in a log (see the field sets above)."""
+    if field_id in _SECRET_FIELDS:
+        return mask_secret(value)
+    if field_id in _CARD_FIELDS:
+        return mask_card(value)
+    if field_id in _NAME_FIELDS:
+        return mask_name(value)
+    if field_id in _EMAIL_FIELDS:
+        return mask_email(value)
+    if field_id in _HISTORY_FIELDS and len(value) > 1:  # not the request's Y/N
+        return f"<{summary(value)}>"
+    return clean(value, _LOGGED_VALUE_LIMIT)
 
 
 @dataclass(frozen=True)
