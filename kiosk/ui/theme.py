@@ -20,6 +20,10 @@ class Palette:
     ok: str
     refused: str
     focus: str
+    # A control that cannot be used now (busy screens): the page's colour, a dashed border,
+    # muted text that still reads at 4.5:1 (disabled controls must still pass contrast).
+    disabled: str
+    on_disabled: str
 
 
 # Every text/background pair here is at least 4.5:1 (tests/ui/test_theme.py checks it).
@@ -35,6 +39,8 @@ STANDARD = Palette(
     ok="#0A6B2F",
     refused="#B00020",
     focus="#C2410C",
+    disabled="#F4F6F9",
+    on_disabled="#5B6270",
 )
 HIGH_CONTRAST = Palette(
     background="#000000",
@@ -48,6 +54,8 @@ HIGH_CONTRAST = Palette(
     ok="#7CFC8A",
     refused="#FF8A8A",
     focus="#00FFFF",
+    disabled="#000000",
+    on_disabled="#A0A0A0",
 )
 
 
@@ -96,6 +104,9 @@ class Theme:
                        border: {self.mm(0.5)}px solid {p.muted}; }}
         QPushButton#primary {{ background: {p.primary}; color: {p.on_primary}; font-weight: bold; }}
         QPushButton:focus {{ border: {self.mm(1.2)}px solid {p.focus}; }}
+        QPushButton:disabled, QPushButton#primary:disabled {{
+                       background: {p.disabled}; color: {p.on_disabled}; font-weight: normal;
+                       border: {self.mm(0.5)}px dashed {p.on_disabled}; }}
         QScrollArea, QScrollArea > QWidget > QWidget {{ background: transparent; border: none; }}
         QScrollBar:vertical {{ width: {self.mm(12)}px; background: {p.secondary}; }}
         QScrollBar::handle:vertical {{ background: {p.muted}; min-height: {self.mm(12)}px;

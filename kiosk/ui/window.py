@@ -49,6 +49,11 @@ def _clear(layout: QLayout) -> None:
         widget = item.widget()
         inner = item.layout()
         if widget is not None:
+            # Hidden first, explicitly: a widget added to the visible window has a show queued
+            # for the next event loop turn, and once unparented that show would open it as a
+            # top-level window of its own until its deletion (when two screens are rendered
+            # in one turn).
+            widget.hide()
             widget.setParent(None)
             widget.deleteLater()
         elif inner is not None:
@@ -77,6 +82,12 @@ class KioskWindow(QWidget):
 
         m = theme.mm
         root = QVBoxLayout(self)
+        # The window is the panel: its size comes from the display settings, never from what
+        # a screen holds. By default a top-level layout sets the window's minimum size from
+        # its content, so every screen change whose content differs would resize the window's
+        # constraints and make the platform propagate size hints (the offscreen platform
+        # warns each time). Overflowing content scrolls in the list area instead.
+        root.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         root.setContentsMargins(m(8), m(6), m(8), m(8))
         root.setSpacing(m(theme.GAP_MM))
 

@@ -27,6 +27,10 @@ PAIRS = [
     ("ok", "surface"),
     ("refused", "surface"),
     ("refused", "background"),
+    # Disabled controls must look disabled and still pass contrast, on their own fill and
+    # on the page around them.
+    ("on_disabled", "disabled"),
+    ("on_disabled", "background"),
 ]
 
 

@@ -3,33 +3,48 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, qInstallMessageHandler
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
-from kiosk.core.effects import CallLibrary, Show
-from kiosk.core.events import BarcodeRead, CardRead, LibraryReplied, Pressed, Started
-from kiosk.core.model import CheckoutResult, Language, Loan, Patron
+from kiosk.core.effects import CallLibrary, PrintReceipt, Show
+from kiosk.core.events import (
+    BarcodeRead,
+    CardRead,
+    LibraryReplied,
+    Pressed,
+    ReceiptPrinted,
+    Started,
+    TimerFired,
+)
+from kiosk.core.model import CheckoutResult, Language, Loan, Patron, PrintOutcome
 from kiosk.flows.visit import VisitFlow
 from kiosk.ui.app import ensure_app
 from kiosk.ui.theme import Theme
 from kiosk.ui.window import KioskWindow
+from tests.ui.test_theme import contrast
 
 THEME = Theme(px_per_mm=4.0)
 
 
-@pytest.fixture
-def window(qtbot):
+def make_window(qtbot, theme: Theme = THEME) -> KioskWindow:
     ensure_app(headless=True)
-    posted = []
-    w = KioskWindow(THEME, "서울도서관", posted.append)
-    w.posted = posted
+    posted: list = []
+    w = KioskWindow(theme, "서울도서관", posted.append)
+    w.posted = posted  # type: ignore[attr-defined]
     w.resize(1080, 1920)
     qtbot.addWidget(w)
     w.show()
     return w
+
+
+@pytest.fixture
+def window(qtbot):
+    return make_window(qtbot)
 
 
 def visit_views() -> list:
@@ -142,3 +157,138 @@ def test_busy_screen_disables_actions_but_not_call_staff(window):
     window.show_view(busy)
     buttons = window.buttons()
     assert not buttons["finish"].isEnabled() and buttons["call_staff"].isEnabled()
+
+
+def button_image(window: KioskWindow, control: str) -> QImage:
+    button = window.buttons()[control]
+    return window.grab().toImage().copy(QRect(button.mapTo(window, QPoint(0, 0)), button.size()))
+
+
+def mean_colour(image: QImage) -> tuple[float, float, float]:
+    pixels = [image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())]
+    return (
+        sum(c.red() for c in pixels) / len(pixels),
+        sum(c.green() for c in pixels) / len(pixels),
+        sum(c.blue() for c in pixels) / len(pixels),
+    )
+
+
+def colour_counts(image: QImage, rect: QRect) -> Counter[str]:
+    return Counter(
+        image.pixelColor(x, y).name()
+        for x in range(rect.left(), rect.right() + 1)
+        for y in range(rect.top(), rect.bottom() + 1)
+    )
+
+
+@pytest.mark.parametrize("high_contrast", [False, True], ids=["standard", "high-contrast"])
+def test_disabled_controls_look_disabled_and_stay_legible(qtbot, tmp_path, high_contrast):
+    theme = Theme(px_per_mm=4.0, high_contrast=high_contrast)
+    window = make_window(qtbot, theme)
+    busy = next(v for v in visit_views() if v.busy and v.screen == "borrow")
+    window.show_view(replace(busy, busy=False))
+    window.grab().save(str(tmp_path / "enabled.png"))
+    enabled = {control: button_image(window, control) for control in busy.controls}
+    window.show_view(busy)
+    window.grab().save(str(tmp_path / "busy.png"))
+    buttons = window.buttons()
+    assert not buttons["finish"].isEnabled() and not buttons["start_over"].isEnabled()
+    border, radius = theme.mm(0.5), theme.mm(3)
+    for control in busy.controls:
+        before, after = enabled[control], button_image(window, control)
+        moved = sum(abs(a - b) for a, b in zip(mean_colour(before), mean_colour(after), strict=True))
+        if buttons[control].isEnabled():
+            assert moved == 0, control
+            continue
+        # Clearly unlike the same control enabled (the sum of the mean channels' shifts).
+        assert moved > 45, (control, moved)
+        inside = QRect(radius, border + 1, after.width() - 2 * radius, after.height() - 2 * border - 2)
+        fill = colour_counts(after, inside).most_common(1)[0][0]
+        assert fill == QColor(theme.palette.disabled).name(), control
+        # The text as drawn still reads at 4.5:1 against the disabled fill.
+        ink = max(colour_counts(after, inside), key=lambda colour: contrast(colour, fill))
+        assert contrast(ink, fill) >= 4.5, (control, ink, fill)
+        # Not by colour alone: the border is dashed (gaps of fill along its top edge) where
+        # the enabled one is solid.
+        edge = QRect(radius, border // 2, after.width() - 2 * radius, 1)
+        enabled_fill = colour_counts(before, inside).most_common(1)[0][0]
+        assert colour_counts(before, edge)[enabled_fill] == 0, control
+        assert colour_counts(after, edge)[fill] >= 0.2 * edge.width(), control
+
+
+def a_whole_visit_views() -> list:
+    """Every kind of screen a visit shows, from a real flow run: idle, working, a notice
+    (a blocked patron), borrow with lines, busy, the inactivity countdown, printing, goodbye."""
+    flow = VisitFlow()
+    views = []
+
+    def feed(event):
+        effects = flow.handle(event)
+        views.extend(e.view for e in effects if isinstance(e, Show))
+        return effects
+
+    def reply(effects, operation, result):
+        (call,) = [e for e in effects if isinstance(e, CallLibrary)]
+        feed(LibraryReplied(request_id=call.request_id, operation=operation, result=result))
+
+    feed(Started())
+    card = CardRead(technology="106A", uid="01", identifier="P1")
+    reply(feed(card), "lookup_patron", Patron("P2", "이영희", blocks=("refusal.patron_blocked",)))
+    feed(TimerFired(name="notice"))
+    reply(feed(card), "lookup_patron", Patron("P1", "김민수", loans=(Loan("EM1", "토지"),)))
+    for item, ok in (("EM0000100001", True), ("EM0000100002", False)):
+        result = CheckoutResult(
+            ok, item, "채식주의자", dt.date(2026, 12, 13), reason="" if ok else "refusal.on_hold"
+        )
+        reply(feed(BarcodeRead(text=item, symbology="Code128")), "checkout", result)
+    feed(TimerFired(name="inactivity"))
+    feed(TimerFired(name="countdown"))
+    feed(Pressed(control="extend"))
+    (job,) = [e.job_id for e in feed(Pressed(control="finish")) if isinstance(e, PrintReceipt)]
+    feed(ReceiptPrinted(job_id=job, outcome=PrintOutcome(True)))
+    feed(TimerFired(name="goodbye"))
+    return views
+
+
+class WindowsShown(QObject):
+    """Records every top-level widget shown while installed on the application."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: list[str] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow():
+            self.shown.append(type(watched).__name__)
+        return False
+
+
+def test_a_visit_does_not_make_the_platform_propagate_size_hints(qtbot):
+    """Screen changes used to make the platform propagate size hints (the offscreen platform
+    warns each time: 36 times in the demo's one visit): a screen's content set the window's
+    minimum size, and a widget removed before its queued show ran opened as a window of its
+    own."""
+    views = a_whole_visit_views()
+    screens = {(v.screen, v.busy, v.countdown is not None) for v in views}
+    assert {"idle", "working", "notice", "borrow", "goodbye"} <= {s for s, _, _ in screens}
+    assert ("borrow", True, False) in screens and ("borrow", False, True) in screens
+    messages: list[str] = []
+    windows = WindowsShown()
+    previous = qInstallMessageHandler(lambda mode, context, message: messages.append(message))
+    QApplication.instance().installEventFilter(windows)
+    try:
+        window = make_window(qtbot)
+        QApplication.processEvents()
+        for n, view in enumerate(views):
+            window.show_view(view)
+            # Screens come one per event loop turn, or several in one turn when the runtime
+            # has several to show: both happen here.
+            if n % 2:
+                QApplication.processEvents()
+        QApplication.processEvents()
+    finally:
+        QApplication.instance().removeEventFilter(windows)
+        qInstallMessageHandler(previous)
+    assert [m for m in messages if "propagateSizeHints" in m] == []
+    assert windows.shown == ["KioskWindow"], "a widget of the window opened as a window of its own"
+    assert window.size() == QSize(1080, 1920)
