@@ -98,6 +98,7 @@ class Theme:
                        border-radius: {self.mm(2)}px; }}
         QLabel#line_ok {{ color: {p.ok}; font-weight: bold; }}
         QLabel#line_refused {{ color: {p.refused}; font-weight: bold; }}
+        QLabel#line_unconfirmed {{ color: {p.text}; font-weight: bold; }}
         QPushButton {{ min-height: {self.mm(self.TARGET_MM)}px; min-width: {self.mm(self.TARGET_MM)}px;
                        padding: 0 {self.mm(4)}px; border-radius: {self.mm(3)}px;
                        background: {p.secondary}; color: {p.on_secondary};

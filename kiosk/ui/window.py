@@ -28,7 +28,7 @@ from kiosk.ui.widgets.pictogram import CardTapPictogram
 # Controls shown as the main, full-width action; the rest share the row below.
 PRIMARY = ("finish", "ok", "extend")
 HEADER = ("lang.ko", "lang.en")
-STATUS_ICON = {"ok": "✔", "refused": "✖", "info": "ℹ"}
+STATUS_ICON = {"ok": "✔", "refused": "✖", "unconfirmed": "?", "info": "ℹ"}
 
 
 class KioskButton(QPushButton):

@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 from kiosk.core.effects import CallLibrary, PrintReceipt, Show
+from kiosk.core.errors import LibraryUnreachable, OutcomeUnknown
 from kiosk.core.events import (
     BarcodeRead,
     CardRead,
@@ -78,6 +79,13 @@ def visit_views() -> list:
             reason="" if ok else "refusal.on_hold",
         )
         feed(LibraryReplied(request_id=call.request_id, operation="checkout", result=result))
+    # An answer lost and the library not to be asked: "not confirmed"; then the link down.
+    for item, error in (
+        ("EM0000100003", OutcomeUnknown("answer lost", "checkout", "EM0000100003")),
+        ("EM0000100004", LibraryUnreachable("connection refused")),
+    ):
+        (call,) = [e for e in feed(BarcodeRead(text=item, symbology="Code128")) if isinstance(e, CallLibrary)]
+        feed(LibraryReplied(request_id=call.request_id, operation="checkout", error=error))
     return views
 
 
@@ -292,3 +300,12 @@ def test_a_visit_does_not_make_the_platform_propagate_size_hints(qtbot):
     assert [m for m in messages if "propagateSizeHints" in m] == []
     assert windows.shown == ["KioskWindow"], "a widget of the window opened as a window of its own"
     assert window.size() == QSize(1080, 1920)
+
+
+def test_every_line_status_a_visit_shows_has_its_icon():
+    """Status is told by icon and text, not colour alone: "not confirmed" too."""
+    from kiosk.ui.window import STATUS_ICON
+
+    statuses = {line.status for view in visit_views() for line in view.lines}
+    assert {"ok", "refused", "unconfirmed"} <= statuses
+    assert all(STATUS_ICON.get(status) for status in statuses)
