@@ -28,14 +28,9 @@ from kiosk.core.privacy import (
 )
 from kiosk.demo.script import parse
 from kiosk.demo.transcript import Transcript
+from tests.hostile import BIDI, CARD_WITH_PIN, CLEAR_SCREEN, LONG_LINE, PIN, SET_TITLE
+from tests.hostile import OTHER_CARD as CARD
 
-CARD = "29123456781234"
-PIN = "AD1234"
-CARD_WITH_PIN = f"CHAEKIEUM:{CARD}|{PIN}"
-CLEAR_SCREEN = "\x1b[2J"
-SET_TITLE = "\x1b]0;title\x07"
-LONG_LINE = ("LOG-FLOOD-" + "0123456789abcdefghij" * 80)[:1500]
-BIDI = "\u202e"
 SECRETS = (CARD, PIN, "\x1b", "\x07", BIDI, LONG_LINE)
 
 

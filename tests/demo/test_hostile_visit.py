@@ -13,25 +13,19 @@ from pathlib import Path
 import pytest
 
 from kiosk.core.privacy import summary
+from tests import hostile
 
 ROOT = Path(__file__).resolve().parents[2]
 
 PATRON = "04A1B2C3D4E5F6"  # the seeded demo patron, signing in with the mobile card
-OTHER_CARD = "29123456781234"
-PIN = "AD1234"
-CARD_WITH_PIN = f"CHAEKIEUM:{OTHER_CARD}|{PIN}"
-TERMINAL = "\x1b[2J\x1b]0;title\x07"
-BIDI = "\u202eEM0000100001"
-LONG_LINE = ("LOG-FLOOD-" + "0123456789abcdefghij" * 80)[:1500]
+TERMINAL = hostile.TERMINAL
+BIDI = hostile.BIDI + "EM0000100001"
+LONG_LINE = hostile.LONG_LINE
+OTHER_CARD, PIN, CARD_WITH_PIN = hostile.OTHER_CARD, hostile.PIN, hostile.CARD_WITH_PIN
 
-# (text, symbology, why the camera refuses it)
-HOSTILE = [
-    (CARD_WITH_PIN, "QRCode", "pattern"),
-    (TERMINAL, "QRCode", "control"),
-    (LONG_LINE, "QRCode", "pattern"),
-    (" ", "Code39", "blank"),
-    (BIDI, "QRCode", "control"),
-]
+# (text, symbology, why the camera refuses it), in the order the visit shows them
+BY_TEXT = {entry[0]: entry for entry in hostile.HOSTILE}
+HOSTILE = [BY_TEXT[text] for text in (CARD_WITH_PIN, TERMINAL, LONG_LINE, " ", BIDI)]
 SECRETS = [PATRON, OTHER_CARD, PIN, "\x1b", "\x07", "\u202e", LONG_LINE[:40], "김민수"]
 
 

@@ -27,6 +27,7 @@ from kiosk.devices.camera import (
     open_capture,
 )
 from simulators.camera import VirtualCamera, write_frames, write_video
+from tests.hostile import HOSTILE, SECRETS
 
 ITEM = BarcodeRead(text="EM0000100001", symbology="Code128", kind="item")
 
@@ -333,21 +334,6 @@ def test_diag_camera_reports_frames_and_codes(tmp_path: Path, capsys: pytest.Cap
     check = diag.check(missing)
     assert not check.ok and "does not exist" in check.summary
     assert diag.check(defaults()).ok  # the simulator
-
-
-# Another patron's mobile card with its PIN appended, terminal attacks, a flood line, a blank
-# Code 39 read and a number that is no item's: what a camera may be shown.
-CARD_WITH_PIN = "CHAEKIEUM:29123456781234|AD1234"
-LONG_LINE = ("LOG-FLOOD-" + "0123456789abcdefghij" * 80)[:1500]
-HOSTILE: list[tuple[str, str, str]] = [
-    (CARD_WITH_PIN, "QRCode", "pattern"),
-    ("\x1b[2J\x1b]0;title\x07", "QRCode", "control"),
-    ("\u202eEM0000100001", "QRCode", "control"),
-    (LONG_LINE, "QRCode", "pattern"),
-    (" ", "Code39", "blank"),
-    ("EM12", "Code39", "pattern"),
-]
-SECRETS = ("AD1234", "29123456781234", "\x1b", "\u202e", LONG_LINE[:64])
 
 
 @pytest.mark.timeout(120)

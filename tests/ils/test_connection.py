@@ -7,7 +7,6 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
 
 import pytest
 
@@ -26,17 +25,9 @@ from kiosk.ils.sip2.layout import (
 )
 from simulators.ils import seed
 from simulators.ils.server import start_server
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.timeout(30)
-
-
-def wait_for(condition, seconds: float = 10.0) -> bool:
-    end = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > end:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 def test_every_message_has_a_layout_and_round_trips():

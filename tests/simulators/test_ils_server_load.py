@@ -20,6 +20,7 @@ import pytest
 from kiosk.ils.sip2.client import Sip2Client
 from kiosk.ils.sip2.codec import Codec, Message
 from simulators.ils.server import ServerHandle, start_server
+from tests import waiting
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -33,12 +34,7 @@ STATUS = Message("99", "0" + "080" + "2.00")
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = GUARD_S) -> bool:
-    end = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > end:
-            return False
-        time.sleep(0.02)
-    return True
+    return waiting.wait_for(condition, seconds)
 
 
 def somaxconn() -> int | None:
