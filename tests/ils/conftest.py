@@ -36,9 +36,9 @@ def library(server: ServerHandle) -> Iterator[Sip2Library]:
 class RawSip2:
     """A bare SIP2 connection for tests that must send what our client never would."""
 
-    def __init__(self, host: str, port: int, codec: Codec | None = None) -> None:
+    def __init__(self, host: str, port: int, codec: Codec | None = None, timeout: float = 5.0) -> None:
         self.codec = codec or Codec()
-        self.sock = socket.create_connection((host, port), timeout=5.0)
+        self.sock = socket.create_connection((host, port), timeout=timeout)
         self.buffer = b""
 
     def send_bytes(self, data: bytes) -> None:

@@ -21,6 +21,7 @@ from kiosk.ils.sip2.client import Sip2Client
 from kiosk.ils.sip2.codec import Codec, Message
 from simulators.ils.server import ServerHandle, start_server
 from tests import waiting
+from tests.ils.conftest import RawSip2
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -53,35 +54,22 @@ def open_fds() -> int | None:
         return None
 
 
-class Kiosk:
+class Kiosk(RawSip2):
     """A bare SIP2 connection: one request, one answer."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.buffer = b""
 
     @classmethod
     def connect(cls, server: ServerHandle, timeout: float = 10.0) -> Kiosk:
-        return cls(socket.create_connection((server.host, server.port), timeout=timeout))
+        return cls(server.host, server.port, timeout=timeout)
 
     def ask(self, message: Message) -> Message:
-        self.sock.sendall(CODEC.encode(message))
+        self.send(message)
         frame = self.read_frame()
         assert frame, f"the server closed the connection instead of answering {message.code}"
-        return CODEC.decode(frame)
+        return self.codec.decode(frame)
 
     def read_frame(self) -> bytes:
         """One message's bytes, or b"" at a clean end of stream."""
-        while b"\r" not in self.buffer:
-            chunk = self.sock.recv(4096)
-            if not chunk:
-                return b""
-            self.buffer += chunk
-        frame, _, self.buffer = self.buffer.partition(b"\r")
-        return frame
-
-    def close(self) -> None:
-        self.sock.close()
+        return self.read_bytes()
 
 
 @pytest.mark.skipif(
@@ -225,10 +213,12 @@ def test_kiosk_sim_ils_takes_the_idle_timeout_from_the_command_line():
         line = process.stdout.readline()
         assert line.startswith("SIP2 server on "), line
         host, _, port = line.split()[3].rpartition(":")
-        with socket.create_connection((host, int(port)), timeout=GUARD_S) as sock:
-            conn = Kiosk(sock)
+        conn = Kiosk(host, int(port), timeout=GUARD_S)
+        try:
             assert conn.ask(LOGIN).fixed == "1"
             assert conn.read_frame() == b""  # closed once idle
+        finally:
+            conn.close()
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(GUARD_S) == 0
