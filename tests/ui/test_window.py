@@ -48,29 +48,33 @@ def window(qtbot):
     return make_window(qtbot)
 
 
-def visit_views() -> list:
-    """Views from a real flow run: idle, working, borrow (with lines), goodbye, notice."""
-    flow = VisitFlow()
-    views = []
+class FlowRun:
+    """A real visit flow fed by hand, keeping every view it shows."""
 
-    def feed(event):
-        effects = flow.handle(event)
-        views.extend(e.view for e in effects if isinstance(e, Show))
+    def __init__(self) -> None:
+        self.flow = VisitFlow()
+        self.views: list = []
+
+    def feed(self, event) -> list:
+        effects = self.flow.handle(event)
+        self.views.extend(e.view for e in effects if isinstance(e, Show))
         return effects
 
-    feed(Started())
-    (call,) = [
-        e for e in feed(CardRead(technology="106A", uid="01", identifier="P1")) if isinstance(e, CallLibrary)
-    ]
-    feed(
-        LibraryReplied(
-            request_id=call.request_id,
-            operation="lookup_patron",
-            result=Patron("P1", "김민수", loans=(Loan("EM1", "토지"),)),
+    def reply(self, effects, operation: str, result=None, error=None) -> list:
+        """Answer the one library call among `effects`."""
+        (call,) = [e for e in effects if isinstance(e, CallLibrary)]
+        return self.feed(
+            LibraryReplied(request_id=call.request_id, operation=operation, result=result, error=error)
         )
-    )
+
+
+def visit_views() -> list:
+    """Views from a real flow run: idle, working, borrow (with lines), goodbye, notice."""
+    run = FlowRun()
+    run.feed(Started())
+    card = CardRead(technology="106A", uid="01", identifier="P1")
+    run.reply(run.feed(card), "lookup_patron", Patron("P1", "김민수", loans=(Loan("EM1", "토지"),)))
     for item, ok in (("EM0000100001", True), ("EM0000100002", False)):
-        (call,) = [e for e in feed(BarcodeRead(text=item, symbology="Code128")) if isinstance(e, CallLibrary)]
         result = CheckoutResult(
             ok,
             item,
@@ -78,15 +82,14 @@ def visit_views() -> list:
             dt.date(2026, 12, 13),
             reason="" if ok else "refusal.on_hold",
         )
-        feed(LibraryReplied(request_id=call.request_id, operation="checkout", result=result))
+        run.reply(run.feed(BarcodeRead(text=item, symbology="Code128")), "checkout", result)
     # An answer lost and the library not to be asked: "not confirmed"; then the link down.
     for item, error in (
         ("EM0000100003", OutcomeUnknown("answer lost", "checkout", "EM0000100003")),
         ("EM0000100004", LibraryUnreachable("connection refused")),
     ):
-        (call,) = [e for e in feed(BarcodeRead(text=item, symbology="Code128")) if isinstance(e, CallLibrary)]
-        feed(LibraryReplied(request_id=call.request_id, operation="checkout", error=error))
-    return views
+        run.reply(run.feed(BarcodeRead(text=item, symbology="Code128")), "checkout", error=error)
+    return run.views
 
 
 def dark_fraction(image: QImage) -> float:
@@ -227,18 +230,8 @@ def test_disabled_controls_look_disabled_and_stay_legible(qtbot, tmp_path, high_
 def a_whole_visit_views() -> list:
     """Every kind of screen a visit shows, from a real flow run: idle, working, a notice
     (a blocked patron), borrow with lines, busy, the inactivity countdown, printing, goodbye."""
-    flow = VisitFlow()
-    views = []
-
-    def feed(event):
-        effects = flow.handle(event)
-        views.extend(e.view for e in effects if isinstance(e, Show))
-        return effects
-
-    def reply(effects, operation, result):
-        (call,) = [e for e in effects if isinstance(e, CallLibrary)]
-        feed(LibraryReplied(request_id=call.request_id, operation=operation, result=result))
-
+    run = FlowRun()
+    feed, reply = run.feed, run.reply
     feed(Started())
     card = CardRead(technology="106A", uid="01", identifier="P1")
     reply(feed(card), "lookup_patron", Patron("P2", "이영희", blocks=("refusal.patron_blocked",)))
@@ -255,7 +248,7 @@ def a_whole_visit_views() -> list:
     (job,) = [e.job_id for e in feed(Pressed(control="finish")) if isinstance(e, PrintReceipt)]
     feed(ReceiptPrinted(job_id=job, outcome=PrintOutcome(True)))
     feed(TimerFired(name="goodbye"))
-    return views
+    return run.views
 
 
 class WindowsShown(QObject):
