@@ -26,6 +26,7 @@ from kiosk.core.privacy import (
     shown_code,
     summary,
 )
+from kiosk.core.requests import BringIn, LookupPatron
 from kiosk.demo.script import parse
 from kiosk.demo.transcript import Transcript
 from tests.hostile import BIDI, CARD_WITH_PIN, CLEAR_SCREEN, LONG_LINE, PIN, SET_TITLE
@@ -105,8 +106,8 @@ def test_transcript_masks_identifiers_not_every_string() -> None:
 
 def test_transcript_hides_patron_details_and_outside_text() -> None:
     t = Transcript()
-    t("effect", CallLibrary(1, "lookup_patron", {"patron_id": CARD, "pin": PIN}))
-    t("effect", CallLibrary(2, "bring_in", {"patron_id": CARD, "birth_date": dt.date(1990, 3, 15)}))
+    t("effect", CallLibrary(1, LookupPatron(CARD, PIN)))
+    t("effect", CallLibrary(2, BringIn(CARD, dt.date(1990, 3, 15), PIN)))
     patron = Patron(
         CARD,
         "김민수",
@@ -127,8 +128,8 @@ def test_transcript_hides_patron_details_and_outside_text() -> None:
     assert_no_secret(dump)
     assert "김민수" not in dump and "minsu.kim" not in dump and "1990-03-15" not in dump
     entries = json.loads(dump)
-    assert entries[0]["args"] == {"patron_id": "****1234", "pin": "****"}
-    assert entries[1]["args"]["birth_date"] == "****"
+    assert entries[0]["request"] == {"type": "LookupPatron", "patron_id": "****1234", "pin": "****"}
+    assert entries[1]["request"]["birth_date"] == "****" and entries[1]["request"]["new_pin"] == "****"
     result = entries[2]["result"]
     assert result["name"] == "김*수" and result["screen_message"] == "연체료가 있습니다"
     assert result["details"]["email"] == "m***@example.org"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from kiosk.core.receipt import Receipt
+from kiosk.core.requests import Request
 from kiosk.core.views import View
 
 
@@ -21,12 +22,19 @@ class Show(Effect):
 
 @dataclass(frozen=True)
 class CallLibrary(Effect):
-    """Call `operation` on the LibrarySystem port with `args`; the answer comes back as
-    LibraryReplied with the same request_id."""
+    """Put `request` to its port (the library, or the Chaekieum membership service); the
+    answer comes back as LibraryReplied with the same request_id, to the flow that asked."""
 
     request_id: int
-    operation: str
-    args: dict[str, Any] = field(default_factory=dict)
+    request: Request
+
+    @property
+    def operation(self) -> str:
+        return self.request.operation
+
+    @property
+    def args(self) -> dict[str, Any]:
+        return self.request.args
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,16 @@ class LibraryReplied(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class FlowFailed(Event):
+    """The flow raised while handling an event (a bug): it is told, so that it can show
+    "please call staff" and go back to idle rather than leave a frozen screen."""
+
+    state: str
+    failed_on: str
+    detail: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReceiptPrinted(Event):
     """Answer to a PrintReceipt effect; `outcome` is a core.model.PrintOutcome."""
 

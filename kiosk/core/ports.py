@@ -69,23 +69,6 @@ class MembershipService(Protocol):
     def borrowing_history(self, patron_id: str) -> tuple[HistoryEntry, ...]: ...
 
 
-# The operations a flow may request through CallLibrary, and nothing else.
-LIBRARY_OPERATIONS = frozenset(
-    {
-        "lookup_patron",
-        "checkout",
-        "end_session",
-        "checkin",
-        "renew",
-        "renew_all",
-        "place_hold",
-        "cancel_hold",
-        "item_information",
-        "fee_paid",
-    }
-)
-
-
 class ReceiptPrinter(Protocol):
     """Prints a receipt; blocks until printed or failed. Never raises for printer faults:
     they come back as a PrintOutcome with the reason."""

@@ -15,7 +15,7 @@ from kiosk.core.privacy import clean, mask_card, mask_email, mask_name, mask_sec
 # Masking goes by what a value is, never by every string: a timer called "notice" is not a
 # person. Fields and dictionary keys that are identifiers or secrets wherever they occur:
 IDENTIFIER_KEYS = frozenset({"uid", "identifier", "patron_id", "card", "card_number", "member_id"})
-SECRET_KEYS = frozenset({"pin", "password", "passwd"})
+SECRET_KEYS = frozenset({"pin", "new_pin", "password", "passwd"})
 # Personal details that are not identifiers.
 DETAIL_MASKS: dict[str, Callable[[str], str]] = {
     "email": mask_email,
@@ -49,11 +49,15 @@ def _masked(key: str, value: Any) -> Any:
 def _dataclass(obj: Any) -> dict[str, Any]:
     kind = type(obj).__name__
     out: dict[str, Any] = {"type": kind}
+    # A typed request names its own secrets (a PIN, a birth date).
+    secret = getattr(type(obj), "secret", ())
     for f in dataclasses.fields(obj):
         if not f.repr:
             continue
         value = getattr(obj, f.name)
-        if f.name == "name" and kind in PERSON_TYPES and isinstance(value, str):
+        if f.name in secret and value:
+            out[f.name] = mask_secret(str(value))
+        elif f.name == "name" and kind in PERSON_TYPES and isinstance(value, str):
             out[f.name] = mask_name(value)
         elif f.name in ARGUMENT_FIELDS and isinstance(value, tuple):
             out[f.name] = [_argument(pair) for pair in value]

@@ -23,6 +23,7 @@ from kiosk.core.events import (
     CardRead,
     CardRemoved,
     DeviceStatus,
+    FlowFailed,
     LibraryReplied,
     Pressed,
     ReceiptPrinted,
@@ -32,6 +33,7 @@ from kiosk.core.events import (
 from kiosk.core.model import CheckoutResult, Language, Loan, Patron, PrintOutcome
 from kiosk.core.privacy import mask_card
 from kiosk.core.receipt import Refusal
+from kiosk.core.requests import Checkout, EndSession, LookupPatron, Request
 from kiosk.core.views import Line, View
 from kiosk.flows import screens
 from kiosk.flows.machine import StateMachine
@@ -54,10 +56,10 @@ class VisitFlow(StateMachine["VisitFlow"]):
 
     # ---------------------------------------------------------------- helpers
 
-    def _call(self, operation: str, **args: object) -> CallLibrary:
+    def _call(self, request: Request) -> CallLibrary:
         self._request += 1
         self._awaiting = self._request
-        return CallLibrary(self._request, operation, dict(args))
+        return CallLibrary(self._request, request)
 
     def _show(self, view: View) -> Show:
         self._last_view = view
@@ -140,7 +142,7 @@ class VisitFlow(StateMachine["VisitFlow"]):
             Log("info", f"card {mask_card(card)} read ({technology})"),
             PlaySound("beep.ok"),
             self._show(self._working("working.patron")),
-            self._call("lookup_patron", patron_id=card),
+            self._call(LookupPatron(card)),
         ]
 
     # ---------------------------------------------------------------- identifying
@@ -196,15 +198,15 @@ class VisitFlow(StateMachine["VisitFlow"]):
         self.state = "checking_out"
         assert self.visit.patron is not None
         self.visit.item_in_flight = item_id
-        args: dict[str, object] = {"patron_id": self.visit.patron.patron_id, "item_id": item_id}
-        if self.visit.is_unconfirmed(item_id):
-            # Its earlier checkout may have gone through: the library is asked first.
-            args["after_unknown"] = True
+        # After an unknown outcome its earlier checkout may have gone through: asked first.
+        request = Checkout(
+            self.visit.patron.patron_id, item_id, after_unknown=self.visit.is_unconfirmed(item_id)
+        )
         return [
             CancelTimer("inactivity"),
             CancelTimer("countdown"),
             self._show(self.borrow_view(busy=True)),
-            self._call("checkout", **args),
+            self._call(request),
         ]
 
     def on_item_while_busy(self, event: BarcodeRead) -> list[Effect]:
@@ -289,7 +291,7 @@ class VisitFlow(StateMachine["VisitFlow"]):
         effects: list[Effect] = [
             CancelTimer("inactivity"),
             CancelTimer("countdown"),
-            self._call("end_session", patron_id=v.patron.patron_id),
+            self._call(EndSession(v.patron.patron_id)),
         ]
         self._awaiting = None  # end_session's answer changes nothing on screen
         if not v.eventful:
@@ -347,6 +349,17 @@ class VisitFlow(StateMachine["VisitFlow"]):
                 effects.append(self._show(self.borrow_view()))
         return effects
 
+    def on_flow_failed(self, event: FlowFailed) -> list[Effect]:
+        """A bug in this flow: the patron is asked to call staff, then the kiosk starts afresh.
+        Loans already made are in the library; what the visit held is dropped."""
+        effects = self._to_idle()
+        return [
+            *effects,
+            PlaySound("chime.staff"),
+            Log("error", f"flow failed in {event.state} on {event.failed_on}: {event.detail}; staff called"),
+            *self._notice("error.flow_failed"),
+        ]
+
     def on_pressed(self, event: Pressed) -> list[Effect]:
         c = event.control
         if c.startswith("lang."):
@@ -399,16 +412,17 @@ class VisitFlow(StateMachine["VisitFlow"]):
         "goodbye": {CardRead: on_card, CardProblem: on_card_problem, TimerFired: on_timer_back_to_idle},
     }
     ANYWHERE = {
+        FlowFailed: on_flow_failed,
         Pressed: on_pressed,
         DeviceStatus: on_device,
         LibraryReplied: on_library_reply,
     }
     IGNORED = {
         "idle": (CardRemoved, TimerFired, ReceiptPrinted),
-        "identifying": (CardRead, CardProblem, CardRemoved, BarcodeRead, TimerFired),
-        "notice": (CardRemoved, BarcodeRead, ReceiptPrinted),
-        "borrow": (CardRead, CardProblem, CardRemoved, ReceiptPrinted),
-        "checking_out": (CardRead, CardProblem, CardRemoved, TimerFired),
-        "printing": (CardRead, CardProblem, CardRemoved, BarcodeRead, TimerFired),
-        "goodbye": (CardRemoved, BarcodeRead, ReceiptPrinted),
+        "identifying": (Started, ReceiptPrinted, CardRead, CardProblem, CardRemoved, BarcodeRead, TimerFired),
+        "notice": (Started, CardRemoved, BarcodeRead, ReceiptPrinted),
+        "borrow": (Started, CardRead, CardProblem, CardRemoved, ReceiptPrinted),
+        "checking_out": (Started, ReceiptPrinted, CardRead, CardProblem, CardRemoved, TimerFired),
+        "printing": (Started, CardRead, CardProblem, CardRemoved, BarcodeRead, TimerFired),
+        "goodbye": (Started, CardRemoved, BarcodeRead, ReceiptPrinted),
     }

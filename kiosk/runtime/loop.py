@@ -23,9 +23,9 @@ from kiosk.core.effects import (
     VisitEnded,
 )
 from kiosk.core.errors import LibraryError
-from kiosk.core.events import Event, LibraryReplied, ReceiptPrinted, Started, TimerFired
+from kiosk.core.events import Event, FlowFailed, LibraryReplied, ReceiptPrinted, Started, TimerFired
 from kiosk.core.model import PrintOutcome
-from kiosk.core.ports import LIBRARY_OPERATIONS, Clock, Device, LibrarySystem, ReceiptPrinter
+from kiosk.core.ports import Clock, Device, LibrarySystem, MembershipService, ReceiptPrinter
 from kiosk.core.privacy import clean
 from kiosk.core.views import View
 
@@ -41,6 +41,7 @@ class Flow(Protocol):
 
 
 Observer = Callable[[str, Any], None]
+Executor = Callable[[Any], object]  # what it returns is dropped
 
 
 class Runtime:
@@ -56,9 +57,11 @@ class Runtime:
         devices: Iterable[Device] = (),
         show: Callable[[View], None] = lambda view: None,
         sound: Callable[[str], None] = lambda cue: None,
+        membership: MembershipService | None = None,
     ) -> None:
         self.flow = flow
         self.library = library
+        self.membership = membership
         self.printer = printer
         self.clock = clock
         self.devices = list(devices)
@@ -73,6 +76,20 @@ class Runtime:
         self._library_pool = ThreadPoolExecutor(1, thread_name_prefix="library")
         self._printer_pool = ThreadPoolExecutor(1, thread_name_prefix="printer")
         self._stopped = threading.Event()
+        # Effect kind -> executor; a new kind of effect registers here (register()).
+        self.executors: dict[type[Effect], Executor] = {}
+        self.register(Show, lambda effect: self.show(effect.view))
+        self.register(CallLibrary, lambda effect: self._library_pool.submit(self._call_library, effect))
+        self.register(PrintReceipt, lambda effect: self._printer_pool.submit(self._print, effect))
+        self.register(StartTimer, self._start_timer)
+        self.register(CancelTimer, lambda effect: self._timers.pop(effect.name, None))
+        self.register(PlaySound, lambda effect: self.sound(effect.cue))
+        self.register(Log, self._log)
+        self.register(VisitEnded, lambda effect: [callback() for callback in self.on_visit_ended])
+
+    def register(self, kind: type[Effect], executor: Executor) -> None:
+        """Execute effects of `kind` (and its subclasses) with `executor`, on the pump's thread."""
+        self.executors[kind] = executor
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -149,11 +166,16 @@ class Runtime:
 
     def _dispatch(self, event: Event) -> None:
         self._notify("event", event)
+        state = str(getattr(self.flow, "state", ""))
         try:
             effects = self.flow.handle(event)
         except Exception as exc:
-            log.exception("flow failed on %s in state %s", type(event).__name__, self.flow.state)
+            log.exception("flow failed on %s in state %s", type(event).__name__, state)
             self.errors.append(exc)
+            if not isinstance(event, FlowFailed):
+                # The flow is told, and shows "please call staff" instead of a frozen screen.
+                detail = clean(f"{type(exc).__name__}: {exc}", 300)
+                self.post(FlowFailed(state=state, failed_on=type(event).__name__, detail=detail))
             return
         for effect in effects:
             self._notify("effect", effect)
@@ -166,41 +188,38 @@ class Runtime:
     # ---------------------------------------------------------------- effects
 
     def _execute(self, effect: Effect) -> None:
-        if isinstance(effect, Show):
-            self.show(effect.view)
-        elif isinstance(effect, CallLibrary):
-            self._library_pool.submit(self._call_library, effect)
-        elif isinstance(effect, PrintReceipt):
-            self._printer_pool.submit(self._print, effect)
-        elif isinstance(effect, StartTimer):
-            self._timers[effect.name] = self.clock.monotonic() + effect.seconds
-            self.wakeup()
-        elif isinstance(effect, CancelTimer):
-            self._timers.pop(effect.name, None)
-        elif isinstance(effect, PlaySound):
-            self.sound(effect.cue)
-        elif isinstance(effect, Log):
-            log.log(logging.getLevelName(effect.level.upper()), "%s", clean(effect.message, LOG_LINE_LIMIT))
-        elif isinstance(effect, VisitEnded):
-            for callback in self.on_visit_ended:
-                callback()
-        else:
-            raise TypeError(f"no executor for effect {effect!r}")
+        for kind in type(effect).__mro__:
+            executor = self.executors.get(kind)
+            if executor is not None:
+                executor(effect)
+                return
+        raise TypeError(f"no executor for effect {effect!r}")
+
+    def _start_timer(self, effect: StartTimer) -> None:
+        self._timers[effect.name] = self.clock.monotonic() + effect.seconds
+        self.wakeup()
+
+    def _log(self, effect: Log) -> None:
+        # The message may carry text from outside (a library's error): cleaned and cut.
+        log.log(logging.getLevelName(effect.level.upper()), "%s", clean(effect.message, LOG_LINE_LIMIT))
 
     def _call_library(self, call: CallLibrary) -> None:
-        if call.operation not in LIBRARY_OPERATIONS:
-            error: Exception | None = ValueError(f"unknown library operation {call.operation!r}")
-            self.post(LibraryReplied(request_id=call.request_id, operation=call.operation, error=error))
+        request = call.request
+        port = self.membership if request.port == "membership" else self.library
+
+        def reply(**outcome: Any) -> None:
+            self.post(LibraryReplied(request_id=call.request_id, operation=request.operation, **outcome))
+
+        if port is None:
+            reply(error=LibraryError(f"no {request.port} service configured for {request.operation}"))
             return
         try:
-            result = getattr(self.library, call.operation)(**call.args)
-            self.post(LibraryReplied(request_id=call.request_id, operation=call.operation, result=result))
+            reply(result=request.send(port))
         except LibraryError as exc:
-            self.post(LibraryReplied(request_id=call.request_id, operation=call.operation, error=exc))
+            reply(error=exc)
         except Exception as exc:
-            log.exception("library %s failed unexpectedly", call.operation)
-            wrapped = LibraryError(f"unexpected {type(exc).__name__}: {exc}")
-            self.post(LibraryReplied(request_id=call.request_id, operation=call.operation, error=wrapped))
+            log.exception("library %s failed unexpectedly", request.operation)
+            reply(error=LibraryError(f"unexpected {type(exc).__name__}: {exc}"))
 
     def _print(self, job: PrintReceipt) -> None:
         try:

@@ -10,6 +10,7 @@ import pytest
 from kiosk.core.effects import CallLibrary
 from kiosk.core.events import BarcodeRead, CardRead, LibraryReplied
 from kiosk.core.model import Loan, Patron
+from kiosk.core.requests import LookupPatron
 from kiosk.demo.script import DEFAULT_SCRIPT, ScriptError, load, parse
 from kiosk.demo.transcript import Transcript
 
@@ -51,7 +52,7 @@ def test_transcript_masks_cards_names_and_member_qr():
             technology="106A", uid="04A1B2C3D4E5F6", identifier="04A1B2C3D4E5F6", at=dt.datetime(2026, 1, 1)
         ),
     )
-    t("effect", CallLibrary(1, "lookup_patron", {"patron_id": "04A1B2C3D4E5F6"}))
+    t("effect", CallLibrary(1, LookupPatron("04A1B2C3D4E5F6")))
     t(
         "event",
         LibraryReplied(

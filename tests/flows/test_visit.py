@@ -251,11 +251,16 @@ def test_card_numbers_never_reach_logs():
 
 
 def test_event_missing_from_the_table_is_an_error():
-    flow = VisitFlow()
-    flow.state = "printing"
+    from kiosk.flows.machine import StateMachine
+
+    class Gappy(StateMachine["Gappy"]):
+        state = "only"
+        TABLE = {"only": {}}
+        IGNORED = {"only": (CardRemoved,)}
+
     with pytest.raises(UnexpectedEvent):
-        flow.handle(Started())
-    assert flow.handle(CardRemoved())[0].level == "debug"
+        Gappy().handle(Started())
+    assert Gappy().handle(CardRemoved())[0].level == "debug"
 
 
 def test_two_cards_at_once_asks_for_one_card_on_the_first_screen():
@@ -341,3 +346,52 @@ def test_a_request_that_could_not_connect_shows_the_outage_and_no_line():
 
     (view,) = shows(flow.handle(DeviceStatus(device="library", ok=True, detail="")))
     assert view.message == "borrow.greeting"
+
+
+# -- every state has an explicit outcome for every kind of event ----------------------------
+
+
+def sample_events():
+    from kiosk.core.events import CardProblem, DeviceStatus, FlowFailed
+
+    return [
+        Started(),
+        CardRead(technology="106A", uid="01", identifier=PATRON.patron_id),
+        CardRemoved(),
+        CardProblem(reason="two_cards"),
+        BarcodeRead(text="EM0000100001", symbology="Code128"),
+        BarcodeRead(text="CHAEKIEUM:04A1B2C3D4E5F6", symbology="QRCode", kind="member"),
+        Pressed(control="finish"),
+        Pressed(control="no_such_control"),
+        LibraryReplied(request_id=99, operation="checkout", result=None),
+        ReceiptPrinted(job_id=99, outcome=PrintOutcome(True)),
+        TimerFired(name="inactivity"),
+        TimerFired(name="no_such_timer"),
+        DeviceStatus(device="library", ok=False, detail="down"),
+        FlowFailed(state="borrow", failed_on="BarcodeRead", detail="KeyError"),
+    ]
+
+
+@pytest.mark.parametrize("state", sorted(VisitFlow.TABLE))
+def test_every_state_has_an_explicit_outcome_for_every_event(state):
+    """No event in any state raises UnexpectedEvent: each is handled or declared ignored."""
+    for event in sample_events():
+        flow = VisitFlow()
+        identified(flow)
+        flow.state = state
+        flow.handle(event)  # raises UnexpectedEvent for a gap in the table
+
+
+def test_a_flow_failure_anywhere_asks_for_staff_then_goes_back_to_idle():
+    from kiosk.core.events import FlowFailed
+
+    flow = VisitFlow()
+    identified(flow)
+    checkout(flow, "EM0000100001", CheckoutResult(True, "EM0000100001", "채식주의자", dt.date(2026, 12, 13)))
+    effects = flow.handle(FlowFailed(state="borrow", failed_on="BarcodeRead", detail="KeyError: 'x'"))
+    view = shows(effects)[-1]
+    assert view.screen == "notice" and view.message == "error.flow_failed"
+    assert any(isinstance(e, VisitEnded) for e in effects)  # the visit's data is dropped
+    assert flow.visit.patron is None and flow.state == "notice"
+    (view,) = shows(flow.handle(TimerFired(name="notice")))
+    assert view.screen == "idle"

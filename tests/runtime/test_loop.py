@@ -11,6 +11,7 @@ from kiosk.core.effects import CallLibrary, Effect, Log, PrintReceipt, Show, Sta
 from kiosk.core.errors import LibraryTimeout
 from kiosk.core.events import Event, LibraryReplied, ReceiptPrinted, Started, TimerFired
 from kiosk.core.model import Language, PrintOutcome
+from kiosk.core.requests import BorrowingHistory, Checkout, LookupPatron
 from kiosk.core.views import View
 from kiosk.runtime.clock import ManualClock
 from kiosk.runtime.loop import Runtime
@@ -81,9 +82,7 @@ def test_events_are_stamped_with_the_runtime_clock():
 
 def test_library_call_runs_on_the_library_thread_and_comes_back_as_event():
     lib = Library()
-    rt, flow, _ = make(
-        lambda e: [CallLibrary(7, "lookup_patron", {"patron_id": "P"})] if isinstance(e, Started) else [], lib
-    )
+    rt, flow, _ = make(lambda e: [CallLibrary(7, LookupPatron("P"))] if isinstance(e, Started) else [], lib)
     rt.start()
     assert rt.run_until(lambda: any(isinstance(e, LibraryReplied) for e in flow.events), timeout=5)
     reply = flow.events[-1]
@@ -96,9 +95,9 @@ def test_library_errors_and_adapter_bugs_become_replies_not_crashes():
     rt, flow, _ = make(
         lambda e: (
             [
-                CallLibrary(1, "lookup_patron", {"patron_id": "P"}),
-                CallLibrary(2, "checkout", {"patron_id": "P", "item_id": "I"}),
-                CallLibrary(3, "drop_tables", {}),
+                CallLibrary(1, LookupPatron("P")),
+                CallLibrary(2, Checkout("P", "I")),
+                CallLibrary(3, BorrowingHistory("P")),
             ]
             if isinstance(e, Started)
             else []
@@ -110,7 +109,7 @@ def test_library_errors_and_adapter_bugs_become_replies_not_crashes():
     replies = {e.request_id: e for e in flow.events if isinstance(e, LibraryReplied)}
     assert isinstance(replies[1].error, LibraryTimeout)
     assert "adapter bug" in str(replies[2].error)
-    assert "unknown library operation" in str(replies[3].error)
+    assert "no membership service configured" in str(replies[3].error)
     rt.stop()
 
 
@@ -203,3 +202,63 @@ def test_log_effects_are_cleaned_and_cut(caplog: pytest.LogCaptureFixture) -> No
     ]
     for message in messages:
         assert not any(c in message for c in "\x1b\x07\n\u202e") and len(message) < 520
+
+
+def test_every_request_names_a_method_of_its_port():
+    from kiosk.core.requests import check_ports
+
+    check_ports()
+
+
+def test_membership_requests_go_to_the_membership_port():
+    class Membership:
+        def borrowing_history(self, patron_id):
+            return ("history of", patron_id)
+
+    rt, flow, _ = make(lambda e: [CallLibrary(4, BorrowingHistory("P"))] if isinstance(e, Started) else [])
+    rt.membership = Membership()  # type: ignore[assignment]
+    rt.start()
+    assert rt.run_until(lambda: any(isinstance(e, LibraryReplied) for e in flow.events), timeout=5)
+    (reply,) = [e for e in flow.events if isinstance(e, LibraryReplied)]
+    assert (
+        reply.request_id == 4
+        and reply.result == ("history of", "P")
+        and reply.operation == "borrowing_history"
+    )
+    rt.stop()
+
+
+def test_a_new_effect_kind_registers_its_executor():
+    from dataclasses import dataclass
+
+    from kiosk.core.effects import Effect
+
+    @dataclass(frozen=True)
+    class Blink(Effect):
+        times: int
+
+    rt, _, _ = make(lambda e: [Blink(3)] if isinstance(e, Started) else [])
+    seen = []
+    rt.register(Blink, lambda effect: seen.append(effect.times))
+    rt.start()
+    rt.pump()
+    assert seen == [3]
+    rt.stop()
+
+
+def test_a_flow_that_raises_is_told_once_and_never_loops():
+    from kiosk.core.events import FlowFailed
+
+    def handle(event):
+        if isinstance(event, (Started, FlowFailed)):
+            raise RuntimeError(f"bug on {type(event).__name__}")
+        return []
+
+    rt, flow, _ = make(handle)
+    rt.start()
+    for _ in range(3):
+        rt.pump()
+    failed = [e for e in flow.events if isinstance(e, FlowFailed)]
+    assert len(failed) == 1 and failed[0].failed_on == "Started" and "bug on Started" in failed[0].detail
+    assert len(rt.errors) == 2  # the bug, and the flow failing again on being told: not re-posted
+    rt.stop()

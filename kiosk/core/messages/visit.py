@@ -48,6 +48,7 @@ KO: dict[str, str] = {
     "error.library_unavailable": "도서관 시스템에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요",
     "error.library_timeout": "도서관 시스템의 응답이 없습니다",
     "error.outcome_unknown": "대출 여부를 확인하지 못했습니다. 안내데스크에 문의해 주세요",
+    "error.flow_failed": "문제가 생겼습니다. 직원을 호출했습니다. 잠시만 기다려 주세요",
     "borrow.already_this_visit": "이 책은 이번에 이미 대출했습니다",
     "borrow.library_down": (
         "도서관 시스템이 응답하지 않아 지금은 대출할 수 없습니다. "
@@ -65,7 +66,6 @@ KO: dict[str, str] = {
     "receipt.due": "반납일",
     "receipt.refused": "대출 불가 {count}권",
     "receipt.unconfirmed": "확인 필요 {count}권",
-    "receipt.loans_total": "현재 대출 중: {count}권",
     "receipt.account": "내 서재에서 대출 현황 보기",
 }
 
@@ -111,6 +111,7 @@ EN: dict[str, str] = {
     "error.library_unavailable": "Cannot reach the library system. Please try again shortly",
     "error.library_timeout": "The library system did not answer",
     "error.outcome_unknown": "Not confirmed: please check at the desk",
+    "error.flow_failed": "Something went wrong. Staff have been called; please wait a moment",
     "borrow.already_this_visit": "You have already borrowed this book in this visit",
     "borrow.library_down": (
         "The library system is not answering, so books cannot be borrowed now. "
@@ -127,6 +128,5 @@ EN: dict[str, str] = {
     "receipt.due": "due",
     "receipt.refused": "Not borrowed: {count}",
     "receipt.unconfirmed": "Not confirmed: {count}",
-    "receipt.loans_total": "Now on loan: {count}",
     "receipt.account": "See your loans online",
 }
