@@ -33,6 +33,24 @@ class Hold:
     pickup_location: str = ""
 
 
+class LoanLimit(str, Enum):
+    """The limit that caps how many more items a patron may borrow here."""
+
+    # This library's own: 7 (10 for registered disabled patrons) in Seoul.
+    LIBRARY = "library"
+    # The Chaekieum network's: 20 across every member library, this one included.
+    NETWORK = "network"
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """How many more items a patron may borrow here, and which limit, of how many, says so."""
+
+    left: int
+    limit: int
+    binds: LoanLimit
+
+
 @dataclass(frozen=True)
 class PatronDetails:
     """Everything the library tells about a patron's account beyond the Patron basics."""
@@ -42,9 +60,13 @@ class PatronDetails:
     fees_owed: int = 0
     fee_currency: str = "KRW"
     fee_limit: int | None = None
-    # Loans across every Chaekieum member library, and how many more may be borrowed here.
+    # Loans at this library, and this library's limit for this patron.
+    loans_here: int | None = None
+    loan_limit_here: int | None = None
+    # Loans across every Chaekieum member library (this one included), and the network's limit.
     network_loans: int | None = None
     network_limit: int | None = None
+    # How many more may be borrowed here: the smaller of what is left of either limit.
     quota_remaining: int | None = None
     # True when this is a member of another Chaekieum library who has not done the bring-in here.
     bring_in_needed: bool = False
@@ -55,6 +77,26 @@ class PatronDetails:
     @property
     def holds_ready(self) -> tuple[Hold, ...]:
         return tuple(h for h in self.holds if h.ready)
+
+    @property
+    def loans_elsewhere(self) -> int | None:
+        """Loans at the other Chaekieum member libraries."""
+        if self.network_loans is None or self.loans_here is None:
+            return None
+        return max(0, self.network_loans - self.loans_here)
+
+    def allowance(self, borrowed: int = 0) -> Allowance | None:
+        """What is left once `borrowed` more items are on loan here: the smaller of what is
+        left of this library's limit and of the network's (this library's when both leave the
+        same); None when the library told neither."""
+        found = []
+        if self.loans_here is not None and self.loan_limit_here:
+            left = max(0, self.loan_limit_here - self.loans_here - borrowed)
+            found.append(Allowance(left, self.loan_limit_here, LoanLimit.LIBRARY))
+        if self.network_loans is not None and self.network_limit is not None:
+            left = max(0, self.network_limit - self.network_loans - borrowed)
+            found.append(Allowance(left, self.network_limit, LoanLimit.NETWORK))
+        return min(found, key=lambda a: a.left) if found else None
 
 
 @dataclass(frozen=True)

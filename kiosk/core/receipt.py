@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from kiosk.core.messages import text
-from kiosk.core.model import Language, Loan
+from kiosk.core.model import Language, Loan, LoanLimit
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Receipt:
     card_masked: str
     borrowed: tuple[Loan, ...] = ()
     refused: tuple[Refusal, ...] = ()
+    # Loans at this library after the visit, this visit's included.
     loans_total: int | None = None
     account_url: str = ""
     footer: str = ""
@@ -48,11 +49,16 @@ class Receipt:
     renewed: tuple[Loan, ...] = ()
     # The patron's other loans after the visit (not those listed as borrowed or renewed).
     on_loan: tuple[Loan, ...] = ()
-    # Chaekieum: how many more items the patron may borrow across all member libraries, of how many.
+    # How many more items the patron may borrow here after the visit, of which limit: the
+    # smaller of what is left of this library's limit and of the Chaekieum network's (the
+    # network's when the scope is not given).
     quota_left: int | None = None
     quota_limit: int | None = None
+    quota_scope: LoanLimit | None = None
     # Items whose checkout the library could not confirm either way (reason: what to do).
     unconfirmed: tuple[Refusal, ...] = ()
+    # Loans across every Chaekieum member library after the visit (this library's included).
+    loans_network: int | None = None
 
 
 @dataclass(frozen=True)
@@ -213,17 +219,26 @@ class _Layout:
 
     def account(self) -> None:
         r = self.r
-        if r.on_loan or r.loans_total is not None or r.quota_left is not None:
+        counted = r.loans_total is not None or r.loans_network is not None
+        if r.on_loan or counted or r.quota_left is not None:
             self.add(style="rule")
         if r.on_loan:
             self.add(self.t("receipt.on_loan", count=len(r.on_loan)), "bold")
             for n, loan in enumerate(r.on_loan, 1):
                 self.item(n, loan.title, loan.item_id, self.due(loan))
-        if r.loans_total is not None:
-            self.para(self.t("receipt.loans_total", count=r.loans_total))
+        if counted:
+            # Two counts, never one ambiguous total: this library's and the whole network's.
+            self.para(self.t("receipt.loans_now"), "bold")
+            if r.loans_total is not None:
+                self.para(self.t("receipt.loans_here", count=r.loans_total), indent="  ")
+            if r.loans_network is not None:
+                self.para(self.t("receipt.loans_network", count=r.loans_network), indent="  ")
         if r.quota_left is not None:
             limit = r.quota_limit if r.quota_limit is not None else "-"
-            self.para(self.t("receipt.quota", left=r.quota_left, limit=limit))
+            msg_id = f"receipt.quota.{(r.quota_scope or LoanLimit.NETWORK).value}"
+            if r.quota_left == 0 and r.quota_limit is not None:
+                msg_id += ".reached"
+            self.para(self.t(msg_id, left=r.quota_left, limit=limit))
         if r.account_url:
             self.para(self.t("receipt.account"), align="center")
             self.add(r.account_url, "qr", "center")

@@ -160,24 +160,31 @@ def goodbye(language: Language, visit: Visit) -> View:
 
 def receipt(settings: VisitSettings, visit: Visit, language: Language) -> Receipt:
     assert visit.patron is not None
-    details = visit.patron.details
-    # The quota the library reported at the start of the visit, less what was borrowed since.
-    remaining = details.quota_remaining
+    patron = visit.patron
+    details = patron.details
+    held = {loan.item_id for loan in patron.loans}
     borrowed = {loan.item_id for loan in visit.borrowed}
+    # The counts the library reported at the start of the visit, plus this visit's loans; a
+    # book the patron already had and checked out again was renewed, not lent once more.
+    new_loans = len(borrowed - held)
+    here = details.loans_here if details.loans_here is not None else len(patron.loans)
+    allowance = details.allowance(new_loans)
     return Receipt(
         library_name=settings.library_name,
         kiosk_id=settings.kiosk_id,
         at=visit.started or dt.datetime(1970, 1, 1),
         language=language,
-        patron_name_masked=mask_name(visit.patron.name),
+        patron_name_masked=mask_name(patron.name),
         card_masked=mask_card(visit.card),
         borrowed=tuple(visit.borrowed),
         refused=tuple(visit.refused),
-        loans_total=len(visit.patron.loans) + len(visit.borrowed),
+        loans_total=here + new_loans,
         account_url=settings.account_url,
         footer=settings.footer,
-        on_loan=tuple(loan for loan in visit.patron.loans if loan.item_id not in borrowed),
-        quota_left=None if remaining is None else max(0, remaining - len(visit.borrowed)),
-        quota_limit=details.network_limit,
+        on_loan=tuple(loan for loan in patron.loans if loan.item_id not in borrowed),
+        quota_left=allowance.left if allowance else None,
+        quota_limit=allowance.limit if allowance else None,
+        quota_scope=allowance.binds if allowance else None,
         unconfirmed=tuple(visit.unconfirmed),
+        loans_network=None if details.network_loans is None else details.network_loans + new_loans,
     )

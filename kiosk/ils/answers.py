@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from kiosk.core.model import Circulation, Hold, ItemInfo, PatronDetails
@@ -163,29 +164,34 @@ def patron_blocks(reply: Message, today: dt.date | None = None) -> tuple[str, ..
 
 
 def patron_details(reply: Message, charged_here: int, loan_limit: int) -> PatronDetails:
-    """The account details of a 64 reply (item lists already gathered into it)."""
+    """The account details of a 64 reply (item lists already gathered into it): loans here
+    (the charged items count, or the `charged_here` listed when more) against this library's
+    `loan_limit` (CB), and across the Chaekieum network (XN, this library's included) against
+    its limit (XM)."""
+    counted = integer(parse_fixed(reply)["charged_items_count"], -1) if reply.code == "64" else -1
+    loans_here = max(counted, charged_here)
     network_loans = _opt_int(reply.get(X_NETWORK_LOANS))
-    network_limit = _opt_int(reply.get(X_NETWORK_LIMIT))
-    quota: int | None = max(0, loan_limit - charged_here) if loan_limit else None
-    if network_loans is not None and network_limit is not None:
-        network_left = max(0, network_limit - network_loans)
-        quota = network_left if quota is None else min(quota, network_left)
+    if network_loans is not None:
+        network_loans = max(network_loans, loans_here)
     fee = amount(reply.get("BV"))
     limit = amount(reply.get("CC"))
-    return PatronDetails(
+    details = PatronDetails(
         overdue=tuple(_item_ids(reply.get_all("AT"))),
         holds=holds(reply),
         fees_owed=int(fee) if fee is not None else 0,
         fee_currency=reply.get("BH") or "KRW",
         fee_limit=int(limit) if limit is not None else None,
+        loans_here=loans_here,
+        loan_limit_here=loan_limit or None,
         network_loans=network_loans,
-        network_limit=network_limit,
-        quota_remaining=quota,
+        network_limit=_opt_int(reply.get(X_NETWORK_LIMIT)),
         bring_in_needed=reply.get(X_BRING_IN) == "Y",
         expires=parse_date(reply.get(PATRON_EXPIRES)),
         email=reply.get("BE"),
         print_lines=print_lines(reply),
     )
+    allowance = details.allowance()
+    return dataclasses.replace(details, quota_remaining=allowance.left if allowance else None)
 
 
 def holds(reply: Message) -> tuple[Hold, ...]:

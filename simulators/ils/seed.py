@@ -1,5 +1,18 @@
 """Deterministic seed data for the simulated Chaekieum network: member libraries, patrons for
-every circulation case, 300 items here and 30 at another member library, loans, holds, history."""
+every circulation case, 300 items here and 30 at another member library, loans, holds, history.
+
+Patrons (card ids below are stable; every one has a home library of MA unless said):
+- DEMO: one loan here, free to borrow. BLOCKED: unpaid fees. LOST_CARD, SUSPENDED, EXPIRED.
+- LIMIT: 7 of 7 here. DISABLED: 7 of 10 here (registered disabled). CHAEKIEUM: 20 of 20
+  across the network, none here. HOLDER: holds ready and waiting. OVERDUE: one loan 3 days late.
+- BRING_IN: a GN member not yet joined here. NETWORK: a GN member joined here, loans and
+  history at both. NETWORK_LIMIT: a GN member, 5 here and 14 at GN (19 of 20).
+- LIBRARY_BOUND: this library's limit binds: 5 of 7 here, 2 at GN, 7 of 20 across
+  Chaekieum, so 2 more (of this library's 7).
+- NETWORK_BOUND: the Chaekieum limit binds: 2 of 7 here, 6 at GN, 10 at member libraries
+  outside the simulation, 18 of 20 across Chaekieum, so 2 more (of the network's 20) where
+  this library alone would allow 5.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +45,10 @@ NETWORK_PATRON_ID = "045BFC0D1E2F30"
 NETWORK_PATRON_PIN = "2468"
 # One short of the Chaekieum limit with real loans: 14 at GN and 5 here make 19 of 20.
 NETWORK_LIMIT_PATRON_ID = "046C0D1E2F3041"
+# This library's limit binds: 5 of 7 here, 7 of 20 across Chaekieum; 2 more.
+LIBRARY_BOUND_PATRON_ID = "047D1E2F304152"
+# The Chaekieum limit binds: 2 of 7 here, 18 of 20 across Chaekieum; 2 more.
+NETWORK_BOUND_PATRON_ID = "048E2F30415263"
 
 
 def item_id(n: int) -> str:
@@ -58,6 +75,14 @@ OTHER_ITEM_COUNT = 30
 def other_item_id(n: int) -> str:
     """Registration number of the n-th item of the other member library (GN)."""
     return f"GN{200000 + n:010d}"
+
+
+# The loans that make each limit bind: here, at GN, and at libraries outside the simulation.
+LIBRARY_BOUND_LOANS = tuple(item_id(n) for n in range(146, 151))
+LIBRARY_BOUND_LOANS_AT_GN = (other_item_id(18), other_item_id(19))
+NETWORK_BOUND_LOANS = (item_id(151), item_id(152))
+NETWORK_BOUND_LOANS_AT_GN = tuple(other_item_id(n) for n in (21, 22, 23, 24, 27, 28))
+NETWORK_BOUND_LOANS_OUTSIDE = 10
 
 
 # Korean ISBN add-on (부가기호): reader (0 general, 7 children), form (3 book), KDC class.
@@ -185,6 +210,8 @@ def patrons(today: dt.date) -> list[PatronRecord]:
         PatronRecord(
             NETWORK_LIMIT_PATRON_ID, "문태오", "8642", OTHER_LIBRARY, birth_date=dt.date(1978, 1, 9)
         ),
+        p(LIBRARY_BOUND_PATRON_ID, "송지우", "2580"),
+        p(NETWORK_BOUND_PATRON_ID, "장서윤", "3690", loans_elsewhere=NETWORK_BOUND_LOANS_OUTSIDE),
     ]
 
 
@@ -206,6 +233,13 @@ def loans(today: dt.date) -> list[LoanRecord]:
         for n in range(4, 18)
     ]
     records += [LoanRecord(item_id(n), NETWORK_LIMIT_PATRON_ID, days(-3), days(12)) for n in range(141, 146)]
+    bound = (
+        (LIBRARY_BOUND_PATRON_ID, LIBRARY_BOUND_LOANS, LIBRARY_BOUND_LOANS_AT_GN),
+        (NETWORK_BOUND_PATRON_ID, NETWORK_BOUND_LOANS, NETWORK_BOUND_LOANS_AT_GN),
+    )
+    for card, here, at_gn in bound:
+        records += [LoanRecord(item, card, days(-4), days(11)) for item in here]
+        records += [LoanRecord(item, card, days(-8), days(7), library=OTHER_LIBRARY) for item in at_gn]
     return records
 
 

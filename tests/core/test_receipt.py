@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.core.model import Language, Loan
+from kiosk.core.model import Language, Loan, LoanLimit
 from kiosk.core.privacy import mask_card, mask_name
 from kiosk.core.receipt import Checkin, Receipt, Refusal, cell_width, fit, indented, layout, wrap
 
@@ -96,8 +96,10 @@ def full(language: Language = Language.KO, **kw) -> Receipt:
         ),
         on_loan=(Loan("EM9", "불편한 편의점", dt.date(2026, 11, 20)),),
         loans_total=4,
-        quota_left=12,
-        quota_limit=20,
+        loans_network=8,
+        quota_left=3,
+        quota_limit=7,
+        quota_scope=LoanLimit.LIBRARY,
         **kw,
     )
 
@@ -130,8 +132,9 @@ def test_english_receipt_has_every_section() -> None:
         "Return not recorded: 1",
         "Also on loan: 1",
         "due 2026-11-20 (overdue)",
-        "Now on loan: 4",
-        "12 more of 20 across Chaekieum libraries",
+        "Now on loan",
+        "  At this library: 4",
+        "  Across Chaekieum libraries: 8",
     ):
         assert expected in text, expected
 
@@ -150,19 +153,21 @@ def test_korean_receipt_has_every_section() -> None:
         "반납 확인 필요 1권",
         "그 밖의 대출 중인 책 1권",
         "(연체)",
-        "현재 대출 중: 4권",
+        "현재 대출 중",
+        "  이 도서관 4권",
+        "  책이음 도서관 전체 8권",
     ):
         assert expected in text, expected
     # The quota sentence wraps on 58 mm paper but is all there.
-    assert "책이음 도서관 전체 20권 중 12권 더 대출 가능" in page(full(), 48)
-    assert "더 대출 가능" in text
+    assert "이 도서관 한도 7권 중 3권 더 대출 가능" in page(full(), 48)
+    assert "Can borrow 3 more of 7 at this library" in page(full(Language.EN), 48)
 
 
 def test_loans_only_keeps_the_loan_receipt_title_and_old_callers_work() -> None:
     r = receipt()  # the visit flow's fields only: every new field has a default
     assert r.returned == () and r.renewed == () and r.on_loan == () and r.quota_left is None
     text = page(r, 48)
-    assert "대출 영수증" in text and "이용" not in text and "책이음 도서관 전체" not in text
+    assert "대출 영수증" in text and "이용" not in text and "한도" not in text
 
 
 def test_long_titles_wrap_to_two_lines_then_are_cut_never_overflow() -> None:
@@ -195,3 +200,55 @@ def test_any_title_fits_and_keeps_its_start(title: str, cells: int) -> None:
 def test_ambiguous_width_symbols_take_two_cells_as_on_a_korean_printer() -> None:
     # "·" is in refusal.card_invalid; a Korean font prints these KS X 1001 symbols full width.
     assert cell_width("분실·정지") == 10 and cell_width("※①") == 4 and cell_width("-") == 1
+
+
+# -- the account section's numbers -------------------------------------------------------
+
+
+def account_lines(r: Receipt, cells: int = 48) -> list[str]:
+    """The counts and quota: the left-aligned lines between the last rule and the QR code."""
+    lines = layout(r, cells)
+    end = next(i for i, x in enumerate(lines) if x.style == "qr")
+    start = max(i for i, x in enumerate(lines[:end]) if x.style == "rule")
+    return [x.text for x in lines[start + 1 : end] if x.text and x.align == "left"]
+
+
+@pytest.mark.parametrize(
+    ("scope", "left", "limit", "ko", "en"),
+    [
+        (LoanLimit.LIBRARY, 2, 7, "이 도서관 한도 7권 중 2권 더 대출 가능",
+         "Can borrow 2 more of 7 at this library"),
+        (LoanLimit.NETWORK, 1, 20, "책이음 전체 한도 20권 중 1권 더 대출 가능",
+         "Can borrow 1 more of 20 across Chaekieum"),
+        (LoanLimit.LIBRARY, 0, 7, "이 도서관 한도 7권을 채워 더 대출할 수 없음",
+         "Limit reached: 7 at this library"),
+        (LoanLimit.NETWORK, 0, 20, "책이음 전체 한도 20권을 채워 더 대출할 수 없음",
+         "Limit reached: 20 across Chaekieum"),
+    ],
+)  # fmt: skip
+def test_the_receipt_says_which_limit_leaves_how_many(scope, left, limit, ko, en) -> None:
+    r = receipt(loans_total=5, loans_network=18, quota_left=left, quota_limit=limit, quota_scope=scope)
+    assert account_lines(r) == ["현재 대출 중", "  이 도서관 5권", "  책이음 도서관 전체 18권", ko]
+    english = account_lines(receipt(language=Language.EN, loans_total=5, loans_network=18, quota_left=left,
+                                    quota_limit=limit, quota_scope=scope))  # fmt: skip
+    assert english == ["Now on loan", "  At this library: 5", "  Across Chaekieum libraries: 18", en]
+
+
+def test_without_a_network_count_only_this_library_is_counted() -> None:
+    # A library system without the Chaekieum extension: no network line, and no guess at one.
+    assert account_lines(receipt(loans_total=3)) == ["현재 대출 중", "  이 도서관 3권"]
+
+
+def test_a_quota_without_a_scope_is_the_networks() -> None:
+    lines = account_lines(receipt(loans_total=None, quota_left=13, quota_limit=20))
+    assert lines == ["책이음 전체 한도 20권 중 13권 더 대출 가능"]
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_the_account_section_fits_58_mm_paper(language: Language) -> None:
+    r = receipt(language=language, loans_total=7, loans_network=20, quota_left=0, quota_limit=20,
+                quota_scope=LoanLimit.NETWORK)  # fmt: skip
+    lines = account_lines(r, 32)
+    assert all(cell_width(x) <= 32 for x in lines)
+    joined = " ".join(x.strip() for x in lines)
+    assert "7" in joined and "20" in joined

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from kiosk.core.messages import CATALOGUES
-from kiosk.core.model import Circulation, Language
+from kiosk.core.model import Allowance, Circulation, Language, LoanLimit
 from simulators.ils import seed
 
 pytestmark = pytest.mark.timeout(30)
@@ -163,8 +163,10 @@ def test_patron_details(library, today):
     demo = library.lookup_patron(seed.DEMO_PATRON_ID)
     assert demo.details.quota_remaining == 6 and demo.details.network_loans == 1
     assert demo.details.network_limit == 20 and not demo.details.bring_in_needed
+    assert (demo.details.loans_here, demo.details.loan_limit_here, demo.details.loans_elsewhere) == (1, 7, 0)
     disabled = library.lookup_patron(seed.DISABLED_PATRON_ID)
     assert disabled.loan_limit == 10 and disabled.details.quota_remaining == 3
+    assert disabled.details.allowance() == Allowance(3, 10, LoanLimit.LIBRARY)
 
 
 def test_patron_status_message(library):

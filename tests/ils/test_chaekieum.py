@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.core.model import Allowance, LoanLimit
 from kiosk.core.ports import MembershipService
 from kiosk.ils.library import Sip2Library
 from simulators.ils import seed
@@ -53,6 +54,42 @@ def test_twenty_items_across_member_libraries(network):
     finally:
         here.close()
         there.close()
+
+
+@pytest.mark.parametrize(
+    ("patron_id", "here", "network", "allowance"),
+    [
+        # 5 of 7 here, 2 at GN: this library's limit leaves 2 (the network's would leave 13).
+        (seed.LIBRARY_BOUND_PATRON_ID, 5, 7, Allowance(2, 7, LoanLimit.LIBRARY)),
+        # 2 here, 6 at GN, 10 outside the simulation: the network's leaves 2 (this library's 5).
+        (seed.NETWORK_BOUND_PATRON_ID, 2, 18, Allowance(2, 20, LoanLimit.NETWORK)),
+        (seed.NETWORK_LIMIT_PATRON_ID, 5, 19, Allowance(1, 20, LoanLimit.NETWORK)),
+        (seed.CHAEKIEUM_PATRON_ID, 0, 20, Allowance(0, 20, LoanLimit.NETWORK)),
+        (seed.LIMIT_PATRON_ID, 7, 7, Allowance(0, 7, LoanLimit.LIBRARY)),
+    ],
+)
+def test_loans_here_and_across_the_network_and_the_limit_that_binds(library, patron_id, here, network,
+                                                                    allowance):  # fmt: skip
+    details = library.lookup_patron(patron_id).details
+    assert (details.loans_here, details.loan_limit_here) == (here, 7)
+    assert (details.network_loans, details.network_limit) == (network, 20)
+    assert details.loans_elsewhere == network - here
+    assert details.allowance() == allowance and details.quota_remaining == allowance.left
+
+
+def test_each_limit_binds_at_the_library_as_the_patron_is_told(library):
+    """The seeded patrons are refused by the very limit their details say binds."""
+    for item in seed.DEMO_ITEMS[:2]:
+        assert library.checkout(seed.LIBRARY_BOUND_PATRON_ID, item).ok
+    refused = library.checkout(seed.LIBRARY_BOUND_PATRON_ID, seed.DEMO_ITEMS[2])
+    assert not refused.ok and refused.reason == "refusal.limit"
+    for item in seed.DEMO_ITEMS[2:4]:
+        assert library.checkout(seed.NETWORK_BOUND_PATRON_ID, item).ok
+    refused = library.checkout(seed.NETWORK_BOUND_PATRON_ID, seed.DEMO_ITEMS[4])
+    assert not refused.ok and refused.reason == "refusal.network_limit"
+    details = library.lookup_patron(seed.NETWORK_BOUND_PATRON_ID).details
+    assert (details.loans_here, details.network_loans, details.allowance()) == (
+        4, 20, Allowance(0, 20, LoanLimit.NETWORK))  # fmt: skip
 
 
 def test_an_item_of_another_member_library_is_not_lent_here(library):
@@ -153,6 +190,8 @@ def test_seed_covers_every_case(today):
             seed.BRING_IN_PATRON_ID,
             seed.CHAEKIEUM_PATRON_ID,
             seed.NETWORK_LIMIT_PATRON_ID,
+            seed.LIBRARY_BOUND_PATRON_ID,
+            seed.NETWORK_BOUND_PATRON_ID,
             seed.HOLDER_PATRON_ID,
             seed.LOST_CARD_PATRON_ID,
             seed.DISABLED_PATRON_ID,

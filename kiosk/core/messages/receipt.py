@@ -1,4 +1,5 @@
-"""Texts of the receipt beyond the loan receipt's headings: returns, renewals, loans, quota."""
+"""Texts of the receipt beyond the loan receipt's headings: returns, renewals, loans here and
+across Chaekieum, and which limit leaves how many more."""
 
 KO: dict[str, str] = {
     "receipt.title.visit": "도서관 이용 영수증",
@@ -10,7 +11,13 @@ KO: dict[str, str] = {
     "receipt.refused.checkin": "반납 확인 필요 {count}권",
     "receipt.on_loan": "그 밖의 대출 중인 책 {count}권",
     "receipt.overdue": "연체",
-    "receipt.quota": "책이음 도서관 전체 {limit}권 중 {left}권 더 대출 가능",
+    "receipt.loans_now": "현재 대출 중",
+    "receipt.loans_here": "이 도서관 {count}권",
+    "receipt.loans_network": "책이음 도서관 전체 {count}권",
+    "receipt.quota.library": "이 도서관 한도 {limit}권 중 {left}권 더 대출 가능",
+    "receipt.quota.network": "책이음 전체 한도 {limit}권 중 {left}권 더 대출 가능",
+    "receipt.quota.library.reached": "이 도서관 한도 {limit}권을 채워 더 대출할 수 없음",
+    "receipt.quota.network.reached": "책이음 전체 한도 {limit}권을 채워 더 대출할 수 없음",
     "receipt.note.hold_shelf": "예약된 책입니다. 데스크에 놓아 주세요",
     "receipt.note.transit": "다른 도서관으로 돌려보낼 책입니다. 반납함에 넣어 주세요",
     "receipt.note.staff": "직원에게 전달해 주세요",
@@ -26,7 +33,13 @@ EN: dict[str, str] = {
     "receipt.refused.checkin": "Return not recorded: {count}",
     "receipt.on_loan": "Also on loan: {count}",
     "receipt.overdue": "overdue",
-    "receipt.quota": "{left} more of {limit} across Chaekieum libraries",
+    "receipt.loans_now": "Now on loan",
+    "receipt.loans_here": "At this library: {count}",
+    "receipt.loans_network": "Across Chaekieum libraries: {count}",
+    "receipt.quota.library": "Can borrow {left} more of {limit} at this library",
+    "receipt.quota.network": "Can borrow {left} more of {limit} across Chaekieum",
+    "receipt.quota.library.reached": "Limit reached: {limit} at this library",
+    "receipt.quota.network.reached": "Limit reached: {limit} across Chaekieum",
     "receipt.note.hold_shelf": "Reserved for another patron: leave it at the desk",
     "receipt.note.transit": "Belongs to another library: put it in the return bin",
     "receipt.note.staff": "Please hand it to staff",
