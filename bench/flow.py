@@ -1,4 +1,4 @@
-"""Dispatch cost: a visit's events through VisitFlow.handle, beside a bare queue round trip."""
+"""Dispatch cost: a visit's events through Session.handle, beside a bare queue round trip."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import time
 
 from kiosk.core.events import BarcodeRead, CardRead, LibraryReplied, Pressed, Started
 from kiosk.core.model import CheckoutResult, Patron
-from kiosk.flows.visit import VisitFlow
+from kiosk.flows.session import Session
 
 
 def _visit(n_items: int) -> int:
     """One visit fed straight to a new flow, as the runtime does; returns the number of events."""
-    flow = VisitFlow()
+    flow = Session()
     flow.handle(Started())
     flow.handle(CardRead(technology="106A", uid="01", identifier="P"))
     flow.handle(
@@ -51,7 +51,7 @@ def main() -> None:
         queue_times.append((time.perf_counter() - t0) / n)
     f, b = statistics.median(flow_times), statistics.median(queue_times)
     print(f"{'measure':<42}{'µs/event':>10}")
-    print(f"{'VisitFlow.handle (visits of 7 books)':<42}{f * 1e6:>10.2f}")
+    print(f"{'Session.handle (visits of 7 books)':<42}{f * 1e6:>10.2f}")
     print(f"{'baseline: queue.Queue put + get':<42}{b * 1e6:>10.2f}")
     print(f"ratio flow/baseline: {f / b:.1f}x")
 

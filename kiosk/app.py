@@ -20,7 +20,8 @@ from kiosk.devices.card_id import CardIdRule, CardIdSources
 from kiosk.devices.escpos import PrinterProfile, get_profile
 from kiosk.devices.nfc import NfcReader
 from kiosk.devices.printer import SerialReceiptPrinter
-from kiosk.flows.visit import VisitFlow, VisitSettings
+from kiosk.flows.screens import VisitSettings
+from kiosk.flows.session import Session
 from kiosk.ils.library import Sip2Library
 from kiosk.runtime.clock import SystemClock
 from kiosk.runtime.loop import Runtime
@@ -53,7 +54,7 @@ class Simulators:
 class Kiosk:
     settings: Settings
     runtime: Runtime
-    flow: VisitFlow
+    flow: Session
     sims: Simulators
     devices: list[Device] = field(default_factory=list)
 
@@ -245,7 +246,7 @@ def build(settings: Settings) -> Kiosk:
             library.close()
         sims.stop()
         raise
-    flow = VisitFlow(visit_settings(settings))
+    flow = Session(visit_settings(settings))
     runtime = Runtime(flow, library, printer, SystemClock(), devices=devices)
     runtime_ref.append(runtime)
     # A visit's end clears what the devices remember of it: the next patron may show the same

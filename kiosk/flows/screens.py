@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kiosk.core.model import Language, Loan, Patron, PrintOutcome
 from kiosk.core.privacy import mask_card, mask_name
-from kiosk.core.receipt import Receipt, Refusal
+from kiosk.core.receipt import Checkin, Receipt, Refusal
 from kiosk.core.views import Line, View
 
 
@@ -34,6 +34,12 @@ class Visit:
     patron: Patron | None = None
     started: dt.datetime | None = None
     borrowed: list[Loan] = field(default_factory=list)
+    # The patron's own loans renewed by showing them again, with their new due dates.
+    renewed: list[Loan] = field(default_factory=list)
+    # Books given back in this visit (a giveback needs no patron).
+    returned: list[Checkin] = field(default_factory=list)
+    # Days late of the latest late return: suspends borrowing as many days.
+    late_days: int = 0
     refused: list[Refusal] = field(default_factory=list)
     # Checkouts whose answer was lost and whose outcome the library could not tell: shown
     # and printed as "not confirmed", never as borrowed or refused.
@@ -46,12 +52,19 @@ class Visit:
     banner: str = ""
 
     def settle(self, item_id: str, *, loan: Loan | None = None, refusal: Refusal | None = None,
-               unconfirmed: Refusal | None = None) -> None:  # fmt: skip
+               unconfirmed: Refusal | None = None, renewed: Loan | None = None,
+               returned: Checkin | None = None, late_days: int = 0) -> None:  # fmt: skip
         """Record what became of `item_id`, in exactly one list: an item shown again after a
         refusal or an unknown outcome moves rather than appearing twice."""
-        ids = {item_id} | {x.item_id for x in (loan, refusal, unconfirmed) if x is not None}
+        done = (loan, refusal, unconfirmed, renewed, returned)
+        ids = {item_id} | {x.item_id for x in done if x is not None}
         self.refused = [r for r in self.refused if r.item_id not in ids]
         self.unconfirmed = [r for r in self.unconfirmed if r.item_id not in ids]
+        if returned is not None:
+            self.returned.append(returned)
+            self.late_days = max(self.late_days, late_days)
+        if renewed is not None:
+            self.renewed.append(renewed)
         if loan is not None:
             self.borrowed.append(loan)
         if refusal is not None:
@@ -62,13 +75,25 @@ class Visit:
     def has_borrowed(self, item_id: str) -> bool:
         return any(loan.item_id == item_id for loan in self.borrowed)
 
+    def has_renewed(self, item_id: str) -> bool:
+        return any(loan.item_id == item_id for loan in self.renewed)
+
+    def has_returned(self, item_id: str) -> bool:
+        return any(x.item_id == item_id for x in self.returned)
+
+    def had_before(self, item_id: str) -> bool:
+        """On loan to the patron before this visit (and not returned in it)."""
+        if self.patron is None or self.has_returned(item_id):
+            return False
+        return any(loan.item_id == item_id for loan in self.patron.loans)
+
     def is_unconfirmed(self, item_id: str) -> bool:
         return any(x.item_id == item_id for x in self.unconfirmed)
 
     @property
     def eventful(self) -> bool:
         """Anything to put on a receipt."""
-        return bool(self.borrowed or self.refused or self.unconfirmed)
+        return bool(self.borrowed or self.renewed or self.returned or self.refused or self.unconfirmed)
 
 
 CONTROLS_EVERYWHERE = ("start_over", "call_staff")
@@ -99,8 +124,13 @@ def _view(language: Language, screen: str, title: str, message: str = "", **kw: 
     )
 
 
-def idle(language: Language) -> View:
-    return _view(language, "idle", "idle.title", "idle.prompt", controls=("lang.ko", "lang.en", "call_staff"))
+IDLE_CONTROLS = ("giveback", "lang.ko", "lang.en", "call_staff")
+
+
+def idle(language: Language, message: str = "idle.prompt") -> View:
+    """Borrowing starts with a card (or the mobile card's QR); returning needs none: the
+    "return" button, or simply showing a book."""
+    return _view(language, "idle", "idle.title", message, controls=IDLE_CONTROLS)
 
 
 def working(language: Language, message: str) -> View:
@@ -115,10 +145,34 @@ def unconfirmed_lines(visit: Visit) -> tuple[Line, ...]:
     return tuple(Line(r.title or r.item_id, r.item_id, "unconfirmed", r.reason) for r in visit.unconfirmed)
 
 
+def refused_lines(visit: Visit, *actions: str) -> tuple[Line, ...]:
+    return tuple(
+        Line(r.title or r.item_id, r.item_id, "refused", r.reason)
+        for r in visit.refused
+        if r.action in actions
+    )
+
+
+def renewed_lines(loans: list[Loan]) -> tuple[Line, ...]:
+    return tuple(
+        Line(loan.title or loan.item_id, loan.item_id, "ok", "borrow.renewed_line",
+             (("due", loan.due.isoformat() if loan.due else "-"),))
+        for loan in loans
+    )  # fmt: skip
+
+
+def returned_lines(visit: Visit) -> tuple[Line, ...]:
+    return tuple(
+        Line(x.title or x.item_id, x.item_id, "ok", x.note or "giveback.returned_line")
+        for x in visit.returned
+    )
+
+
 def borrow(language: Language, visit: Visit, countdown: int | None, busy: bool) -> View:
     lines = (
         loan_lines(visit.borrowed)
-        + tuple(Line(r.title or r.item_id, r.item_id, "refused", r.reason) for r in visit.refused)
+        + renewed_lines(visit.renewed)
+        + refused_lines(visit, "checkout", "renewal")
         + unconfirmed_lines(visit)
     )
     name = mask_name(visit.patron.name) if visit.patron else ""
@@ -131,6 +185,25 @@ def borrow(language: Language, visit: Visit, countdown: int | None, busy: bool) 
         "borrow.title",
         visit.banner or "borrow.greeting",
         message_args=(("name", name), ("count", str(len(visit.borrowed)))),
+        lines=lines,
+        controls=controls,
+        countdown=countdown,
+        busy=busy,
+    )
+
+
+def giveback(language: Language, visit: Visit, countdown: int | None, busy: bool) -> View:
+    lines = returned_lines(visit) + refused_lines(visit, "checkin") + unconfirmed_lines(visit)
+    controls: tuple[str, ...] = ("finish", "start_over", "call_staff")
+    if countdown is not None:
+        controls = ("extend", *controls)
+    message = visit.banner or ("giveback.late" if visit.late_days else "giveback.prompt")
+    return _view(
+        language,
+        "giveback",
+        "giveback.title",
+        message,
+        message_args=(("count", str(len(visit.returned))), ("days", str(visit.late_days))),
         lines=lines,
         controls=controls,
         countdown=countdown,
@@ -153,7 +226,10 @@ def goodbye(language: Language, visit: Visit) -> View:
         "goodbye.title",
         message,
         message_args=args,
-        lines=loan_lines(visit.borrowed) + unconfirmed_lines(visit),
+        lines=loan_lines(visit.borrowed)
+        + renewed_lines(visit.renewed)
+        + returned_lines(visit)
+        + unconfirmed_lines(visit),
         controls=("ok", "call_staff"),
     )
 
@@ -187,4 +263,30 @@ def receipt(settings: VisitSettings, visit: Visit, language: Language) -> Receip
         quota_scope=allowance.binds if allowance else None,
         unconfirmed=tuple(visit.unconfirmed),
         loans_network=None if details.network_loans is None else details.network_loans + new_loans,
+    )
+
+
+def visit_receipt(settings: VisitSettings, visit: Visit, language: Language) -> Receipt:
+    """The receipt of a whole visit: loans, renewals and returns. A visit of returns only
+    (no card tapped) carries no patron detail at all."""
+    if visit.patron is None:
+        return Receipt(
+            library_name=settings.library_name,
+            kiosk_id=settings.kiosk_id,
+            at=visit.started or dt.datetime(1970, 1, 1),
+            language=language,
+            patron_name_masked="",
+            card_masked="",
+            returned=tuple(visit.returned),
+            refused=tuple(visit.refused),
+            unconfirmed=tuple(visit.unconfirmed),
+            footer=settings.footer,
+        )
+    done = {loan.item_id for loan in visit.renewed} | {x.item_id for x in visit.returned}
+    full = receipt(settings, visit, language)
+    return replace(
+        full,
+        returned=tuple(visit.returned),
+        renewed=tuple(visit.renewed),
+        on_loan=tuple(loan for loan in full.on_loan if loan.item_id not in done),
     )

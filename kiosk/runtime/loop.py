@@ -35,7 +35,8 @@ LOG_LINE_LIMIT = 500
 
 
 class Flow(Protocol):
-    state: str
+    @property
+    def state(self) -> str: ...
 
     def handle(self, event: Event) -> list[Effect]: ...
 

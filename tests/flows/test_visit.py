@@ -10,8 +10,10 @@ from kiosk.core.effects import CallLibrary, Log, PrintReceipt, Show, StartTimer,
 from kiosk.core.errors import LibraryTimeout
 from kiosk.core.events import (
     BarcodeRead,
+    CardProblem,
     CardRead,
     CardRemoved,
+    FlowFailed,
     LibraryReplied,
     Pressed,
     ReceiptPrinted,
@@ -20,10 +22,15 @@ from kiosk.core.events import (
 )
 from kiosk.core.model import CheckoutResult, Language, Loan, Patron, PrintOutcome
 from kiosk.flows.machine import UnexpectedEvent
-from kiosk.flows.visit import VisitFlow, VisitSettings
+from kiosk.flows.screens import VisitSettings
+from kiosk.flows.session import Session
 
 AT = dt.datetime(2026, 11, 28, 14, 30)
 PATRON = Patron(patron_id="04A1B2C3D4E5F6", name="김민수", loans=(Loan("EM0000000009", "토지"),))
+
+
+def borrowing(flow: Session) -> bool:
+    return flow.state == "active" and flow.activity is not None and flow.activity.name == "borrow"
 
 
 def shows(effects):
@@ -36,7 +43,7 @@ def only(effects, kind):
     return found[0]
 
 
-def identified(flow: VisitFlow, patron: Patron = PATRON):
+def identified(flow: Session, patron: Patron = PATRON):
     flow.handle(Started())
     call = only(
         flow.handle(CardRead(technology="106A", uid="04a1b2c3d4e5f6", identifier=patron.patron_id, at=AT)),
@@ -46,7 +53,7 @@ def identified(flow: VisitFlow, patron: Patron = PATRON):
     return flow.handle(LibraryReplied(request_id=call.request_id, operation="lookup_patron", result=patron))
 
 
-def checkout(flow: VisitFlow, item: str, result: CheckoutResult | None = None, error=None):
+def checkout(flow: Session, item: str, result: CheckoutResult | None = None, error=None):
     call = only(flow.handle(BarcodeRead(text=item, symbology="Code128", kind="item")), CallLibrary)
     assert call.args == {"patron_id": PATRON.patron_id, "item_id": item}
     return flow.handle(
@@ -55,23 +62,23 @@ def checkout(flow: VisitFlow, item: str, result: CheckoutResult | None = None, e
 
 
 def test_first_screen_is_idle_in_korean():
-    flow = VisitFlow()
+    flow = Session()
     (view,) = shows(flow.handle(Started()))
     assert view.screen == "idle" and view.language is Language.KO
     assert "lang.en" in view.controls and "call_staff" in view.controls
 
 
 def test_language_switch_rerenders_current_screen():
-    flow = VisitFlow()
+    flow = Session()
     flow.handle(Started())
     (view,) = shows(flow.handle(Pressed(control="lang.en")))
     assert view.screen == "idle" and view.language is Language.EN
 
 
 def test_a_whole_visit_borrow_two_print_goodbye_idle():
-    flow = VisitFlow(VisitSettings(library_name="서울도서관", kiosk_id="K1"))
+    flow = Session(VisitSettings(library_name="서울도서관", kiosk_id="K1"))
     effects = identified(flow)
-    assert flow.state == "borrow"
+    assert borrowing(flow)
     assert shows(effects)[-1].screen == "borrow"
     assert any(isinstance(e, StartTimer) and e.name == "inactivity" for e in effects)
 
@@ -102,7 +109,7 @@ def test_a_whole_visit_borrow_two_print_goodbye_idle():
 
 
 def test_blocked_patron_sees_reason_and_returns_to_idle():
-    flow = VisitFlow()
+    flow = Session()
     blocked = Patron(patron_id="X", name="이서연", blocks=("refusal.fees",))
     effects = identified(flow, blocked)
     view = shows(effects)[-1]
@@ -111,7 +118,7 @@ def test_blocked_patron_sees_reason_and_returns_to_idle():
 
 
 def test_library_timeout_on_lookup_is_a_notice_not_a_crash():
-    flow = VisitFlow()
+    flow = Session()
     flow.handle(Started())
     call = only(flow.handle(CardRead(technology="106A", uid="01", identifier="01")), CallLibrary)
     view = shows(
@@ -123,15 +130,15 @@ def test_library_timeout_on_lookup_is_a_notice_not_a_crash():
 
 
 def test_checkout_error_is_recorded_as_refusal_with_the_item():
-    flow = VisitFlow()
+    flow = Session()
     identified(flow)
     view = shows(checkout(flow, "EM0000100003", error=LibraryTimeout("no answer")))[-1]
     assert view.lines[0].text == "EM0000100003" and view.lines[0].status == "refused"
-    assert flow.state == "borrow"
+    assert borrowing(flow)
 
 
 def test_same_item_scanned_twice_is_borrowed_once():
-    flow = VisitFlow()
+    flow = Session()
     identified(flow)
     checkout(flow, "EM0000100001", CheckoutResult(True, "EM0000100001", "a", dt.date(2026, 12, 13)))
     effects = flow.handle(BarcodeRead(text="EM0000100001", symbology="Code128"))
@@ -139,10 +146,11 @@ def test_same_item_scanned_twice_is_borrowed_once():
 
 
 def test_barcodes_arriving_during_a_checkout_are_queued_not_lost():
-    flow = VisitFlow()
+    flow = Session()
     identified(flow)
     first = only(flow.handle(BarcodeRead(text="EM0000100001", symbology="Code128")), CallLibrary)
-    assert flow.handle(BarcodeRead(text="EM0000100002", symbology="Code128")) == []
+    queued = flow.handle(BarcodeRead(text="EM0000100002", symbology="Code128"))
+    assert not [e for e in queued if isinstance(e, CallLibrary)]  # queued, not sent alongside
     effects = flow.handle(
         LibraryReplied(
             request_id=first.request_id,
@@ -155,7 +163,7 @@ def test_barcodes_arriving_during_a_checkout_are_queued_not_lost():
 
 
 def test_isbn_is_not_a_loanable_label():
-    flow = VisitFlow()
+    flow = Session()
     identified(flow)
     effects = flow.handle(BarcodeRead(text="9788936434120", symbology="EAN13", kind="isbn"))
     assert not any(isinstance(e, CallLibrary) for e in effects)
@@ -163,7 +171,7 @@ def test_isbn_is_not_a_loanable_label():
 
 
 def test_finish_pressed_during_checkout_waits_for_the_answer():
-    flow = VisitFlow()
+    flow = Session()
     identified(flow)
     call = only(flow.handle(BarcodeRead(text="EM0000100001", symbology="Code128")), CallLibrary)
     assert flow.handle(Pressed(control="finish")) == []
@@ -176,7 +184,7 @@ def test_finish_pressed_during_checkout_waits_for_the_answer():
 
 
 def test_inactivity_shows_countdown_then_finishes_keeping_loans():
-    flow = VisitFlow(VisitSettings(countdown_s=2))
+    flow = Session(VisitSettings(countdown_s=2))
     identified(flow)
     checkout(flow, "EM0000100001", CheckoutResult(True, "EM0000100001", "a"))
     view = shows(flow.handle(TimerFired(name="inactivity")))[-1]
@@ -187,7 +195,7 @@ def test_inactivity_shows_countdown_then_finishes_keeping_loans():
 
 
 def test_extend_cancels_the_countdown():
-    flow = VisitFlow()
+    flow = Session()
     identified(flow)
     flow.handle(TimerFired(name="inactivity"))
     view = shows(flow.handle(Pressed(control="extend")))[-1]
@@ -195,7 +203,7 @@ def test_extend_cancels_the_countdown():
 
 
 def test_paper_out_tells_patron_loans_are_recorded():
-    flow = VisitFlow()
+    flow = Session()
     identified(flow)
     checkout(flow, "EM0000100001", CheckoutResult(True, "EM0000100001", "a"))
     job = only(flow.handle(Pressed(control="finish")), PrintReceipt)
@@ -208,7 +216,7 @@ def test_paper_out_tells_patron_loans_are_recorded():
 
 
 def test_nothing_borrowed_prints_nothing():
-    flow = VisitFlow()
+    flow = Session()
     identified(flow)
     effects = flow.handle(Pressed(control="finish"))
     assert not any(isinstance(e, PrintReceipt) for e in effects)
@@ -216,7 +224,7 @@ def test_nothing_borrowed_prints_nothing():
 
 
 def test_mobile_card_qr_identifies_the_patron():
-    flow = VisitFlow()
+    flow = Session()
     flow.handle(Started())
     call = only(
         flow.handle(BarcodeRead(text="04A1B2C3D4E5F6", symbology="QRCode", kind="member")), CallLibrary
@@ -225,7 +233,7 @@ def test_mobile_card_qr_identifies_the_patron():
 
 
 def test_late_reply_after_start_over_is_ignored():
-    flow = VisitFlow()
+    flow = Session()
     flow.handle(Started())
     call = only(flow.handle(CardRead(technology="106A", uid="01", identifier="01")), CallLibrary)
     flow.handle(Pressed(control="start_over"))
@@ -236,14 +244,14 @@ def test_late_reply_after_start_over_is_ignored():
 
 
 def test_call_staff_keeps_the_visit():
-    flow = VisitFlow()
+    flow = Session()
     identified(flow)
     view = shows(flow.handle(Pressed(control="call_staff")))[-1]
-    assert view.screen == "borrow" and view.message == "notice.staff_called" and flow.state == "borrow"
+    assert view.screen == "borrow" and view.message == "notice.staff_called" and borrowing(flow)
 
 
 def test_card_numbers_never_reach_logs():
-    flow = VisitFlow()
+    flow = Session()
     flow.handle(Started())
     effects = flow.handle(CardRead(technology="106A", uid="04a1b2c3d4e5f6", identifier=PATRON.patron_id))
     logs = " ".join(e.message for e in effects if isinstance(e, Log))
@@ -251,12 +259,18 @@ def test_card_numbers_never_reach_logs():
 
 
 def test_event_missing_from_the_table_is_an_error():
-    from kiosk.flows.machine import StateMachine
+    import enum
 
-    class Gappy(StateMachine["Gappy"]):
-        state = "only"
-        TABLE = {"only": {}}
-        IGNORED = {"only": (CardRemoved,)}
+    from kiosk.flows.machine import Machine
+
+    class Only(enum.StrEnum):
+        ONLY = "only"
+
+    class Gappy(Machine[Only]):
+        STATES = Only
+        INITIAL = Only.ONLY
+        IGNORED = {Only.ONLY: (CardRemoved,)}
+        state = Only.ONLY
 
     with pytest.raises(UnexpectedEvent):
         Gappy().handle(Started())
@@ -266,7 +280,7 @@ def test_event_missing_from_the_table_is_an_error():
 def test_two_cards_at_once_asks_for_one_card_on_the_first_screen():
     from kiosk.core.events import CardProblem
 
-    flow = VisitFlow()
+    flow = Session()
     flow.handle(Started())
     view = shows(flow.handle(CardProblem(reason="two_cards", technology="106A")))[-1]
     assert view.screen == "idle" and view.message == "card.one_please"
@@ -277,10 +291,10 @@ def test_two_cards_at_once_asks_for_one_card_on_the_first_screen():
 def test_card_problem_during_borrowing_is_ignored():
     from kiosk.core.events import CardProblem
 
-    flow = VisitFlow()
+    flow = Session()
     identified(flow)
     effects = flow.handle(CardProblem(reason="unreadable"))
-    assert not shows(effects) and flow.state == "borrow"
+    assert not shows(effects) and borrowing(flow)
 
 
 # -- what a lost answer or a repeated book leaves on screen and receipt ----------------------
@@ -291,7 +305,7 @@ def statuses(view, item: str) -> list[str]:
 
 
 def test_a_book_shown_again_after_borrowing_is_not_sent_again():
-    flow = VisitFlow()
+    flow = Session()
     identified(flow)
     item = "EM0000100001"
     checkout(flow, item, CheckoutResult(True, item, "채식주의자", dt.date(2026, 12, 13)))
@@ -304,7 +318,7 @@ def test_a_book_shown_again_after_borrowing_is_not_sent_again():
 def test_an_unknown_outcome_is_not_confirmed_and_asked_about_when_shown_again():
     from kiosk.core.errors import OutcomeUnknown
 
-    flow = VisitFlow()
+    flow = Session()
     identified(flow)
     item = "EM0000100001"
     effects = checkout(flow, item, error=OutcomeUnknown("answer lost", "checkout", item))
@@ -323,7 +337,7 @@ def test_an_unknown_outcome_is_not_confirmed_and_asked_about_when_shown_again():
 
 
 def test_a_book_refused_then_borrowed_is_listed_once():
-    flow = VisitFlow()
+    flow = Session()
     identified(flow)
     item = "EM0000100001"
     checkout(flow, item, error=LibraryTimeout("not carried out"))
@@ -336,7 +350,7 @@ def test_a_book_refused_then_borrowed_is_listed_once():
 def test_a_request_that_could_not_connect_shows_the_outage_and_no_line():
     from kiosk.core.errors import LibraryUnreachable
 
-    flow = VisitFlow()
+    flow = Session()
     identified(flow)
     effects = checkout(flow, "EM0000100001", error=LibraryUnreachable("connection refused"))
     view = shows(effects)[-1]
@@ -352,7 +366,7 @@ def test_a_request_that_could_not_connect_shows_the_outage_and_no_line():
 
 
 def sample_events():
-    from kiosk.core.events import CardProblem, DeviceStatus, FlowFailed
+    from kiosk.core.events import CardProblem, DeviceStatus
 
     return [
         Started(),
@@ -372,20 +386,46 @@ def sample_events():
     ]
 
 
-@pytest.mark.parametrize("state", sorted(VisitFlow.TABLE))
-def test_every_state_has_an_explicit_outcome_for_every_event(state):
-    """No event in any state raises UnexpectedEvent: each is handled or declared ignored."""
-    for event in sample_events():
-        flow = VisitFlow()
-        identified(flow)
-        flow.state = state
-        flow.handle(event)  # raises UnexpectedEvent for a gap in the table
+def test_every_state_has_an_explicit_outcome_for_every_event():
+    """No event in any state of the session or of an activity raises UnexpectedEvent: each is
+    taken or declared ignored (a generated matrix: every state x every event kind)."""
+    from kiosk.flows.borrow import Borrow
+    from kiosk.flows.giveback import Giveback
+    from kiosk.flows.session import SessionState
+
+    for state in SessionState:
+        for event in sample_events():
+            flow = Session()
+            identified(flow)
+            flow.state = state
+            flow.handle(event)  # raises UnexpectedEvent for a gap in the table
+    for kind in (Borrow, Giveback):
+        for state in kind.STATES:
+            for event in sample_events():
+                session_only = (
+                    Pressed,
+                    TimerFired,
+                    CardRead,
+                    CardRemoved,
+                    CardProblem,
+                    Started,
+                    FlowFailed,
+                    ReceiptPrinted,
+                )
+                if isinstance(event, session_only):
+                    continue  # the session's: an activity never sees them
+                flow = Session()
+                identified(flow)
+                activity = kind(flow)
+                activity.state = state
+                flow.visit.item_in_flight = "EM0000100001"
+                activity.handle(event)
 
 
 def test_a_flow_failure_anywhere_asks_for_staff_then_goes_back_to_idle():
     from kiosk.core.events import FlowFailed
 
-    flow = VisitFlow()
+    flow = Session()
     identified(flow)
     checkout(flow, "EM0000100001", CheckoutResult(True, "EM0000100001", "채식주의자", dt.date(2026, 12, 13)))
     effects = flow.handle(FlowFailed(state="borrow", failed_on="BarcodeRead", detail="KeyError: 'x'"))

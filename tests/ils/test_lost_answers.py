@@ -19,7 +19,7 @@ from kiosk.core.events import BarcodeRead, CardRead, DeviceStatus, Pressed
 from kiosk.core.model import PrintOutcome
 from kiosk.core.receipt import Receipt, layout
 from kiosk.core.views import View
-from kiosk.flows.visit import VisitFlow
+from kiosk.flows.session import Session
 from kiosk.ils.library import Sip2Library
 from kiosk.runtime.clock import SystemClock
 from kiosk.runtime.loop import Runtime
@@ -168,7 +168,7 @@ class Kiosk:
         self.paper = Paper()
         self.views: list[View] = []
         self.changed = threading.Event()
-        self.flow = VisitFlow()
+        self.flow = Session()
         self.runtime = Runtime(self.flow, library, self.paper, SystemClock(), show=self._show)
 
     def _show(self, view: View) -> None:

@@ -23,7 +23,7 @@ from kiosk.core.events import (
     TimerFired,
 )
 from kiosk.core.model import CheckoutResult, Language, Loan, Patron, PrintOutcome
-from kiosk.flows.visit import VisitFlow
+from kiosk.flows.session import Session
 from kiosk.ui.app import ensure_app
 from kiosk.ui.theme import Theme
 from kiosk.ui.window import KioskWindow
@@ -52,7 +52,7 @@ class FlowRun:
     """A real visit flow fed by hand, keeping every view it shows."""
 
     def __init__(self) -> None:
-        self.flow = VisitFlow()
+        self.flow = Session()
         self.views: list = []
 
     def feed(self, event) -> list:

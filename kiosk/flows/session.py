@@ -1,0 +1,455 @@
+"""A visit to the kiosk: a session that hosts one activity at a time.
+
+The session owns who the patron is (card, mobile card QR), the language, the time (inactivity
+and its countdown), start over, call staff, the receipt, goodbye and forgetting the patron at
+the end. Activities (kiosk.flows.borrow, kiosk.flows.giveback) are their own machines: the
+session passes them the books shown and the answers to the requests they made, routed by
+request id. A book shown at idle starts a return with no card; a card tapped at idle, or
+after returning books, starts borrowing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import replace
+from typing import Any
+
+from kiosk.core.effects import (
+    CallLibrary,
+    CancelTimer,
+    Effect,
+    Log,
+    PlaySound,
+    PrintReceipt,
+    Show,
+    StartTimer,
+    VisitEnded,
+)
+from kiosk.core.errors import LibraryError
+from kiosk.core.events import (
+    BarcodeRead,
+    CardProblem,
+    CardRead,
+    CardRemoved,
+    DeviceStatus,
+    Event,
+    FlowFailed,
+    LibraryReplied,
+    Pressed,
+    ReceiptPrinted,
+    Started,
+    TimerFired,
+)
+from kiosk.core.model import Language, Patron, PrintOutcome
+from kiosk.core.privacy import mask_card
+from kiosk.core.requests import EndSession, LookupPatron, Request
+from kiosk.core.views import Line, View
+from kiosk.flows import screens
+from kiosk.flows.activity import Activity
+from kiosk.flows.borrow import Borrow
+from kiosk.flows.giveback import Giveback
+from kiosk.flows.machine import ANY, Machine, Step, on
+from kiosk.flows.screens import Visit, VisitSettings
+
+
+class SessionState(enum.StrEnum):
+    IDLE = "idle"
+    IDENTIFYING = "identifying"
+    NOTICE = "notice"
+    ACTIVE = "active"  # an activity runs: borrow or giveback
+    PRINTING = "printing"
+    GOODBYE = "goodbye"
+
+
+V = SessionState
+
+
+class Session(Machine[SessionState]):
+    STATES = SessionState
+    INITIAL = V.IDLE
+    TIMERS = {V.NOTICE: ("notice",), V.GOODBYE: ("goodbye",), V.ACTIVE: ("inactivity",)}
+    IGNORED = {
+        V.IDLE: (CardRemoved, TimerFired, ReceiptPrinted, LibraryReplied, DeviceStatus),
+        V.IDENTIFYING: (
+            Started,
+            CardRead,
+            CardProblem,
+            CardRemoved,
+            BarcodeRead,
+            TimerFired,
+            ReceiptPrinted,
+            DeviceStatus,
+        ),
+        V.NOTICE: (Started, CardRemoved, BarcodeRead, ReceiptPrinted, LibraryReplied, DeviceStatus),
+        V.ACTIVE: (Started, CardRemoved, CardProblem, ReceiptPrinted),
+        V.PRINTING: (
+            Started,
+            CardRead,
+            CardProblem,
+            CardRemoved,
+            BarcodeRead,
+            TimerFired,
+            LibraryReplied,
+            DeviceStatus,
+        ),
+        V.GOODBYE: (Started, CardRemoved, BarcodeRead, ReceiptPrinted, LibraryReplied, DeviceStatus),
+    }
+
+    def __init__(self, settings: VisitSettings | None = None) -> None:
+        self.settings = settings or VisitSettings()
+        self.state = V.IDLE
+        self.language = self.settings.language
+        self.visit = Visit()
+        self.activity: Activity[Any] | None = None
+        self._request = 0
+        # Request id -> the activity that asked (None: the session's own).
+        self._owners: dict[int, Activity[Any] | None] = {}
+        self._lookup: int | None = None
+        self._job = 0
+        self._countdown: int | None = None
+        self._last_view: View | None = None
+        self._after_lookup: Activity[Any] | None = None
+
+    def timer_seconds(self, name: str) -> float:
+        return {
+            "notice": self.settings.notice_s,
+            "goodbye": self.settings.goodbye_s,
+            "inactivity": self.settings.inactivity_s,
+        }[name]
+
+    # ---------------------------------------------------------------- for activities
+
+    def call(self, request: Request, owner: Activity[Any] | None = None) -> CallLibrary:
+        self._request += 1
+        self._owners[self._request] = owner
+        return CallLibrary(self._request, request)
+
+    # ---------------------------------------------------------------- helpers
+
+    def _show(self, view: View) -> Show:
+        self._last_view = view
+        return Show(view)
+
+    def _activity_view(self) -> View:
+        assert self.activity is not None
+        return self.activity.view(self._countdown)
+
+    def _notice(self, message: str, lines: tuple[Line, ...] = ()) -> Step[SessionState]:
+        return Step(V.NOTICE, [self._show(screens.notice(self.language, message, lines))])
+
+    def _forget(self) -> list[Effect]:
+        """Everything about the patron and the visit dropped, for the next one."""
+        self.visit = Visit()
+        self.activity = None
+        self._owners.clear()
+        self._lookup = None
+        self._after_lookup = None
+        self._countdown = None
+        self.language = self.settings.language
+        return [VisitEnded()]
+
+    def _to_idle(self, message: str = "idle.prompt") -> Step[SessionState]:
+        effects = self._forget()
+        return Step(V.IDLE, [*effects, self._show(screens.idle(self.language, message))])
+
+    def _start(self, activity: Activity[Any], first: Event | None = None) -> Step[SessionState]:
+        """Host `activity`, handing it `first` (the book that started a return) at once."""
+        self.activity = activity
+        self.visit.banner = ""
+        self._countdown = None
+        effects = activity.begin()
+        if first is not None:
+            effects += activity.handle(first)
+        return Step(V.ACTIVE, [*effects, self._show(self._activity_view())])
+
+    def _identify(self, card: str, technology: str, at: dt.datetime | None) -> Step[SessionState]:
+        """Look the card up; a patron who returned books first keeps them on this visit."""
+        effects: list[Effect] = []
+        if self.state in (V.GOODBYE, V.NOTICE):
+            effects += self._forget()  # the next patron, before the screen timed out
+        # Books returned before the card was tapped stay on this visit and its receipt.
+        self._after_lookup = self.activity if self.state == V.ACTIVE else None
+        if self._after_lookup is None:
+            self.visit = Visit()
+        self.visit.card, self.visit.technology = card, technology
+        self.visit.started = self.visit.started or at
+        self.activity = None
+        call = self.call(LookupPatron(card))
+        self._lookup = call.request_id
+        return Step(
+            V.IDENTIFYING,
+            [
+                *effects,
+                Log("info", f"card {mask_card(card)} read ({technology})"),
+                PlaySound("beep.ok"),
+                self._show(screens.working(self.language, "working.patron")),
+                CancelTimer("countdown"),
+                call,
+            ],
+        )
+
+    # ---------------------------------------------------------------- idle
+
+    @on(V.IDLE, Started)
+    def on_started(self, event: Started) -> list[Effect]:
+        return [self._show(screens.idle(self.language))]
+
+    @on((V.IDLE, V.NOTICE, V.GOODBYE), CardRead, to=V.IDENTIFYING)
+    def on_card(self, event: CardRead) -> Step[SessionState]:
+        return self._identify(event.identifier, event.technology, event.at)
+
+    @on((V.IDLE, V.NOTICE, V.GOODBYE), CardProblem, to=V.IDLE)
+    def on_card_problem(self, event: CardProblem) -> Step[SessionState]:
+        # Two cards at once, a card lifted too early: say what to do on the first screen.
+        step = self._to_idle(event.message_id)
+        return Step(
+            V.IDLE, [*step.effects, PlaySound("beep.error"), Log("info", f"card problem: {event.reason}")]
+        )
+
+    @on(V.IDLE, BarcodeRead, to=(V.IDENTIFYING, V.ACTIVE), note="member card / book")
+    def on_code_at_idle(self, event: BarcodeRead) -> Step[SessionState]:
+        if event.kind == "member":
+            # The camera adapter has already taken the identifier out of the card's QR text.
+            return self._identify(event.text, "qr", event.at)
+        if event.kind != "item":
+            return Step(
+                None, [PlaySound("beep.error"), Log("info", f"{event.kind} code at idle; not a book")]
+            )
+        # A book shown at idle: a return, no card needed.
+        self.visit = Visit(started=event.at)
+        return self._start(Giveback(self), first=event)
+
+    # ---------------------------------------------------------------- identifying
+
+    @on(V.IDENTIFYING, LibraryReplied, to=(V.ACTIVE, V.NOTICE))
+    def on_patron(self, event: LibraryReplied) -> Step[SessionState]:
+        if event.request_id != self._lookup:
+            return Step(None, [Log("debug", f"late reply {event.operation} ignored")])
+        self._lookup = None
+        returns, self._after_lookup = self._after_lookup, None
+        refusal = self._refusal(event)
+        if refusal and returns is not None:
+            # Books were returned first: back to them, the reason on screen, nothing lost.
+            self.visit.card, self.visit.patron = "", None
+            self.activity = returns
+            self.visit.banner = refusal[0]
+            return Step(
+                V.ACTIVE,
+                [
+                    PlaySound("beep.error"),
+                    Log("info", f"card refused after returns: {refusal[0]}"),
+                    self._show(self._activity_view()),
+                ],
+            )
+        if event.error is not None:
+            msg = refusal[0]
+            step = self._notice(msg)
+            return Step(
+                V.NOTICE,
+                [
+                    PlaySound("beep.error"),
+                    Log("warning", f"patron lookup failed: {event.error}"),
+                    *step.effects,
+                ],
+            )
+        patron: Patron = event.result
+        if refusal:
+            reasons = refusal
+            lines = tuple(Line("", "", "refused", r) for r in reasons[1:])
+            step = self._notice(reasons[0], lines)
+            return Step(
+                V.NOTICE,
+                [
+                    PlaySound("beep.error"),
+                    Log("info", f"patron refused: {', '.join(reasons)}"),
+                    *step.effects,
+                ],
+            )
+        self.visit.patron = patron
+        start = self._start(Borrow(self))
+        return Step(V.ACTIVE, [PlaySound("beep.ok"), *start.effects])
+
+    @staticmethod
+    def _refusal(event: LibraryReplied) -> tuple[str, ...]:
+        """Why the patron cannot borrow (message ids), or () when they can."""
+        if event.error is not None:
+            error = event.error
+            return (error.message_id if isinstance(error, LibraryError) else "error.library_unavailable",)
+        patron: Patron = event.result
+        if patron.can_borrow:
+            return ()
+        return patron.blocks or ("refusal.patron_blocked",)
+
+    # ---------------------------------------------------------------- active
+
+    @on(V.ACTIVE, BarcodeRead, to=(V.ACTIVE, V.IDENTIFYING), note="mobile card after returns")
+    def on_code(self, event: BarcodeRead) -> Step[SessionState]:
+        if event.kind == "member":
+            return self._card_after_returns(event.text, "qr", event.at)
+        return Step(None, self._pass(event))
+
+    @on(V.ACTIVE, CardRead, to=(V.IDENTIFYING, V.ACTIVE), note="after returns: borrow")
+    def on_card_active(self, event: CardRead) -> Step[SessionState]:
+        return self._card_after_returns(event.identifier, event.technology, event.at)
+
+    def _card_after_returns(self, card: str, technology: str, at: dt.datetime | None) -> Step[SessionState]:
+        if self.visit.patron is None and self.activity is not None and not self.activity.busy:
+            # Returned books first, now the card: on to borrowing, the returns kept.
+            return self._identify(card, technology, at)
+        return Step(None, [Log("debug", "card read while a patron's visit is on; ignored")])
+
+    @on(V.ACTIVE, LibraryReplied, to=(V.ACTIVE, V.PRINTING, V.GOODBYE))
+    def on_reply(self, event: LibraryReplied) -> Step[SessionState]:
+        owner = self._owners.pop(event.request_id, None)
+        if owner is None or owner is not self.activity:
+            if event.operation == "end_session" and event.error is not None:
+                return Step(None, [Log("warning", f"end session failed: {event.error}")])
+            return Step(None, [Log("debug", f"reply to {event.operation} for no running activity ignored")])
+        effects = owner.handle(event)
+        if self.visit.finishing and not owner.busy:
+            return self._finish(effects)
+        return Step(None, effects + [self._show(self._activity_view())] + self._rearm())
+
+    @on(V.ACTIVE, DeviceStatus)
+    def on_device_active(self, event: DeviceStatus) -> list[Effect]:
+        assert self.activity is not None
+        before = self.visit.banner
+        effects = [self._device_log(event), *self.activity.handle(event)]
+        if self.visit.banner != before:
+            effects.append(self._show(self._activity_view()))
+        return effects
+
+    def _pass(self, event: Event) -> list[Effect]:
+        """An event for the activity; its screen shown after, the inactivity time restarted."""
+        assert self.activity is not None
+        effects = self.activity.handle(event)
+        return effects + [self._show(self._activity_view())] + self._rearm()
+
+    def _rearm(self) -> list[Effect]:
+        self._countdown = None
+        if self.activity is not None and self.activity.busy:
+            return [CancelTimer("inactivity"), CancelTimer("countdown")]
+        return [CancelTimer("countdown"), StartTimer("inactivity", self.settings.inactivity_s)]
+
+    @on(V.ACTIVE, TimerFired, to=(V.ACTIVE, V.PRINTING, V.GOODBYE))
+    def on_timer_active(self, event: TimerFired) -> Step[SessionState]:
+        if event.name == "inactivity":
+            self._countdown = self.settings.countdown_s
+            return Step(
+                None,
+                [self._show(self._activity_view()), PlaySound("beep.warning"), StartTimer("countdown", 1)],
+            )
+        if event.name == "countdown" and self._countdown is not None:
+            left = self._countdown - 1
+            if left <= 0:
+                self._countdown = None
+                return self._finish([Log("info", "visit timed out")])
+            self._countdown = left
+            return Step(None, [self._show(self._activity_view()), StartTimer("countdown", 1)])
+        return Step(None, [Log("debug", f"stale timer {event.name} in {self.state}")])
+
+    def _finish(self, effects: list[Effect]) -> Step[SessionState]:
+        v = self.visit
+        effects = [*effects, CancelTimer("countdown")]
+        if v.patron is not None:
+            effects.append(self.call(EndSession(v.patron.patron_id)))
+        if not v.eventful:
+            return self._goodbye(effects)
+        self._job += 1
+        receipt = screens.visit_receipt(self.settings, v, self.language)
+        effects += [
+            self._show(screens.working(self.language, "working.printing")),
+            PrintReceipt(self._job, receipt),
+        ]
+        return Step(V.PRINTING, effects)
+
+    # ---------------------------------------------------------------- printing, goodbye
+
+    @on(V.PRINTING, ReceiptPrinted, to=(V.GOODBYE, V.PRINTING))
+    def on_printed(self, event: ReceiptPrinted) -> Step[SessionState]:
+        if event.job_id != self._job:
+            return Step(None, [Log("debug", "late printer answer ignored")])
+        outcome: PrintOutcome = event.outcome
+        self.visit.print_outcome = outcome
+        effects: list[Effect] = []
+        if not outcome.ok:
+            effects.append(Log("warning", f"receipt not printed: {outcome.detail or outcome.reason}"))
+        return self._goodbye(effects)
+
+    def _goodbye(self, effects: list[Effect]) -> Step[SessionState]:
+        return Step(V.GOODBYE, [*effects, self._show(screens.goodbye(self.language, self.visit))])
+
+    @on((V.NOTICE, V.GOODBYE), TimerFired, to=(V.IDLE, V.NOTICE, V.GOODBYE))
+    def on_timer_back_to_idle(self, event: TimerFired) -> Step[SessionState]:
+        if (self.state, event.name) in ((V.NOTICE, "notice"), (V.GOODBYE, "goodbye")):
+            return self._to_idle()
+        return Step(None, [Log("debug", f"stale timer {event.name} in {self.state}")])
+
+    # ---------------------------------------------------------------- anywhere
+
+    @on(ANY, Pressed, to=(V.IDLE, V.ACTIVE, V.PRINTING, V.GOODBYE, V.NOTICE))
+    def on_pressed(self, event: Pressed) -> Step[SessionState]:
+        c, state = event.control, self.state
+        if c.startswith("lang."):
+            self.language = Language(c.split(".", 1)[1])
+            if self.activity is not None and state == V.ACTIVE:
+                return Step(None, [self._show(self._activity_view())])
+            assert self._last_view is not None
+            return Step(None, [self._show(replace(self._last_view, language=self.language))])
+        if c == "call_staff":
+            effects: list[Effect] = [
+                Log("warning", f"staff called from screen {state}"),
+                PlaySound("chime.staff"),
+            ]
+            if self._last_view is not None:
+                effects.append(
+                    self._show(replace(self._last_view, message="notice.staff_called", message_args=()))
+                )
+            return Step(None, effects)
+        if state == V.IDLE and c == "giveback":
+            self.visit = Visit(started=event.at)
+            return self._start(Giveback(self))
+        if state == V.ACTIVE and c in ("finish", "start_over"):
+            # Start over keeps what was done: it goes on the receipt rather than being lost.
+            assert self.activity is not None
+            if self.activity.busy:
+                self.visit.finishing = True
+                return Step(None, [])
+            return self._finish([])
+        if state == V.ACTIVE and c == "extend":
+            return Step(None, [*self._rearm(), self._show(self._activity_view())])
+        if state in (V.NOTICE, V.GOODBYE) and c in ("ok", "start_over"):
+            return self._to_idle()
+        if state == V.IDENTIFYING and c == "start_over":
+            return self._to_idle()
+        return Step(
+            None, [PlaySound("beep.error"), Log("debug", f"control {c!r} not offered in state {state}")]
+        )
+
+    @on((V.IDLE, V.NOTICE, V.GOODBYE, V.IDENTIFYING, V.PRINTING), DeviceStatus)
+    def on_device(self, event: DeviceStatus) -> list[Effect]:
+        return [self._device_log(event)]
+
+    def _device_log(self, event: DeviceStatus) -> Log:
+        return Log(
+            "info" if event.ok else "error", f"device {event.device}: {'ok' if event.ok else event.detail}"
+        )
+
+    @on(ANY, FlowFailed, to=V.NOTICE)
+    def on_flow_failed(self, event: FlowFailed) -> Step[SessionState]:
+        """A bug in a flow: the patron is asked to wait for staff, then the kiosk starts afresh.
+        What was done is in the library; what the visit held is dropped."""
+        effects = self._forget()
+        step = self._notice("error.flow_failed")
+        return Step(
+            V.NOTICE,
+            [
+                *effects,
+                PlaySound("chime.staff"),
+                Log(
+                    "error",
+                    f"flow failed in {event.state} on {event.failed_on}: {event.detail}; staff called",
+                ),
+                *step.effects,
+            ],
+        )
