@@ -435,3 +435,140 @@ def test_a_flow_failure_anywhere_asks_for_staff_then_goes_back_to_idle():
     assert flow.visit.patron is None and flow.state == "notice"
     (view,) = shows(flow.handle(TimerFired(name="notice")))
     assert view.screen == "idle"
+
+
+# -- the session hosts giveback (no card) and renewals ---------------------------------------
+
+
+def reply_to(flow: Session, effects, result=None, error=None):
+    call = only(effects, CallLibrary)
+    return flow.handle(
+        LibraryReplied(request_id=call.request_id, operation=call.operation, result=result, error=error)
+    )
+
+
+def test_a_book_shown_at_idle_is_returned_without_a_card():
+    from kiosk.core.model import CheckinResult
+    from kiosk.core.requests import Checkin
+
+    flow = Session()
+    flow.handle(Started())
+    effects = flow.handle(BarcodeRead(text="EM0000100001", symbology="Code128", at=AT))
+    call = only(effects, CallLibrary)
+    assert call.request == Checkin("EM0000100001")
+    assert flow.state == "active" and flow.activity.name == "giveback"
+    effects = reply_to(flow, effects, CheckinResult(True, "EM0000100001", "채식주의자"))
+    view = shows(effects)[-1]
+    assert view.screen == "giveback" and [(x.detail, x.status) for x in view.lines] == [
+        ("EM0000100001", "ok")
+    ]
+    # The same book again: one return, no second checkin.
+    again = flow.handle(BarcodeRead(text="EM0000100001", symbology="Code128"))
+    assert not [e for e in again if isinstance(e, CallLibrary)]
+    assert shows(again)[-1].message == "giveback.already_returned"
+    receipt = only(flow.handle(Pressed(control="finish")), PrintReceipt).receipt
+    assert [x.item_id for x in receipt.returned] == ["EM0000100001"]
+    assert receipt.card_masked == "" and receipt.patron_name_masked == ""  # no patron data
+
+
+def test_return_button_then_books_on_hold_and_overdue_are_explained():
+    from kiosk.core.model import CheckinResult
+
+    flow = Session()
+    flow.handle(Started())
+    (view,) = shows(flow.handle(Pressed(control="giveback")))
+    assert view.screen == "giveback" and view.message == "giveback.prompt"
+    effects = flow.handle(BarcodeRead(text="EM0000100002", symbology="Code128"))
+    effects = reply_to(
+        flow, effects, CheckinResult(True, "EM0000100002", "토지", for_hold=True, sort_bin="B2")
+    )
+    line = shows(effects)[-1].lines[0]
+    assert line.note == "receipt.note.hold_shelf"
+    effects = flow.handle(BarcodeRead(text="EM0000100003", symbology="Code128"))
+    effects = reply_to(flow, effects, CheckinResult(True, "EM0000100003", "파친코", late_days=3))
+    view = shows(effects)[-1]
+    assert view.message == "giveback.late" and ("days", "3") in view.message_args
+    effects = flow.handle(BarcodeRead(text="EM0000100004", symbology="Code128"))
+    effects = reply_to(flow, effects, CheckinResult(False, "EM0000100004", reason="refusal.not_on_loan"))
+    assert [x.status for x in shows(effects)[-1].lines] == ["ok", "ok", "refused"]
+
+
+def test_returning_then_tapping_a_card_goes_on_to_borrow_with_the_returns_kept():
+    from kiosk.core.model import CheckinResult
+
+    flow = Session()
+    flow.handle(Started())
+    effects = flow.handle(BarcodeRead(text="EM0000100009", symbology="Code128", at=AT))
+    reply_to(flow, effects, CheckinResult(True, "EM0000100009", "토지"))
+    effects = flow.handle(CardRead(technology="106A", uid="01", identifier=PATRON.patron_id))
+    assert flow.state == "identifying"
+    effects = reply_to(flow, effects, PATRON)
+    assert borrowing(flow) and shows(effects)[-1].screen == "borrow"
+    item = "EM0000100001"
+    checkout(flow, item, CheckoutResult(True, item, "채식주의자", dt.date(2026, 12, 13)))
+    receipt = only(flow.handle(Pressed(control="finish")), PrintReceipt).receipt
+    assert [x.item_id for x in receipt.returned] == ["EM0000100009"]
+    assert [loan.item_id for loan in receipt.borrowed] == [item]
+
+
+def test_a_card_refused_after_returns_goes_back_to_them():
+    from kiosk.core.model import CheckinResult
+
+    flow = Session()
+    flow.handle(Started())
+    effects = flow.handle(BarcodeRead(text="EM0000100009", symbology="Code128", at=AT))
+    reply_to(flow, effects, CheckinResult(True, "EM0000100009", "토지"))
+    effects = flow.handle(CardRead(technology="106A", uid="01", identifier="UNKNOWN"))
+    blocked = Patron("UNKNOWN", "", valid=False, blocks=("refusal.patron_unknown",))
+    view = shows(reply_to(flow, effects, blocked))[-1]
+    assert view.screen == "giveback" and view.message == "refusal.patron_unknown"
+    receipt = only(flow.handle(Pressed(control="finish")), PrintReceipt).receipt
+    assert [x.item_id for x in receipt.returned] == ["EM0000100009"] and receipt.card_masked == ""
+
+
+def test_the_patrons_own_loan_shown_again_is_renewed_never_a_new_loan():
+    from kiosk.core.model import RenewResult
+    from kiosk.core.requests import Renew
+
+    flow = Session()
+    identified(flow)
+    own = PATRON.loans[0].item_id
+    effects = flow.handle(BarcodeRead(text=own, symbology="Code128"))
+    assert only(effects, CallLibrary).request == Renew(PATRON.patron_id, own)
+    due = dt.date(2026, 12, 20)
+    view = shows(reply_to(flow, effects, RenewResult(True, own, "토지", due)))[-1]
+    (line,) = view.lines
+    assert (
+        line.status == "ok"
+        and line.note == "borrow.renewed_line"
+        and line.note_args == (("due", "2026-12-20"),)
+    )
+    again = flow.handle(BarcodeRead(text=own, symbology="Code128"))
+    assert not [e for e in again if isinstance(e, CallLibrary)]  # renewed once, not twice
+    receipt = only(flow.handle(Pressed(control="finish")), PrintReceipt).receipt
+    assert receipt.borrowed == () and [loan.item_id for loan in receipt.renewed] == [own]
+    assert own not in [loan.item_id for loan in receipt.on_loan]
+
+
+def test_a_refused_renewal_says_why_under_its_own_heading():
+    from kiosk.core.model import RenewResult
+
+    flow = Session()
+    identified(flow)
+    own = PATRON.loans[0].item_id
+    effects = flow.handle(BarcodeRead(text=own, symbology="Code128"))
+    view = shows(reply_to(flow, effects, RenewResult(False, own, "토지", reason="refusal.on_hold")))[-1]
+    assert [(x.status, x.note) for x in view.lines] == [("refused", "refusal.on_hold")]
+    receipt = only(flow.handle(Pressed(control="finish")), PrintReceipt).receipt
+    assert [(x.item_id, x.action) for x in receipt.refused] == [(own, "renewal")]
+
+
+def test_the_diagram_names_every_state_and_transition():
+    from kiosk.flows.borrow import Borrow
+    from kiosk.flows.session import SessionState
+
+    dot = Session.dot()
+    for state in SessionState:
+        assert f'"{state.value}"' in dot
+    assert '"idle" -> "active" [label="BarcodeRead [member card / book]"]' in dot
+    assert '"ready" -> "checking_out" [label="BarcodeRead"]' in Borrow.dot()
