@@ -57,6 +57,9 @@ class Receipt:
     quota_scope: LoanLimit | None = None
     # Items whose checkout the library could not confirm either way (reason: what to do).
     unconfirmed: tuple[Refusal, ...] = ()
+    # A late return suspends borrowing: for how many days, until when.
+    suspended_days: int = 0
+    suspended_until: dt.date | None = None
     # Loans across every Chaekieum member library after the visit (this library's included).
     loans_network: int | None = None
 
@@ -174,7 +177,8 @@ class _Layout:
         self.add(style="rule")
         self.para(f"{self.t('receipt.date')}: {r.at:%Y-%m-%d %H:%M}")
         self.para(f"{self.t('receipt.kiosk')}: {r.kiosk_id}")
-        self.para(f"{self.t('receipt.patron')}: {r.patron_name_masked} ({r.card_masked})")
+        if r.card_masked:  # a return needs no card: then nothing about a patron is printed
+            self.para(f"{self.t('receipt.patron')}: {r.patron_name_masked} ({r.card_masked})")
         self.add(style="rule")
 
     def body(self) -> None:
@@ -196,6 +200,9 @@ class _Layout:
                     self.para(self.t("receipt.sort_bin", bin=c.sort_bin), indent=pad)
                 if c.note:
                     self.para(f"! {self.t(c.note)}", indent=pad)
+            if r.suspended_days and r.suspended_until is not None:
+                until = r.suspended_until.isoformat()
+                self.para("! " + self.t("receipt.suspended", days=r.suspended_days, until=until), "bold")
         for action, heading in (
             ("checkout", "receipt.refused"),
             ("renewal", "receipt.refused.renewal"),

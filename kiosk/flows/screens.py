@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from kiosk.core.model import Language, Loan, Patron, PrintOutcome
 from kiosk.core.privacy import mask_card, mask_name
@@ -40,6 +40,14 @@ class Visit:
     returned: list[Checkin] = field(default_factory=list)
     # Days late of the latest late return: suspends borrowing as many days.
     late_days: int = 0
+
+    @property
+    def suspended_until(self) -> dt.date | None:
+        """The last day of the suspension a late return brings (Seoul: a day per day late)."""
+        if not self.late_days:
+            return None
+        return (self.started or dt.datetime(1970, 1, 1)).date() + dt.timedelta(days=self.late_days)
+
     refused: list[Refusal] = field(default_factory=list)
     # Checkouts whose answer was lost and whose outcome the library could not tell: shown
     # and printed as "not confirmed", never as borrowed or refused.
@@ -203,7 +211,11 @@ def giveback(language: Language, visit: Visit, countdown: int | None, busy: bool
         "giveback",
         "giveback.title",
         message,
-        message_args=(("count", str(len(visit.returned))), ("days", str(visit.late_days))),
+        message_args=(
+            ("count", str(len(visit.returned))),
+            ("days", str(visit.late_days)),
+            ("until", visit.suspended_until.isoformat() if visit.suspended_until else ""),
+        ),
         lines=lines,
         controls=controls,
         countdown=countdown,
@@ -235,13 +247,31 @@ def goodbye(language: Language, visit: Visit) -> View:
 
 
 def receipt(settings: VisitSettings, visit: Visit, language: Language) -> Receipt:
-    assert visit.patron is not None
+    """The receipt of a whole visit: loans, renewals, returns, and the patron's totals. A
+    visit of returns only (no card tapped) carries no patron detail at all."""
+    if visit.patron is None:
+        return Receipt(
+            library_name=settings.library_name,
+            kiosk_id=settings.kiosk_id,
+            at=visit.started or dt.datetime(1970, 1, 1),
+            language=language,
+            patron_name_masked="",
+            card_masked="",
+            returned=tuple(visit.returned),
+            refused=tuple(visit.refused),
+            unconfirmed=tuple(visit.unconfirmed),
+            footer=settings.footer,
+            suspended_days=visit.late_days,
+            suspended_until=visit.suspended_until,
+        )
     patron = visit.patron
     details = patron.details
     held = {loan.item_id for loan in patron.loans}
     borrowed = {loan.item_id for loan in visit.borrowed}
-    # The counts the library reported at the start of the visit, plus this visit's loans; a
-    # book the patron already had and checked out again was renewed, not lent once more.
+    listed = borrowed | {loan.item_id for loan in visit.renewed}
+    # The counts the library reported when the card was read (after any returns made before
+    # it in this visit), plus this visit's loans; a book the patron already had and checked
+    # out again was renewed, not lent once more.
     new_loans = len(borrowed - held)
     here = details.loans_here if details.loans_here is not None else len(patron.loans)
     allowance = details.allowance(new_loans)
@@ -257,36 +287,14 @@ def receipt(settings: VisitSettings, visit: Visit, language: Language) -> Receip
         loans_total=here + new_loans,
         account_url=settings.account_url,
         footer=settings.footer,
-        on_loan=tuple(loan for loan in patron.loans if loan.item_id not in borrowed),
+        returned=tuple(visit.returned),
+        renewed=tuple(visit.renewed),
+        on_loan=tuple(loan for loan in patron.loans if loan.item_id not in listed),
         quota_left=allowance.left if allowance else None,
         quota_limit=allowance.limit if allowance else None,
         quota_scope=allowance.binds if allowance else None,
         unconfirmed=tuple(visit.unconfirmed),
         loans_network=None if details.network_loans is None else details.network_loans + new_loans,
-    )
-
-
-def visit_receipt(settings: VisitSettings, visit: Visit, language: Language) -> Receipt:
-    """The receipt of a whole visit: loans, renewals and returns. A visit of returns only
-    (no card tapped) carries no patron detail at all."""
-    if visit.patron is None:
-        return Receipt(
-            library_name=settings.library_name,
-            kiosk_id=settings.kiosk_id,
-            at=visit.started or dt.datetime(1970, 1, 1),
-            language=language,
-            patron_name_masked="",
-            card_masked="",
-            returned=tuple(visit.returned),
-            refused=tuple(visit.refused),
-            unconfirmed=tuple(visit.unconfirmed),
-            footer=settings.footer,
-        )
-    done = {loan.item_id for loan in visit.renewed} | {x.item_id for x in visit.returned}
-    full = receipt(settings, visit, language)
-    return replace(
-        full,
-        returned=tuple(visit.returned),
-        renewed=tuple(visit.renewed),
-        on_loan=tuple(loan for loan in full.on_loan if loan.item_id not in done),
+        suspended_days=visit.late_days,
+        suspended_until=visit.suspended_until,
     )

@@ -356,7 +356,7 @@ class Session(Machine[SessionState]):
         if not v.eventful:
             return self._goodbye(effects)
         self._job += 1
-        receipt = screens.visit_receipt(self.settings, v, self.language)
+        receipt = screens.receipt(self.settings, v, self.language)
         effects += [
             self._show(screens.working(self.language, "working.printing")),
             PrintReceipt(self._job, receipt),

@@ -469,6 +469,10 @@ def test_a_book_shown_at_idle_is_returned_without_a_card():
     receipt = only(flow.handle(Pressed(control="finish")), PrintReceipt).receipt
     assert [x.item_id for x in receipt.returned] == ["EM0000100001"]
     assert receipt.card_masked == "" and receipt.patron_name_masked == ""  # no patron data
+    from kiosk.core.receipt import layout
+
+    printed = [line.text for line in layout(receipt, 48)]
+    assert "반납 1권" in printed and not any(line.startswith("회원") for line in printed)
 
 
 def test_return_button_then_books_on_hold_and_overdue_are_explained():
@@ -476,7 +480,7 @@ def test_return_button_then_books_on_hold_and_overdue_are_explained():
 
     flow = Session()
     flow.handle(Started())
-    (view,) = shows(flow.handle(Pressed(control="giveback")))
+    (view,) = shows(flow.handle(Pressed(control="giveback", at=AT)))
     assert view.screen == "giveback" and view.message == "giveback.prompt"
     effects = flow.handle(BarcodeRead(text="EM0000100002", symbology="Code128"))
     effects = reply_to(
@@ -488,9 +492,16 @@ def test_return_button_then_books_on_hold_and_overdue_are_explained():
     effects = reply_to(flow, effects, CheckinResult(True, "EM0000100003", "파친코", late_days=3))
     view = shows(effects)[-1]
     assert view.message == "giveback.late" and ("days", "3") in view.message_args
+    assert ("until", "2026-12-01") in view.message_args  # AT is 2026-11-28
     effects = flow.handle(BarcodeRead(text="EM0000100004", symbology="Code128"))
     effects = reply_to(flow, effects, CheckinResult(False, "EM0000100004", reason="refusal.not_on_loan"))
     assert [x.status for x in shows(effects)[-1].lines] == ["ok", "ok", "refused"]
+    receipt = only(flow.handle(Pressed(control="finish")), PrintReceipt).receipt
+    assert (receipt.suspended_days, receipt.suspended_until) == (3, dt.date(2026, 12, 1))
+    from kiosk.core.receipt import layout
+
+    printed = " ".join(line.text for line in layout(receipt, 48))
+    assert "2026-12-01까지 3일 동안 대출 정지" in printed and "예약된 책입니다" in printed
 
 
 def test_returning_then_tapping_a_card_goes_on_to_borrow_with_the_returns_kept():
