@@ -201,8 +201,13 @@ def borrow(language: Language, visit: Visit, countdown: int | None, busy: bool) 
 
 
 def giveback(language: Language, visit: Visit, countdown: int | None, busy: bool) -> View:
-    lines = returned_lines(visit) + refused_lines(visit, "checkin") + unconfirmed_lines(visit)
-    controls: tuple[str, ...] = ("finish", "start_over", "call_staff")
+    refused = tuple(
+        Line(r.title or r.item_id, r.item_id, "refused", "giveback.refused_line", (("reason", r.reason),))
+        for r in visit.refused
+        if r.action == "checkin"
+    )
+    lines = returned_lines(visit) + refused + unconfirmed_lines(visit)
+    controls: tuple[str, ...] = ("finish_return", "start_over", "call_staff")
     if countdown is not None:
         controls = ("extend", *controls)
     message = visit.banner or ("giveback.late" if visit.late_days else "giveback.prompt")

@@ -409,7 +409,7 @@ class Session(Machine[SessionState]):
         if state == V.IDLE and c == "giveback":
             self.visit = Visit(started=event.at)
             return self._start(Giveback(self))
-        if state == V.ACTIVE and c in ("finish", "start_over"):
+        if state == V.ACTIVE and c in ("finish", "finish_return", "start_over"):
             # Start over keeps what was done: it goes on the receipt rather than being lost.
             assert self.activity is not None
             if self.activity.busy:

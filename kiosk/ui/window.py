@@ -26,7 +26,7 @@ from kiosk.ui.theme import Theme
 from kiosk.ui.widgets.pictogram import CardTapPictogram
 
 # Controls shown as the main, full-width action; the rest share the row below.
-PRIMARY = ("finish", "ok", "extend")
+PRIMARY = ("finish", "finish_return", "ok", "extend")
 HEADER = ("lang.ko", "lang.en")
 STATUS_ICON = {"ok": "✔", "refused": "✖", "unconfirmed": "?", "info": "ℹ"}
 

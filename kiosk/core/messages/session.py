@@ -2,6 +2,8 @@
 
 KO: dict[str, str] = {
     "control.giveback": "반납하기",
+    "control.finish_return": "반납 완료",
+    "giveback.refused_line": "{reason}. 책을 안내데스크에 주세요",
     "giveback.title": "반납하기",
     "giveback.prompt": "반납할 책의 바코드를 카메라에 보여 주세요. 회원증 없이도 됩니다",
     "giveback.late": "연체된 책이 있어 {until}까지 {days}일 동안 대출이 정지됩니다",
@@ -14,6 +16,8 @@ KO: dict[str, str] = {
 
 EN: dict[str, str] = {
     "control.giveback": "Return books",
+    "control.finish_return": "Done returning",
+    "giveback.refused_line": "{reason}. Please give the book to the desk",
     "giveback.title": "Return",
     "giveback.prompt": "Show each book's barcode to the camera. No card needed",
     "giveback.late": "A book was overdue: borrowing is suspended for {days} days, until {until}",

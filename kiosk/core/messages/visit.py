@@ -4,7 +4,7 @@ KO: dict[str, str] = {
     # idle
     "idle.title": "책이음 무인 대출기",
     "idle.prompt": "회원증을 카드 리더에 대 주세요",
-    "idle.hint": "모바일 회원증은 QR 코드를 카메라에 보여 주세요",
+    "idle.hint": "모바일 회원증은 QR 코드를 카메라에 보여 주세요. 반납은 회원증 없이 책을 보여 주세요",
     # common controls
     "control.lang.ko": "한국어",
     "control.lang.en": "English",
@@ -72,7 +72,7 @@ KO: dict[str, str] = {
 EN: dict[str, str] = {
     "idle.title": "Chaekieum Self-Checkout",
     "idle.prompt": "Tap your library card on the reader",
-    "idle.hint": "Mobile card: show its QR code to the camera",
+    "idle.hint": "Mobile card: show its QR code to the camera. To return books, just show them",
     "control.lang.ko": "한국어",
     "control.lang.en": "English",
     "control.start_over": "Start over",
