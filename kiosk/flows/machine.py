@@ -21,6 +21,10 @@ class UnexpectedEvent(Exception):
     """An event arrived in a state that neither takes nor ignores it: a gap in the table."""
 
 
+class UndeclaredTransition(Exception):
+    """A handler went to a state its @on declaration does not name."""
+
+
 @dataclass
 class Step(Generic[S]):
     """What a handler decides: the state to go to (None: stay) and the effects."""
@@ -108,6 +112,12 @@ class Machine(Generic[S]):
             raise UnexpectedEvent(f"{type(event).__name__} not taken in state {self.state.value!r}")
         outcome = getattr(self, t.method)(event)
         step: Step[S] = outcome if isinstance(outcome, Step) else Step(None, list(outcome))
+        moves = step.target is not None and step.target != self.state
+        if moves and step.target not in t.targets and ANY not in t.targets:
+            # The diagram is the table: a handler may go only where it is declared to.
+            raise UndeclaredTransition(
+                f"{type(self).__name__}.{t.method}: {self.state.value} -> {step.target.value} not declared"  # type: ignore[union-attr]
+            )
         return self.go(step.target, step.effects)
 
     def go(self, target: S | None, effects: list[Effect]) -> list[Effect]:

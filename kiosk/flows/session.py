@@ -65,6 +65,8 @@ V = SessionState
 
 
 class Session(Machine[SessionState]):
+    """The visit: identification, language, time, the receipt and goodbye; hosts an activity."""
+
     STATES = SessionState
     INITIAL = V.IDLE
     TIMERS = {V.NOTICE: ("notice",), V.GOODBYE: ("goodbye",), V.ACTIVE: ("inactivity",)}
