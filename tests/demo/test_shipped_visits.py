@@ -1,0 +1,105 @@
+"""The scripted visits shipped in kiosk/demo, each run as `kiosk demo --headless --script` on the
+simulators: the visit completes, and the library's records, the screen lines and the receipt
+agree on what became of every book."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from simulators.ils import seed
+from simulators.ils.store import CirculationStore
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "kiosk" / "demo"
+pytestmark = pytest.mark.timeout(180)
+
+
+def run_visit(tmp_path: Path, name: str) -> tuple[CirculationStore, list[dict], Path]:
+    db = tmp_path / "ils.sqlite"
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[library]\nport = 0\ndb = "{db}"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "demo", "--headless", "--config", str(config),
+         "--script", str(DEMO / f"{name}.visit"), "--out", str(out)],
+        capture_output=True, text=True, timeout=170, cwd=ROOT,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (out / "receipt.png").is_file() and len(list((out / "screens").glob("*.png"))) >= 5
+    entries = json.loads((out / "transcript.json").read_text(encoding="utf-8"))
+    return CirculationStore(str(db)), entries, out
+
+
+def printed(entries: list[dict]) -> dict:
+    (receipt,) = [e["receipt"] for e in entries if e["type"] == "PrintReceipt"]
+    return receipt
+
+
+def last_lines(entries: list[dict], screen: str) -> list[tuple[str, str]]:
+    views = [e["view"] for e in entries if e["type"] == "Show" and e["view"]["screen"] == screen]
+    return [(line["detail"], line["status"]) for line in views[-1]["lines"]]
+
+
+def test_three_books_returned_without_a_card(tmp_path):
+    store, entries, _ = run_visit(tmp_path, "return-without-card")
+    books = (seed.ON_LOAN_ITEM, seed.WAITING_HOLD_ITEM, seed.OVERDUE_ITEM)
+    try:
+        assert all(store.loan(item) is None for item in books)  # all three checked in, once
+    finally:
+        store.close()
+    assert last_lines(entries, "giveback") == [(item, "ok") for item in books]
+    receipt = printed(entries)
+    assert [x["item_id"] for x in receipt["returned"]] == list(books)
+    assert receipt["card_masked"] is None or receipt["card_masked"] == ""  # no patron on it
+    notes = {x["item_id"]: x["note"] for x in receipt["returned"]}
+    assert notes[seed.WAITING_HOLD_ITEM] == "receipt.note.hold_shelf"
+    assert receipt["suspended_days"] == 3
+
+
+def test_return_then_tap_and_borrow(tmp_path):
+    store, entries, _ = run_visit(tmp_path, "return-then-borrow")
+    try:
+        assert store.loan(seed.DEMO_LOAN_ITEM) is None
+        loan = store.loan(seed.DEMO_ITEMS[0])
+        assert loan is not None and loan.card_id == seed.DEMO_PATRON_ID
+        due = loan.due.isoformat()
+    finally:
+        store.close()
+    receipt = printed(entries)
+    assert [x["item_id"] for x in receipt["returned"]] == [seed.DEMO_LOAN_ITEM]
+    assert [(x["item_id"], x["due"]) for x in receipt["borrowed"]] == [(seed.DEMO_ITEMS[0], due)]
+    assert receipt["loans_total"] == 1  # the returned book no longer counts
+
+
+def test_the_patrons_own_loan_shown_again_is_renewed(tmp_path):
+    store, entries, _ = run_visit(tmp_path, "renew-own-loan")
+    try:
+        loan = store.loan(seed.DEMO_LOAN_ITEM)
+        assert loan is not None and loan.renewals == 1
+        due = loan.due.isoformat()
+    finally:
+        store.close()
+    receipt = printed(entries)
+    assert receipt["borrowed"] == [] and [(x["item_id"], x["due"]) for x in receipt["renewed"]] == [
+        (seed.DEMO_LOAN_ITEM, due)
+    ]
+    assert last_lines(entries, "borrow") == [(seed.DEMO_LOAN_ITEM, "ok")]
+
+
+def test_a_reserved_loan_is_not_renewed_and_says_why(tmp_path):
+    store, entries, _ = run_visit(tmp_path, "renewal-refused")
+    try:
+        loan = store.loan(seed.RESERVED_LOAN_ITEM)
+        assert loan is not None and loan.renewals == 0
+    finally:
+        store.close()
+    receipt = printed(entries)
+    assert [(x["item_id"], x["action"]) for x in receipt["refused"]] == [(seed.RESERVED_LOAN_ITEM, "renewal")]
+    assert receipt["renewed"] == [] and receipt["borrowed"] == []
