@@ -18,6 +18,10 @@ class Line:
     # A message id (with its arguments) explaining the status, e.g. the due date or a refusal.
     note: str = ""
     note_args: tuple[tuple[str, str], ...] = ()
+    # A row the patron can touch: pressing it posts Pressed(control); with `selected` not None
+    # it is a toggle shown on or off (e.g. the loans to renew on "My loans").
+    control: str = ""
+    selected: bool | None = None
 
 
 @dataclass(frozen=True)
