@@ -29,6 +29,9 @@ class Activity(Machine[S]):
     name: ClassVar[str]
     # States in which a library request of this activity is in flight.
     BUSY: ClassVar[tuple[Any, ...]] = ()
+    # Controls of its own screen that the activity takes (the session takes the others).
+    CONTROLS: ClassVar[tuple[str, ...]] = ()
+    SELECT_PREFIX: ClassVar[str] = "select."
 
     def __init__(self, host: Host) -> None:
         self.host = host
@@ -37,6 +40,9 @@ class Activity(Machine[S]):
     @property
     def busy(self) -> bool:
         return self.state in self.BUSY
+
+    def offers(self, control: str) -> bool:
+        return control in self.CONTROLS or (bool(self.CONTROLS) and control.startswith(self.SELECT_PREFIX))
 
     @property
     def visit(self) -> Visit:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from kiosk.flows.account import Account
 from kiosk.flows.borrow import Borrow
 from kiosk.flows.giveback import Giveback
 from kiosk.flows.machine import ANY, Machine
 from kiosk.flows.session import Session
 
-MACHINES: tuple[type[Machine], ...] = (Session, Borrow, Giveback)  # type: ignore[type-arg]
+MACHINES: tuple[type[Machine], ...] = (Session, Borrow, Giveback, Account)  # type: ignore[type-arg]
 
 
 def dot() -> str:
@@ -23,7 +24,7 @@ def markdown() -> str:
         "`kiosk/flows`; a test fails when this file is out of date. `kiosk flows --dot | dot -Tsvg`",
         "draws them.",
         "",
-        "A visit is a `Session` that hosts one activity at a time (`Borrow`, `Giveback`). Every",
+        "A visit is a `Session` that hosts one activity at a time (`Borrow`, `Giveback`, `Account`). Every",
         "state has an explicit outcome for every kind of event: taken by a transition below, or",
         "declared ignored; anything else is a test failure.",
     ]

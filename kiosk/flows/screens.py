@@ -184,7 +184,7 @@ def borrow(language: Language, visit: Visit, countdown: int | None, busy: bool) 
         + unconfirmed_lines(visit)
     )
     name = mask_name(visit.patron.name) if visit.patron else ""
-    controls: tuple[str, ...] = ("finish", "start_over", "call_staff")
+    controls: tuple[str, ...] = ("finish", "my_loans", "start_over", "call_staff")
     if countdown is not None:
         controls = ("extend", *controls)
     return _view(
@@ -226,6 +226,21 @@ def giveback(language: Language, visit: Visit, countdown: int | None, busy: bool
         countdown=countdown,
         busy=busy,
     )
+
+
+def account(
+    language: Language,
+    message: str,
+    lines: tuple[Line, ...],
+    controls: tuple[str, ...],
+    countdown: int | None,
+    busy: bool,
+) -> View:
+    """ "My loans": each loan a row to select, with its due date (overdue marked)."""
+    return _view(
+        language, "account", "account.title", message, lines=lines, controls=controls, countdown=countdown,
+        busy=busy,
+    )  # fmt: skip
 
 
 def goodbye(language: Language, visit: Visit) -> View:

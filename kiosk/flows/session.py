@@ -45,6 +45,7 @@ from kiosk.core.privacy import mask_card
 from kiosk.core.requests import EndSession, LookupPatron, Request
 from kiosk.core.views import Line, View
 from kiosk.flows import screens
+from kiosk.flows.account import Account
 from kiosk.flows.activity import Activity
 from kiosk.flows.borrow import Borrow
 from kiosk.flows.giveback import Giveback
@@ -288,6 +289,9 @@ class Session(Machine[SessionState]):
     def on_code(self, event: BarcodeRead) -> Step[SessionState]:
         if event.kind == "member":
             return self._card_after_returns(event.text, "qr", event.at)
+        activity = self.activity
+        if activity is not None and activity.name == "account" and not activity.busy and event.kind == "item":
+            return self._start(Borrow(self), first=event)  # a book shown on "My loans": borrowing
         return Step(None, self._pass(event))
 
     @on(V.ACTIVE, CardRead, to=(V.IDENTIFYING, V.ACTIVE), note="after returns: borrow")
@@ -418,6 +422,12 @@ class Session(Machine[SessionState]):
                 self.visit.finishing = True
                 return Step(None, [])
             return self._finish([])
+        if state == V.ACTIVE and self.activity is not None and not self.activity.busy:
+            switch = self._switch(c)
+            if switch is not None:
+                return switch
+        if state == V.ACTIVE and self.activity is not None and self.activity.offers(c):
+            return Step(None, self._pass(event))
         if state == V.ACTIVE and c == "extend":
             return Step(None, [*self._rearm(), self._show(self._activity_view())])
         if state in (V.NOTICE, V.GOODBYE) and c in ("ok", "start_over"):
@@ -427,6 +437,15 @@ class Session(Machine[SessionState]):
         return Step(
             None, [PlaySound("beep.error"), Log("debug", f"control {c!r} not offered in state {state}")]
         )
+
+    def _switch(self, control: str) -> Step[SessionState] | None:
+        """Another activity of the same patron: "My loans" from borrowing, and back."""
+        assert self.activity is not None
+        if control == "my_loans" and self.activity.name == "borrow" and self.visit.patron is not None:
+            return self._start(Account(self))
+        if control == "back" and self.activity.name == "account":
+            return self._start(Borrow(self))
+        return None
 
     @on((V.IDLE, V.NOTICE, V.GOODBYE, V.IDENTIFYING, V.PRINTING), DeviceStatus)
     def on_device(self, event: DeviceStatus) -> list[Effect]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -399,7 +400,9 @@ def test_every_state_has_an_explicit_outcome_for_every_event():
             identified(flow)
             flow.state = state
             flow.handle(event)  # raises UnexpectedEvent for a gap in the table
-    for kind in (Borrow, Giveback):
+    from kiosk.flows.account import Account
+
+    for kind in (Borrow, Giveback, Account):
         for state in kind.STATES:
             for event in sample_events():
                 session_only = (
@@ -583,3 +586,71 @@ def test_the_diagram_names_every_state_and_transition():
         assert f'"{state.value}"' in dot
     assert '"idle" -> "active" [label="BarcodeRead [member card / book]"]' in dot
     assert '"ready" -> "checking_out" [label="BarcodeRead"]' in Borrow.dot()
+
+
+# -- "My loans": renew selected, renew all, back to borrowing --------------------------------
+
+
+def test_my_loans_renews_the_selected_books_and_says_why_not():
+    from kiosk.core.model import RenewResult
+    from kiosk.core.requests import Renew
+
+    loans = (
+        Loan("EM1", "토지", dt.date(2026, 11, 20)),
+        Loan("EM2", "파친코", dt.date(2026, 12, 5)),
+        Loan("EM3", "소년이 온다", dt.date(2026, 12, 9)),
+    )
+    patron = replace(PATRON, loans=loans)
+    flow = Session()
+    identified(flow, patron)
+    (view,) = shows(flow.handle(Pressed(control="my_loans")))
+    assert view.screen == "account" and [x.detail for x in view.lines] == ["EM1", "EM2", "EM3"]
+    assert [x.note for x in view.lines] == ["account.overdue_line", "account.due_line", "account.due_line"]
+    assert all(x.selected is False and x.control == f"select.{x.detail}" for x in view.lines)
+    flow.handle(Pressed(control="select.EM1"))
+    (view,) = shows(flow.handle(Pressed(control="select.EM2")))
+    assert [x.selected for x in view.lines] == [True, True, False]
+    effects = flow.handle(Pressed(control="renew_selected"))
+    assert only(effects, CallLibrary).request == Renew(PATRON.patron_id, "EM1")
+    effects = reply_to(flow, effects, RenewResult(False, "EM1", "토지", reason="refusal.overdue"))
+    assert only(effects, CallLibrary).request == Renew(PATRON.patron_id, "EM2")  # one after the other
+    effects = reply_to(flow, effects, RenewResult(True, "EM2", "파친코", dt.date(2026, 12, 19)))
+    view = shows(effects)[-1]
+    assert [(x.detail, x.status, x.note) for x in view.lines] == [
+        ("EM1", "refused", "refusal.overdue"),
+        ("EM2", "ok", "borrow.renewed_line"),
+        ("EM3", "info", "account.due_line"),
+    ]
+    (view,) = shows(flow.handle(Pressed(control="back")))
+    assert view.screen == "borrow"
+    flow.handle(Pressed(control="my_loans"))
+    # A book shown on "My loans" is taken to borrowing rather than ignored.
+    effects = flow.handle(BarcodeRead(text="EM0000100001", symbology="Code128"))
+    assert (
+        only(effects, CallLibrary).request.operation == "checkout" and shows(effects)[-1].screen == "borrow"
+    )
+    reply_to(flow, effects, CheckoutResult(True, "EM0000100001", "채식주의자", dt.date(2026, 12, 13)))
+    receipt = only(flow.handle(Pressed(control="finish")), PrintReceipt).receipt
+    assert [loan.item_id for loan in receipt.renewed] == ["EM2"]
+    assert [loan.item_id for loan in receipt.borrowed] == ["EM0000100001"]
+    assert [(x.item_id, x.action) for x in receipt.refused] == [("EM1", "renewal")]
+
+
+def test_my_loans_renew_all_and_nothing_selected():
+    from kiosk.core.model import RenewAllResult
+    from kiosk.core.requests import RenewAll
+
+    flow = Session()
+    identified(flow)
+    flow.handle(Pressed(control="my_loans"))
+    (view,) = shows(flow.handle(Pressed(control="renew_selected")))
+    assert view.message == "account.select_first"
+    effects = flow.handle(Pressed(control="renew_all"))
+    assert only(effects, CallLibrary).request == RenewAll(PATRON.patron_id)
+    own = PATRON.loans[0].item_id
+    result = RenewAllResult(True, renewed=(Loan(own, "", dt.date(2026, 12, 20)),))
+    view = shows(reply_to(flow, effects, result))[-1]
+    assert view.message == "account.renewed_all" and [(x.status, x.note) for x in view.lines] == [
+        ("ok", "borrow.renewed_line")
+    ]
+    assert view.lines[0].text == "토지"  # the title kept from the loan list

@@ -12,6 +12,17 @@ KO: dict[str, str] = {
     "giveback.already_returned": "이 책은 방금 반납했습니다",
     "borrow.renewed_line": "연장했습니다 · 반납 예정일 {due}",
     "error.return_unknown": "반납 여부를 확인하지 못했습니다. 책을 안내데스크에 주세요",
+    "control.my_loans": "내 대출 현황",
+    "control.back": "대출로 돌아가기",
+    "control.renew_selected": "선택한 책 연장",
+    "control.renew_all": "모두 연장",
+    "account.title": "내 대출 현황",
+    "account.prompt": "연장할 책을 골라 '선택한 책 연장'을 누르거나 '모두 연장'을 누르세요",
+    "account.none": "대출 중인 책이 없습니다",
+    "account.select_first": "먼저 연장할 책을 골라 주세요",
+    "account.renewed_all": "연장 결과입니다. 연장하지 못한 책은 이유를 확인하세요",
+    "account.due_line": "반납 예정일 {due}",
+    "account.overdue_line": "연체 · 반납 예정일 {due}",
 }
 
 EN: dict[str, str] = {
@@ -26,4 +37,15 @@ EN: dict[str, str] = {
     "giveback.already_returned": "This book has just been returned",
     "borrow.renewed_line": "Renewed · due {due}",
     "error.return_unknown": "Return not confirmed: please give the book to the desk",
+    "control.my_loans": "My loans",
+    "control.back": "Back to borrowing",
+    "control.renew_selected": "Renew selected",
+    "control.renew_all": "Renew all",
+    "account.title": "My loans",
+    "account.prompt": "Select books and press 'Renew selected', or press 'Renew all'",
+    "account.none": "You have no books on loan",
+    "account.select_first": "Select the books to renew first",
+    "account.renewed_all": "Here is what was renewed; see why for any that were not",
+    "account.due_line": "Due {due}",
+    "account.overdue_line": "Overdue · was due {due}",
 }
