@@ -57,6 +57,8 @@ class Visit:
     item_in_flight: str = ""
     finishing: bool = False
     print_outcome: PrintOutcome | None = None
+    # A visit of returns may end without a receipt, by the patron's choice.
+    receipt_wanted: bool = True
     banner: str = ""
 
     def settle(self, item_id: str, *, loan: Loan | None = None, refusal: Refusal | None = None,
@@ -207,7 +209,7 @@ def giveback(language: Language, visit: Visit, countdown: int | None, busy: bool
         if r.action == "checkin"
     )
     lines = returned_lines(visit) + refused + unconfirmed_lines(visit)
-    controls: tuple[str, ...] = ("finish_return", "start_over", "call_staff")
+    controls: tuple[str, ...] = ("finish_return", "finish_no_receipt", "start_over", "call_staff")
     if countdown is not None:
         controls = ("extend", *controls)
     message = visit.banner or ("giveback.late" if visit.late_days else "giveback.prompt")
@@ -248,6 +250,8 @@ def goodbye(language: Language, visit: Visit) -> View:
     args: tuple[tuple[str, str], ...] = ()
     if not visit.eventful:
         message = "goodbye.nothing"
+    elif not visit.receipt_wanted:
+        message = "goodbye.no_receipt_chosen"
     elif outcome is not None and not outcome.ok:
         message, args = "goodbye.no_receipt", (("reason", outcome.reason or "printer.failed"),)
     else:

@@ -359,7 +359,7 @@ class Session(Machine[SessionState]):
         effects = [*effects, CancelTimer("countdown")]
         if v.patron is not None:
             effects.append(self.call(EndSession(v.patron.patron_id)))
-        if not v.eventful:
+        if not v.eventful or not v.receipt_wanted:
             return self._goodbye(effects)
         self._job += 1
         receipt = screens.receipt(self.settings, v, self.language)
@@ -415,7 +415,9 @@ class Session(Machine[SessionState]):
         if state == V.IDLE and c == "giveback":
             self.visit = Visit(started=event.at)
             return self._start(Giveback(self))
-        if state == V.ACTIVE and c in ("finish", "finish_return", "start_over"):
+        if state == V.ACTIVE and c == "finish_no_receipt" and self.visit.patron is None:
+            self.visit.receipt_wanted = False
+        if state == V.ACTIVE and c in ("finish", "finish_return", "finish_no_receipt", "start_over"):
             # Start over keeps what was done: it goes on the receipt rather than being lost.
             assert self.activity is not None
             if self.activity.busy:

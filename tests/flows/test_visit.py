@@ -654,3 +654,17 @@ def test_my_loans_renew_all_and_nothing_selected():
         ("ok", "borrow.renewed_line")
     ]
     assert view.lines[0].text == "토지"  # the title kept from the loan list
+
+
+def test_returns_may_end_without_a_receipt_by_choice():
+    from kiosk.core.model import CheckinResult
+
+    flow = Session()
+    flow.handle(Started())
+    effects = flow.handle(BarcodeRead(text="EM0000100001", symbology="Code128", at=AT))
+    reply_to(flow, effects, CheckinResult(True, "EM0000100001", "채식주의자"))
+    effects = flow.handle(Pressed(control="finish_no_receipt"))
+    assert not [e for e in effects if isinstance(e, PrintReceipt)]
+    view = shows(effects)[-1]
+    assert view.screen == "goodbye" and view.message == "goodbye.no_receipt_chosen"
+    assert [x.detail for x in view.lines] == ["EM0000100001"]

@@ -3,6 +3,8 @@
 KO: dict[str, str] = {
     "control.giveback": "반납하기",
     "control.finish_return": "반납 완료",
+    "control.finish_no_receipt": "영수증 없이",
+    "goodbye.no_receipt_chosen": "반납이 모두 기록되었습니다. 영수증은 인쇄하지 않았습니다",
     "giveback.refused_line": "{reason}. 책을 안내데스크에 주세요",
     "giveback.title": "반납하기",
     "giveback.prompt": "반납할 책의 바코드를 카메라에 보여 주세요. 회원증 없이도 됩니다",
@@ -28,6 +30,8 @@ KO: dict[str, str] = {
 EN: dict[str, str] = {
     "control.giveback": "Return books",
     "control.finish_return": "Done returning",
+    "control.finish_no_receipt": "No receipt",
+    "goodbye.no_receipt_chosen": "All returns are recorded. No receipt was printed, as you chose",
     "giveback.refused_line": "{reason}. Please give the book to the desk",
     "giveback.title": "Return",
     "giveback.prompt": "Show each book's barcode to the camera. No card needed",
