@@ -28,6 +28,8 @@ class Checkin:
     # A message id (e.g. "receipt.note.hold_shelf") or the library system's own text; "" for none.
     note: str = ""
     sort_bin: str = ""
+    # Another member library's book: the library it goes back to.
+    destination: str = ""
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,8 @@ class _Layout:
                     self.para(self.t("receipt.sort_bin", bin=c.sort_bin), indent=pad)
                 if c.note:
                     self.para(f"! {self.t(c.note)}", indent=pad)
+                if c.destination:
+                    self.para(self.t("receipt.goes_to", library=c.destination), indent=pad)
             if r.suspended_days and r.suspended_until is not None:
                 until = r.suspended_until.isoformat()
                 self.para("! " + self.t("receipt.suspended", days=r.suspended_days, until=until), "bold")

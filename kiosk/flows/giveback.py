@@ -95,7 +95,8 @@ class Giveback(Activity[GivebackState]):
             if visit.banner == "borrow.library_down":
                 visit.banner = ""
             if result.ok:
-                returned = Checkin(result.item_id, result.title, note_for(result), result.sort_bin)
+                returned = Checkin(result.item_id, result.title, note_for(result), result.sort_bin,
+                                   result.destination)  # fmt: skip
                 visit.settle(item, returned=returned, late_days=result.late_days)
                 effects.append(PlaySound("beep.ok"))
             else:

@@ -172,10 +172,16 @@ def renewed_lines(loans: list[Loan]) -> tuple[Line, ...]:
 
 
 def returned_lines(visit: Visit) -> tuple[Line, ...]:
-    return tuple(
-        Line(x.title or x.item_id, x.item_id, "ok", x.note or "giveback.returned_line")
-        for x in visit.returned
-    )
+    """Each book returned, with where it goes now: the bin, the hold shelf, staff, or (a member
+    library's book) back to its library."""
+    lines = []
+    for x in visit.returned:
+        if x.destination and not x.note.endswith(("hold_shelf", "staff")):
+            args = (("library", x.destination),)
+            lines.append(Line(x.title or x.item_id, x.item_id, "ok", "giveback.transit_line", args))
+        else:
+            lines.append(Line(x.title or x.item_id, x.item_id, "ok", x.note or "giveback.returned_line"))
+    return tuple(lines)
 
 
 def borrow(language: Language, visit: Visit, countdown: int | None, busy: bool) -> View:

@@ -9,6 +9,7 @@ from kiosk.ils.sip2.codec import Message, sip_datetime, truncate_bytes
 from kiosk.ils.sip2.layout import bx_field, patron_status
 from simulators.ils import circulation
 from simulators.ils.rules import Refusal, Rules, limit_for, patron_blocks
+from simulators.ils.seed import MEMBER_LIBRARIES
 from simulators.ils.store import CirculationStore, ItemRecord, PatronRecord
 
 # Messages this server supports (the 98 reply's BX field).
@@ -209,6 +210,10 @@ def checkin(ctx: Context, request: Message) -> Message:
         fields.append(("AA", outcome.borrower))
     if outcome.hold_for is not None:
         fields += [("CV", "02"), ("CL", "HOLD")]  # hold for another patron at this library
+    elif outcome.ok and outcome.item is not None and outcome.item.home_library != ctx.institution:
+        # A member library's book returned here (Chaekieum returns anywhere): it travels home.
+        home = MEMBER_LIBRARIES.get(outcome.item.home_library, outcome.item.home_library)
+        fields += [("CV", "04"), ("CT", home), ("CL", "TRANSIT")]
     if outcome.late_days:
         fields.append((X_LATE_DAYS, str(outcome.late_days)))
     fields.append(("CK", MEDIA_BOOK))

@@ -668,3 +668,24 @@ def test_returns_may_end_without_a_receipt_by_choice():
     view = shows(effects)[-1]
     assert view.screen == "goodbye" and view.message == "goodbye.no_receipt_chosen"
     assert [x.detail for x in view.lines] == ["EM0000100001"]
+
+
+def test_a_member_librarys_book_is_returned_here_and_says_where_it_goes():
+    from kiosk.core.model import CheckinResult
+    from kiosk.core.receipt import layout
+
+    flow = Session()
+    flow.handle(Started())
+    effects = flow.handle(BarcodeRead(text="GN0000200001", symbology="Code128", at=AT))
+    result = CheckinResult(
+        True, "GN0000200001", "달러구트 꿈 백화점", sort_bin="TRANSIT", destination="강남구립논현도서관"
+    )
+    (line,) = shows(reply_to(flow, effects, result))[-1].lines
+    assert (line.status, line.note, line.note_args) == (
+        "ok",
+        "giveback.transit_line",
+        (("library", "강남구립논현도서관"),),
+    )
+    receipt = only(flow.handle(Pressed(control="finish_return")), PrintReceipt).receipt
+    printed = " ".join(x.text for x in layout(receipt, 48))
+    assert "강남구립논현도서관(으)로 돌아갑니다" in printed and "다른 도서관으로 돌려보낼 책" in printed
