@@ -103,3 +103,40 @@ def test_a_reserved_loan_is_not_renewed_and_says_why(tmp_path):
     receipt = printed(entries)
     assert [(x["item_id"], x["action"]) for x in receipt["refused"]] == [(seed.RESERVED_LOAN_ITEM, "renewal")]
     assert receipt["renewed"] == [] and receipt["borrowed"] == []
+
+
+def test_renew_all_from_my_loans(tmp_path):
+    store, entries, _ = run_visit(tmp_path, "renew-all")
+    try:
+        loan = store.loan(seed.DEMO_LOAN_ITEM)
+        assert loan is not None and loan.renewals == 1
+        due = loan.due.isoformat()
+    finally:
+        store.close()
+    assert last_lines(entries, "account") == [(seed.DEMO_LOAN_ITEM, "ok")]
+    receipt = printed(entries)
+    assert [(x["item_id"], x["due"]) for x in receipt["renewed"]] == [(seed.DEMO_LOAN_ITEM, due)]
+
+
+@pytest.mark.parametrize(
+    ("name", "patron", "here", "network", "left", "limit", "scope"),
+    [
+        # 5 here + 2 at GN, one more borrowed: 6 of this library's 7, so 1 more (network 8 of 20).
+        ("near-library-limit", seed.LIBRARY_BOUND_PATRON_ID, 6, 8, 1, 7, "library"),
+        # 2 here + 16 elsewhere, one more: 19 of the network's 20, so 1 more (here 3 of 7).
+        ("near-network-limit", seed.NETWORK_BOUND_PATRON_ID, 3, 19, 1, 20, "network"),
+    ],
+)
+def test_the_receipt_tells_which_limit_binds(tmp_path, name, patron, here, network, left, limit, scope):
+    store, entries, _ = run_visit(tmp_path, name)
+    try:
+        assert len(store.loans_of(patron, seed.LIBRARY)) == here
+        assert len(store.loans_of(patron)) == network - seed.NETWORK_BOUND_LOANS_OUTSIDE * (
+            scope == "network"
+        )
+    finally:
+        store.close()
+    receipt = printed(entries)
+    assert (receipt["loans_total"], receipt["loans_network"]) == (here, network)
+    assert (receipt["quota_left"], receipt["quota_limit"]) == (left, limit)
+    assert scope in str(receipt["quota_scope"]).lower()
