@@ -228,3 +228,17 @@ def test_a_failed_visit_reports_no_private_argument(
     assert_no_secret(runner.result.failure)
     assert_no_secret(caplog.text)
     assert_no_secret((tmp_path / "summary.json").read_text())
+
+
+def test_secret_keypad_fields_and_sensitive_screens_are_never_kept():
+    from kiosk.core.effects import Show
+    from kiosk.core.model import Language
+    from kiosk.core.views import Input, NoticeView
+
+    pin = Input("pin", "login.pin", "1234", secret=True)
+    view = NoticeView("notice", Language.KO, "notice.title", inputs=(pin,), sensitive=True)
+    assert view.inputs[0].shown() == "●●●●"
+    t = Transcript()
+    t("effect", Show(view))
+    dump = t.dump()
+    assert "1234" not in dump and json.loads(dump)[0]["view"]["inputs"][0]["value"] == "****"

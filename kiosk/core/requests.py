@@ -21,7 +21,7 @@ class Request:
     # The port method's name: also what logs and transcripts show.
     operation: ClassVar[str] = ""
     # Arguments never written to a log or transcript unmasked.
-    secret: ClassVar[tuple[str, ...]] = ()
+    private_fields: ClassVar[tuple[str, ...]] = ()
 
     def send(self, port: Any) -> Any:
         return getattr(port, self.operation)(**self.args)
@@ -34,7 +34,7 @@ class Request:
 @dataclass(frozen=True)
 class LookupPatron(Request):
     operation: ClassVar[str] = "lookup_patron"
-    secret: ClassVar[tuple[str, ...]] = ("pin",)
+    private_fields: ClassVar[tuple[str, ...]] = ("pin",)
     patron_id: str
     pin: str | None = None
 
@@ -116,7 +116,7 @@ class EndSession(Request):
 class BringIn(Request):
     port: ClassVar[str] = "membership"
     operation: ClassVar[str] = "bring_in"
-    secret: ClassVar[tuple[str, ...]] = ("birth_date", "new_pin")
+    private_fields: ClassVar[tuple[str, ...]] = ("birth_date", "new_pin")
     patron_id: str
     birth_date: dt.date
     new_pin: str

@@ -25,6 +25,21 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Input:
+    """A field the patron fills on the on-screen keypad (a card number, a PIN, a birth date).
+    A `secret` one is shown, spoken and logged only as dots."""
+
+    name: str
+    label: str  # message id
+    value: str = ""
+    secret: bool = False
+    max_length: int = 0
+
+    def shown(self) -> str:
+        return "●" * len(self.value) if self.secret else self.value
+
+
+@dataclass(frozen=True)
 class View:
     """A screen to show.
 
@@ -44,6 +59,65 @@ class View:
     # Seconds left before the screen times out, shown and spoken; None when it does not.
     countdown: int | None = None
     busy: bool = False
+    # What the screen holds besides its list: a pictogram and a hint under it, the text shown
+    # when the list is empty, keypad fields.
+    pictogram: str = ""
+    hint: str = ""
+    empty: str = ""
+    inputs: tuple[Input, ...] = ()
+    # Personal content (a PIN typed, a patron's details): never spoken, logged or captured
+    # unmasked; screenshots of it are not kept.
+    sensitive: bool = False
 
     def args(self) -> dict[str, str]:
         return dict(self.message_args)
+
+
+# One type per screen: the window and the tests tell screens apart by type, and a screen's
+# own fields are its own. Each is a View, so whatever renders a View renders them all.
+
+
+@dataclass(frozen=True)
+class IdleView(View):
+    pass
+
+
+@dataclass(frozen=True)
+class WorkingView(View):
+    pass
+
+
+@dataclass(frozen=True)
+class NoticeView(View):
+    pass
+
+
+@dataclass(frozen=True)
+class BorrowView(View):
+    pass
+
+
+@dataclass(frozen=True)
+class GivebackView(View):
+    pass
+
+
+@dataclass(frozen=True)
+class AccountView(View):
+    pass
+
+
+@dataclass(frozen=True)
+class GoodbyeView(View):
+    pass
+
+
+VIEW_TYPES: dict[str, type[View]] = {
+    "idle": IdleView,
+    "working": WorkingView,
+    "notice": NoticeView,
+    "borrow": BorrowView,
+    "giveback": GivebackView,
+    "account": AccountView,
+    "goodbye": GoodbyeView,
+}

@@ -78,10 +78,11 @@ class ScriptRunner:
 
     # Runs on the GUI thread after each render.
     def _on_rendered(self, view: View) -> None:
-        n = len(self.result.screens) + 1
-        path = self.screens_dir / f"{n:02d}-{view.screen}{'-busy' if view.busy else ''}.png"
-        self.window.grab().save(str(path))
-        self.result.screens.append(path)
+        if not view.sensitive:  # a screen with a PIN or personal details is never kept
+            n = len(self.result.screens) + 1
+            path = self.screens_dir / f"{n:02d}-{view.screen}{'-busy' if view.busy else ''}.png"
+            self.window.grab().save(str(path))
+            self.result.screens.append(path)
         with self._cond:
             self._views.append(view)
             self._cond.notify_all()

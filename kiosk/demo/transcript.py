@@ -50,7 +50,7 @@ def _dataclass(obj: Any) -> dict[str, Any]:
     kind = type(obj).__name__
     out: dict[str, Any] = {"type": kind}
     # A typed request names its own secrets (a PIN, a birth date).
-    secret = getattr(type(obj), "secret", ())
+    secret = getattr(type(obj), "private_fields", ())
     for f in dataclasses.fields(obj):
         if not f.repr:
             continue
@@ -63,6 +63,8 @@ def _dataclass(obj: Any) -> dict[str, Any]:
             out[f.name] = [_argument(pair) for pair in value]
         else:
             out[f.name] = jsonable(value, f.name)
+    if kind == "Input" and getattr(obj, "secret", False):
+        out["value"] = mask_secret(str(obj.value))  # a PIN typed: its length is not kept either
     if kind == "BarcodeRead" and isinstance(obj.text, str):
         # A mobile card's code is the patron's identifier; a code that is neither an item
         # nor an ISBN may be anything, a card with its PIN included.

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from kiosk.core.model import Language, Loan, Patron, PrintOutcome
 from kiosk.core.privacy import mask_card, mask_name
 from kiosk.core.receipt import Checkin, Receipt, Refusal
-from kiosk.core.views import Line, View
+from kiosk.core.views import VIEW_TYPES, Line, View
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,8 @@ def loan_lines(loans: list[Loan]) -> tuple[Line, ...]:
 
 def _view(language: Language, screen: str, title: str, message: str = "", **kw: object) -> View:
     controls = kw.pop("controls", CONTROLS_EVERYWHERE)
-    return View(
+    kind = VIEW_TYPES.get(screen, View)
+    return kind(
         screen=screen,
         language=language,
         title=title,
@@ -140,7 +141,8 @@ IDLE_CONTROLS = ("giveback", "lang.ko", "lang.en", "call_staff")
 def idle(language: Language, message: str = "idle.prompt") -> View:
     """Borrowing starts with a card (or the mobile card's QR); returning needs none: the
     "return" button, or simply showing a book."""
-    return _view(language, "idle", "idle.title", message, controls=IDLE_CONTROLS)
+    return _view(language, "idle", "idle.title", message, controls=IDLE_CONTROLS, pictogram="card_tap",
+                 hint="idle.hint")  # fmt: skip
 
 
 def working(language: Language, message: str) -> View:
@@ -200,6 +202,7 @@ def borrow(language: Language, visit: Visit, countdown: int | None, busy: bool) 
         "borrow",
         "borrow.title",
         visit.banner or "borrow.greeting",
+        empty="borrow.empty",
         message_args=(("name", name), ("count", str(len(visit.borrowed)))),
         lines=lines,
         controls=controls,
