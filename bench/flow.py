@@ -7,31 +7,27 @@ import queue
 import statistics
 import time
 
+from kiosk.core.effects import CallLibrary
 from kiosk.core.events import BarcodeRead, CardRead, LibraryReplied, Pressed, Started
 from kiosk.core.model import CheckoutResult, Patron
 from kiosk.flows.session import Session
+
+
+def _answer(flow: Session, effects: list, result: object) -> None:
+    """The reply to the one library call among `effects`, as the runtime would post it."""
+    (call,) = [e for e in effects if isinstance(e, CallLibrary)]
+    flow.handle(LibraryReplied(request_id=call.request_id, operation=call.operation, result=result))
 
 
 def _visit(n_items: int) -> int:
     """One visit fed straight to a new flow, as the runtime does; returns the number of events."""
     flow = Session()
     flow.handle(Started())
-    flow.handle(CardRead(technology="106A", uid="01", identifier="P"))
-    flow.handle(
-        LibraryReplied(
-            request_id=flow._awaiting or 0, operation="lookup_patron", result=Patron("P", "김민수")
-        )
-    )
+    _answer(flow, flow.handle(CardRead(technology="106A", uid="01", identifier="P")), Patron("P", "김민수"))
     for i in range(n_items):
         item = f"EM{i:010d}"
-        flow.handle(BarcodeRead(text=item, symbology="Code128"))
-        flow.handle(
-            LibraryReplied(
-                request_id=flow._awaiting or 0,
-                operation="checkout",
-                result=CheckoutResult(True, item, "책", dt.date(2026, 12, 1)),
-            )
-        )
+        effects = flow.handle(BarcodeRead(text=item, symbology="Code128"))
+        _answer(flow, effects, CheckoutResult(True, item, "책", dt.date(2026, 12, 1)))
     flow.handle(Pressed(control="finish"))
     return 4 + 2 * n_items
 
