@@ -185,9 +185,9 @@ class Session(Machine[SessionState]):
                 *effects,
                 Log("info", f"card {mask_card(card)} read ({technology})"),
                 PlaySound("beep.ok"),
-                self._show(screens.working(self.language, "working.patron")),
                 CancelTimer("countdown"),
-                call,
+                call,  # the request goes out first, then the screen is drawn
+                self._show(screens.working(self.language, "working.patron")),
             ],
         )
 

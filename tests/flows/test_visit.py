@@ -689,3 +689,20 @@ def test_a_member_librarys_book_is_returned_here_and_says_where_it_goes():
     receipt = only(flow.handle(Pressed(control="finish_return")), PrintReceipt).receipt
     printed = " ".join(x.text for x in layout(receipt, 48))
     assert "강남구립논현도서관(으)로 돌아갑니다" in printed and "다른 도서관으로 돌려보낼 책" in printed
+
+
+def test_library_requests_go_out_before_the_screen_is_drawn():
+    """The request is sent first, then the busy screen drawn: the library's time and the
+    screen's overlap rather than add up."""
+    flow = Session()
+    flow.handle(Started())
+    effects = flow.handle(CardRead(technology="106A", uid="01", identifier=PATRON.patron_id))
+    kinds = [type(e).__name__ for e in effects if isinstance(e, (CallLibrary, Show))]
+    assert kinds == ["CallLibrary", "Show"]
+    call = only(effects, CallLibrary)
+    flow.handle(LibraryReplied(request_id=call.request_id, operation="lookup_patron", result=PATRON))
+    effects = flow.handle(BarcodeRead(text="EM0000100001", symbology="Code128"))
+    assert [type(e).__name__ for e in effects if isinstance(e, (CallLibrary, Show))] == [
+        "CallLibrary",
+        "Show",
+    ]
