@@ -96,6 +96,12 @@ class Theme:
         QLabel#countdown {{ color: {p.refused}; font-weight: bold; }}
         QFrame#line {{ background: {p.surface}; border: {self.mm(0.5)}px solid {p.secondary};
                        border-radius: {self.mm(2)}px; }}
+        QFrame#line_touch {{ background: {p.surface}; border: {self.mm(0.5)}px solid {p.muted};
+                             border-radius: {self.mm(2)}px; }}
+        QFrame#line_touch[selected="true"] {{ border: {self.mm(1)}px solid {p.primary}; }}
+        QFrame#line_touch:focus {{ border: {self.mm(1.2)}px solid {p.focus}; }}
+        QFrame#line_touch:disabled {{ border: {self.mm(0.5)}px dashed {p.on_disabled}; }}
+        QLabel#toggle_state_on {{ color: {p.primary}; font-weight: bold; }}
         QLabel#line_ok {{ color: {p.ok}; font-weight: bold; }}
         QLabel#line_refused {{ color: {p.refused}; font-weight: bold; }}
         QLabel#line_unconfirmed {{ color: {p.text}; font-weight: bold; }}

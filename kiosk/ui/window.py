@@ -1,10 +1,15 @@
-"""The kiosk window: renders a View and turns touches and keypad presses into Pressed events."""
+"""The kiosk window: renders a View and turns touches and keypad presses into Pressed events.
+
+A new View of the screen already shown updates it in place: the control buttons stay (their
+text and enabled state follow the view) and so does every list row whose Line is unchanged;
+only new or changed rows are made. Another screen is built afresh."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -21,14 +26,21 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.events import Event, Pressed
 from kiosk.core.messages import text
-from kiosk.core.views import Line, View
+from kiosk.core.views import View
 from kiosk.ui.theme import Theme
+from kiosk.ui.widgets.line_row import STATUS_ICON as STATUS_ICON
+from kiosk.ui.widgets.line_row import LineList, discard, label
 from kiosk.ui.widgets.pictogram import CardTapPictogram
 
 # Controls shown as the main, full-width action; the rest share the row below.
 PRIMARY = ("finish", "finish_return", "ok", "extend")
 HEADER = ("lang.ko", "lang.en")
-STATUS_ICON = {"ok": "✔", "refused": "✖", "unconfirmed": "?", "info": "ℹ"}
+SECONDARY_PER_ROW = 3
+# Offered even while the kiosk is busy with the library.
+ALWAYS_ENABLED = ("call_staff",)
+
+# What has keypad focus: ("control", id) or ("line", position, detail).
+FocusKey = tuple[object, ...]
 
 
 class KioskButton(QPushButton):
@@ -49,23 +61,15 @@ def _clear(layout: QLayout) -> None:
         widget = item.widget()
         inner = item.layout()
         if widget is not None:
-            # Hidden first, explicitly: a widget added to the visible window has a show queued
-            # for the next event loop turn, and once unparented that show would open it as a
-            # top-level window of its own until its deletion (when two screens are rendered
-            # in one turn).
-            widget.hide()
-            widget.setParent(None)
-            widget.deleteLater()
+            discard(widget)
         elif inner is not None:
             _clear(inner)
 
 
-def _label(text: str = "", name: str = "", wrap: bool = False) -> QLabel:
-    label = QLabel(text)
-    if name:
-        label.setObjectName(name)
-    label.setWordWrap(wrap)
-    return label
+def _placement(control: str) -> str:
+    if control in HEADER:
+        return "header"
+    return "primary" if control in PRIMARY else "secondary"
 
 
 class KioskWindow(QWidget):
@@ -75,6 +79,15 @@ class KioskWindow(QWidget):
         self.post = post
         self.view: View | None = None
         self.rendered: list[Callable[[View], None]] = []
+        # What the screen shown was built from: what its list area shows besides the list
+        # (language, pictogram, hint, empty-list text) and the buttons' layout (control and
+        # placement, in order).
+        self._body_key: tuple[object, ...] | None = None
+        self._controls_key: tuple[tuple[str, str], ...] | None = None
+        self._buttons: dict[str, KioskButton] = {}
+        # Focus the keypad had on a control or row that went disabled (busy), and where Qt
+        # moved it then: given back when that control is enabled again, unless moved since.
+        self._focus_held: tuple[FocusKey, FocusKey | None] | None = None
         self.setObjectName("kiosk")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(theme.stylesheet())
@@ -92,24 +105,34 @@ class KioskWindow(QWidget):
         root.setSpacing(m(theme.GAP_MM))
 
         header = QHBoxLayout()
-        self.library = _label(library_name, "library")
+        self.library = label(library_name, "library")
         header.addWidget(self.library, 1)
         self.header_controls = QHBoxLayout()
         self.header_controls.setSpacing(m(theme.GAP_MM))
         header.addLayout(self.header_controls)
         root.addLayout(header)
 
-        self.title = _label(name="title", wrap=True)
-        self.message = _label(name="message", wrap=True)
-        self.countdown = _label(name="countdown", wrap=True)
-        for label in (self.title, self.message, self.countdown):
-            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-            root.addWidget(label)
+        self.title = label(name="title", wrap=True)
+        self.message = label(name="message", wrap=True)
+        self.countdown = label(name="countdown", wrap=True)
+        for widget in (self.title, self.message, self.countdown):
+            widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+            root.addWidget(widget)
 
+        # The list area: what a screen shows above its list (the idle pictogram, "no books
+        # yet"), the list's rows, and a stretch below them.
         self.body = QVBoxLayout()
         self.body.setSpacing(m(3))
+        self.intro = QVBoxLayout()
+        self.intro.setSpacing(m(3))
+        self.body.addLayout(self.intro)
+        self.lines = LineList(theme, self._press)
+        self.body.addWidget(self.lines)
+        self.body.addStretch(1)
         holder = QWidget()
         holder.setLayout(self.body)
+        # Growing with the list repaints only the area added, not every row on screen.
+        holder.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         self.list_area = QScrollArea()
         self.list_area.setWidgetResizable(True)
         self.list_area.setWidget(holder)
@@ -128,114 +151,197 @@ class KioskWindow(QWidget):
         assert self.view is not None
         return text(msg_id, self.view.language, **args)
 
-    def show_view(self, view: View) -> None:
+    def show_view(self, view: View, *, rebuild: bool = False) -> None:
+        """Show `view`; `rebuild` makes every row and button afresh even on the same screen."""
+        previous = self.view
+        same_screen = not rebuild and previous is not None and previous.screen == view.screen
+        wanted = self._focus_wanted()
         self.view = view
-        self.title.setText(self.t(view.title))
+        _set_text(self.title, self.t(view.title))
         message = self.t(view.message, **view.args()) if view.message else ""
         if view.busy and view.screen == "borrow":
             message = self.t("working.checkout")
-        self.message.setText(message)
-        self.message.setAccessibleName(message)
+        _set_text(self.message, message)
+        if self.message.accessibleName() != message:
+            self.message.setAccessibleName(message)
         if view.countdown is not None:
-            self.countdown.setText(self.t("notice.countdown", seconds=view.countdown))
+            _set_text(self.countdown, self.t("notice.countdown", seconds=view.countdown))
             self.countdown.show()
-        else:
+        elif self.countdown.text():
             self.countdown.clear()
             self.countdown.hide()
-        self._render_body(view)
-        self._render_controls(view)
+        else:
+            self.countdown.hide()
+        made = self._render_body(view, same_screen) + self._render_controls(view, same_screen)
+        if made:
+            self._order_focus(view)
+        self._place_focus(same_screen, wanted)
         # Widgets added to a visible window are shown only at the next event loop turn;
         # show them now so a grab right after render (screenshots, tests) sees them.
-        for child in self.findChildren(QWidget):
-            if (
-                child.isHidden()
-                and child is not self.countdown
-                and not child.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide)
-            ):
-                child.show()
+        explicit = Qt.WidgetAttribute.WA_WState_ExplicitShowHide
+        for widget in made:
+            for child in (widget, *widget.findChildren(QWidget)):
+                if child.isHidden() and not child.testAttribute(explicit):
+                    child.show()
         layout = self.layout()
         if layout is not None:
             layout.activate()
+        if made:
+            # The list's own layout, and the scroll area sizing it to its content, run now
+            # rather than at the next turn, for the same reason.
+            self.body.activate()
+            QCoreApplication.sendPostedEvents(self.list_area.viewport(), QEvent.Type.LayoutRequest)
         for callback in self.rendered:
             callback(view)
 
-    def _render_body(self, view: View) -> None:
-        _clear(self.body)
-        p = self.theme.palette
-        if view.screen == "idle":
-            pict = CardTapPictogram(p.text, p.primary, self.theme.mm(90))
-            self.body.addWidget(pict, 0, Qt.AlignmentFlag.AlignHCenter)
-            hint = _label(self.t("idle.hint"), "message", wrap=True)
-            hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.body.addWidget(hint)
-        elif view.screen == "borrow" and not view.lines:
-            self.body.addWidget(_label(self.t("borrow.empty"), wrap=True))
-        for line in view.lines:
-            self.body.addWidget(self._line(line))
-        self.body.addStretch(1)
+    def _render_body(self, view: View, same_screen: bool) -> list[QWidget]:
+        made: list[QWidget] = []
+        empty = view.empty if not view.lines else ""
+        key = (view.language, view.pictogram, view.hint, empty)
+        if not same_screen or key != self._body_key:
+            self._body_key = key
+            _clear(self.intro)
+            self.lines.clear()
+            p = self.theme.palette
+            if view.pictogram == "card_tap":
+                pict = CardTapPictogram(p.text, p.primary, self.theme.mm(90))
+                self.intro.addWidget(pict, 0, Qt.AlignmentFlag.AlignHCenter)
+                made.append(pict)
+            if view.hint:
+                hint = label(self.t(view.hint), "message", wrap=True)
+                hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.intro.addWidget(hint)
+                made.append(hint)
+            if empty:
+                nothing = label(self.t(empty), wrap=True)
+                self.intro.addWidget(nothing)
+                made.append(nothing)
+        return made + self.lines.show_lines(view.lines, view.language, enabled=not view.busy)
 
-    def _line(self, line: Line) -> QFrame:
-        frame = QFrame()
-        frame.setObjectName("line")
-        row = QHBoxLayout(frame)
-        m = self.theme.mm
-        row.setContentsMargins(m(3), m(2), m(3), m(2))
-        row.setSpacing(m(3))
-        icon = _label(STATUS_ICON.get(line.status, ""), f"line_{line.status}")
-        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        row.addWidget(icon)
-        column = QVBoxLayout()
-        if line.text:
-            column.addWidget(_label(line.text, wrap=True))
-        note = self.t(line.note, **dict(line.note_args)) if line.note else ""
-        status_text = " · ".join(x for x in (line.detail, note) if x)
-        if status_text:
-            column.addWidget(_label(status_text, f"line_{line.status}", wrap=True))
-        row.addLayout(column, 1)
-        frame.setAccessibleName(" ".join(x for x in (line.text, status_text) if x))
-        return frame
-
-    def _button(self, control: str, primary: bool) -> QPushButton:
-        button = KioskButton(self.t(f"control.{control}"))
-        button.setObjectName("primary" if primary else "control")
+    def _button(self, control: str, placement: str) -> KioskButton:
+        button = KioskButton()
+        button.setObjectName("primary" if placement == "primary" else "control")
         button.setProperty("control", control)
-        button.setAccessibleName(self.t(f"control.{control}"))
         button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        horizontal = QSizePolicy.Policy.Minimum if placement == "header" else QSizePolicy.Policy.Expanding
+        button.setSizePolicy(horizontal, QSizePolicy.Policy.Fixed)
         button.clicked.connect(lambda: self.post(Pressed(control=control)))
         return button
 
-    def _render_controls(self, view: View) -> None:
-        _clear(self.header_controls)
-        _clear(self.controls)
+    def _shown_controls(self, view: View) -> tuple[tuple[str, str], ...]:
+        """The controls to show, with their placement: the other language's button only."""
+        return tuple(
+            (control, _placement(control))
+            for control in view.controls
+            if control != f"lang.{view.language.value}"
+        )
+
+    def _render_controls(self, view: View, same_screen: bool) -> list[QWidget]:
+        shown = self._shown_controls(view)
+        made: list[QWidget] = []
+        if not same_screen or shown != self._controls_key:
+            self._controls_key = shown
+            _clear(self.header_controls)
+            _clear(self.controls)
+            self._buttons = {}
+            secondary: list[KioskButton] = []
+            for control, placement in shown:
+                button = self._button(control, placement)
+                self._buttons[control] = button
+                made.append(button)
+                if placement == "header":
+                    self.header_controls.addWidget(button)
+                elif placement == "primary":
+                    self.controls.addWidget(button)
+                else:
+                    secondary.append(button)
+            # The rest share rows below, at most SECONDARY_PER_ROW to a row, rows evenly filled.
+            rows = max(1, -(-len(secondary) // SECONDARY_PER_ROW))
+            per_row = max(1, -(-len(secondary) // rows))
+            for start in range(0, max(1, len(secondary)), per_row):
+                row = QHBoxLayout()
+                row.setSpacing(self.theme.mm(self.theme.GAP_MM))
+                for button in secondary[start : start + per_row]:
+                    row.addWidget(button)
+                self.controls.addLayout(row)
         enabled = not view.busy
-        secondary = QHBoxLayout()
-        secondary.setSpacing(self.theme.mm(self.theme.GAP_MM))
-        first: QPushButton | None = None
-        for control in view.controls:
-            if control in HEADER:
-                if control == f"lang.{view.language.value}":
-                    continue
-                button = self._button(control, False)
-                button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
-                self.header_controls.addWidget(button)
-                continue
-            button = self._button(control, control in PRIMARY)
-            button.setEnabled(enabled or control in ("call_staff",))
-            if control in PRIMARY:
-                self.controls.addWidget(button)
-            else:
-                secondary.addWidget(button)
-            first = first or button
-        self.controls.addLayout(secondary)
-        if first is not None and first.isEnabled():
-            first.setFocus(Qt.FocusReason.OtherFocusReason)
+        for control, placement in shown:
+            button = self._buttons[control]
+            caption = self.t(f"control.{control}")
+            if button.text() != caption:
+                button.setText(caption)
+                button.setAccessibleName(caption)
+            # The language button stays usable; call staff is always offered.
+            button.setEnabled(enabled or placement == "header" or control in ALWAYS_ENABLED)
+        return made
 
     # ------------------------------------------------------------------ keypad
 
+    def _focus_order(self, view: View) -> list[QWidget]:
+        """Controls in the view's order, the list's touchable rows before the first control
+        below the list."""
+        order: list[QWidget] = []
+        rows: list[QWidget] = list(self.lines.touchable())
+        for control, placement in self._shown_controls(view):
+            if placement != "header":
+                order += rows
+                rows = []
+            order.append(self._buttons[control])
+        return order + rows
+
+    def _order_focus(self, view: View) -> None:
+        order = self._focus_order(view)
+        for before, after in itertools.pairwise(order):
+            QWidget.setTabOrder(before, after)
+
+    def _focus_key(self) -> FocusKey | None:
+        focused = self.focusWidget()
+        if focused is None:
+            return None
+        for key in self.lines.row_keys():
+            if self.lines.row(key) is focused:
+                return ("line", *key)
+        control = focused.property("control")
+        if control and self._buttons.get(control) is focused:
+            return ("control", control)
+        return None
+
+    def _widget(self, key: FocusKey) -> QWidget | None:
+        if key[0] == "line":
+            _, i, detail = key
+            return self.lines.row((i, detail)) if isinstance(i, int) and isinstance(detail, str) else None
+        return self._buttons.get(str(key[1]))
+
+    def _focus_wanted(self) -> FocusKey | None:
+        """Where the keypad's focus is, or was before a busy screen disabled it."""
+        now = self._focus_key()
+        held, self._focus_held = self._focus_held, None
+        if held is not None and held[1] == now:
+            return held[0]
+        return now
+
+    def _place_focus(self, same_screen: bool, wanted: FocusKey | None) -> None:
+        # On the same screen the focus stays where the keypad put it (a row just toggled is
+        # a new widget in the same place); a new screen starts at its first control.
+        widget = self._widget(wanted) if same_screen and wanted is not None else None
+        if widget is not None:
+            if widget.isEnabled():
+                if not widget.hasFocus():
+                    widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            else:
+                assert wanted is not None
+                self._focus_held = (wanted, self._focus_key())
+            return
+        first = next((b for c, b in self._buttons.items() if _placement(c) != "header"), None)
+        if first is not None and first.isEnabled():
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def buttons(self) -> dict[str, QPushButton]:
         """The control buttons now on screen, by control id."""
-        return {b.property("control"): b for b in self.findChildren(QPushButton) if b.property("control")}
+        return dict(self._buttons)
+
+    def _press(self, control: str) -> None:
+        self.post(Pressed(control=control))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         # A keypad's arrows move focus through the controls in order.
@@ -246,3 +352,9 @@ class KioskWindow(QWidget):
             self.focusPreviousChild()
         else:
             super().keyPressEvent(event)
+
+
+def _set_text(widget: QLabel, content: str) -> None:
+    # Setting the same text again still makes the label ask for a new layout.
+    if widget.text() != content:
+        widget.setText(content)
