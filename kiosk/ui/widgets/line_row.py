@@ -16,10 +16,7 @@ from kiosk.ui.widgets.pictogram import CheckBoxMark
 
 STATUS_ICON = {"ok": "✔", "refused": "✖", "unconfirmed": "?", "info": "ℹ"}
 # A toggle row's state, told by its box (ticked or empty) and in words, never by colour alone.
-TOGGLE_WORDS = {
-    Language.KO: {True: "선택됨", False: "선택 안 됨"},
-    Language.EN: {True: "selected", False: "not selected"},
-}
+TOGGLE_WORDS = {True: "line.selected", False: "line.not_selected"}
 # Keys that activate a focused touchable row, as Enter activates a button.
 ACTIVATE = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space, Qt.Key.Key_Select)
 
@@ -75,7 +72,7 @@ class LineRow(QFrame):
         state = ""
         self.box: CheckBoxMark | None = None
         if line.selected is not None:
-            state = TOGGLE_WORDS[language][line.selected]
+            state = text(TOGGLE_WORDS[line.selected], language)
             pal = theme.palette
             size = theme.text_mm(theme.TEXT_MM)
             self.box = CheckBoxMark(line.selected, pal.text, pal.primary, pal.on_primary, size)
