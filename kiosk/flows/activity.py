@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Protocol
 
-from kiosk.core.effects import CallLibrary, Effect
+from kiosk.core.effects import CallLibrary, Effect, Log, PlaySound
+from kiosk.core.errors import LibraryError, LibraryUnreachable, OutcomeUnknown
+from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied
 from kiosk.core.model import Language
+from kiosk.core.receipt import Refusal
 from kiosk.core.requests import Request
 from kiosk.core.views import View
-from kiosk.flows.machine import Machine, S
+from kiosk.flows.machine import Machine, S, Step
 from kiosk.flows.screens import Visit
 
 
@@ -57,3 +60,72 @@ class Activity(Machine[S]):
 
     def timer_seconds(self, name: str) -> float:
         raise KeyError(name)  # activities keep no timers: time is the session's
+
+
+class BookActivity(Activity[S]):
+    """An activity driven by books shown to the camera, one library request per book:
+    books shown while one is in flight are queued, and every failure is told the same way
+    (not confirmed / not sent: outage / refused with the reason)."""
+
+    READY: ClassVar[Any]  # the state waiting for the next book
+
+    def _take(self, item_id: str) -> Step[S]:
+        """The request for one book (or why none is sent)."""
+        raise NotImplementedError
+
+    def _record(self, item_id: str, result: Any, operation: str) -> Effect:
+        """The library's answer for one book, into the visit; the sound to play."""
+        raise NotImplementedError
+
+    def _action(self, operation: str) -> str:
+        """What a refusal of `operation` is, for the receipt's heading."""
+        raise NotImplementedError
+
+    unknown_reason: ClassVar[str] = "error.outcome_unknown"
+
+    def book_shown(self, event: BarcodeRead) -> Step[S]:
+        if event.kind != "item":
+            self.visit.banner = "refusal.not_an_item"
+            return Step(None, [PlaySound("beep.error")])
+        self.visit.banner = ""
+        return self._take(event.text)
+
+    def book_queued(self, event: BarcodeRead) -> list[Effect]:
+        if event.kind == "item" and event.text not in self.visit.pending_items:
+            self.visit.pending_items.append(event.text)
+        return []
+
+    def answer(self, event: LibraryReplied) -> Step[S]:
+        visit = self.visit
+        item = visit.item_in_flight
+        # An answer with neither result nor error is a broken adapter: not done, said so.
+        error = event.error if event.error is not None or event.result is not None else LibraryError("empty")
+        what = event.operation
+        effects: list[Effect] = []
+        if isinstance(error, OutcomeUnknown):
+            # Sent, answer lost, and the library could not be asked: neither done nor refused.
+            visit.settle(item, unconfirmed=Refusal(item, self.unknown_reason, action=self._action(what)))
+            effects += [PlaySound("beep.error"), Log("warning", f"{what} outcome unknown: {error}")]
+        elif isinstance(error, LibraryUnreachable):
+            # Nothing was sent: no line for the book, the outage said at once instead.
+            visit.banner = "borrow.library_down"
+            effects += [PlaySound("beep.error"), Log("warning", f"{what} not sent: {error}")]
+        elif error is not None:
+            reason = error.message_id if isinstance(error, LibraryError) else "error.library_unavailable"
+            visit.settle(item, refusal=Refusal(item, reason, action=self._action(what)))
+            effects += [PlaySound("beep.error"), Log("warning", f"{what} failed: {error}")]
+        else:
+            if visit.banner == "borrow.library_down":
+                visit.banner = ""
+            effects.append(self._record(item, event.result, what))
+        while visit.pending_items:
+            step = self._take(visit.pending_items.pop(0))
+            if step.target is not None:
+                return Step(step.target, effects + step.effects)
+        return Step(self.READY, effects)
+
+    def link_changed(self, event: DeviceStatus) -> list[Effect]:
+        """The link went down or came back: the screen says so at once."""
+        if event.device == "library" and self.visit.banner in ("", "borrow.library_down"):
+            self.visit.banner = "" if event.ok else "borrow.library_down"
+        return []

@@ -221,7 +221,8 @@ def giveback(language: Language, visit: Visit, countdown: int | None, busy: bool
     controls: tuple[str, ...] = ("finish_return", "finish_no_receipt", "start_over", "call_staff")
     if countdown is not None:
         controls = ("extend", *controls)
-    message = visit.banner or ("giveback.late" if visit.late_days else "giveback.prompt")
+    banner = "giveback.library_down" if visit.banner == "borrow.library_down" else visit.banner
+    message = banner or ("giveback.late" if visit.late_days else "giveback.prompt")
     return _view(
         language,
         "giveback",

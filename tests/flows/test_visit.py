@@ -706,3 +706,18 @@ def test_library_requests_go_out_before_the_screen_is_drawn():
         "CallLibrary",
         "Show",
     ]
+
+
+def test_a_return_that_could_not_be_sent_says_keep_the_book():
+    from kiosk.core.errors import LibraryUnreachable, OutcomeUnknown
+
+    flow = Session()
+    flow.handle(Started())
+    effects = flow.handle(BarcodeRead(text="EM0000100001", symbology="Code128", at=AT))
+    view = shows(reply_to(flow, effects, error=LibraryUnreachable("refused")))[-1]
+    assert view.message == "giveback.library_down" and view.lines == ()
+    effects = flow.handle(BarcodeRead(text="EM0000100002", symbology="Code128"))
+    view = shows(reply_to(flow, effects, error=OutcomeUnknown("lost", "checkin", "EM0000100002")))[-1]
+    assert [(x.detail, x.status, x.note) for x in view.lines] == [
+        ("EM0000100002", "unconfirmed", "error.return_unknown")
+    ]

@@ -14,6 +14,10 @@ KO: dict[str, str] = {
     "giveback.transit_line": "{library} 책입니다. 반납되었으니 반납함에 넣어 주세요 (책이음 상호반납)",
     "receipt.goes_to": "→ {library}(으)로 돌아갑니다",
     "giveback.already_returned": "이 책은 방금 반납했습니다",
+    "giveback.library_down": (
+        "도서관 시스템이 응답하지 않아 지금은 반납을 기록할 수 없습니다. "
+        "책을 반납함에 넣지 말고 직원을 호출해 주세요"
+    ),
     "borrow.renewed_line": "연장했습니다 · 반납 예정일 {due}",
     "error.return_unknown": "반납 여부를 확인하지 못했습니다. 책을 안내데스크에 주세요",
     "control.my_loans": "내 대출 현황",
@@ -45,6 +49,9 @@ EN: dict[str, str] = {
     "giveback.transit_line": "A {library} book: returned here, please put it in the return bin",
     "receipt.goes_to": "→ goes back to {library}",
     "giveback.already_returned": "This book has just been returned",
+    "giveback.library_down": (
+        "The library system is not answering, so returns cannot be recorded now. Keep the book and call staff"
+    ),
     "borrow.renewed_line": "Renewed · due {due}",
     "error.return_unknown": "Return not confirmed: please give the book to the desk",
     "control.my_loans": "My loans",
