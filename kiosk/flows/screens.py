@@ -135,7 +135,7 @@ def _view(language: Language, screen: str, title: str, message: str = "", **kw: 
     )
 
 
-IDLE_CONTROLS = ("giveback", "lang.ko", "lang.en", "call_staff")
+IDLE_CONTROLS = ("borrow", "giveback", "lang.ko", "lang.en", "call_staff")
 
 
 def idle(language: Language, message: str = "idle.prompt") -> View:

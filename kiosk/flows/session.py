@@ -412,6 +412,9 @@ class Session(Machine[SessionState]):
                     self._show(replace(self._last_view, message="notice.staff_called", message_args=()))
                 )
             return Step(None, effects)
+        if state == V.IDLE and c == "borrow":
+            # Borrowing starts with the card: the screen says where to tap it.
+            return Step(None, [self._show(screens.idle(self.language, "idle.tap_card"))])
         if state == V.IDLE and c == "giveback":
             self.visit = Visit(started=event.at)
             return self._start(Giveback(self))

@@ -721,3 +721,11 @@ def test_a_return_that_could_not_be_sent_says_keep_the_book():
     assert [(x.detail, x.status, x.note) for x in view.lines] == [
         ("EM0000100002", "unconfirmed", "error.return_unknown")
     ]
+
+
+def test_idle_offers_borrow_and_return():
+    flow = Session()
+    (view,) = shows(flow.handle(Started()))
+    assert view.controls[:2] == ("borrow", "giveback")
+    (view,) = shows(flow.handle(Pressed(control="borrow")))
+    assert view.screen == "idle" and view.message == "idle.tap_card" and flow.state == "idle"

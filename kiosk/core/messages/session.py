@@ -2,6 +2,10 @@
 
 KO: dict[str, str] = {
     "control.giveback": "반납하기",
+    "control.borrow": "대출하기",
+    "idle.tap_card": (
+        "대출하려면 회원증을 아래 카드 리더에 대 주세요. 모바일 회원증은 QR 코드를 카메라에 보여 주세요"
+    ),
     "control.finish_return": "반납 완료",
     "control.finish_no_receipt": "영수증 없이",
     "goodbye.no_receipt_chosen": "반납이 모두 기록되었습니다. 영수증은 인쇄하지 않았습니다",
@@ -37,6 +41,10 @@ KO: dict[str, str] = {
 
 EN: dict[str, str] = {
     "control.giveback": "Return books",
+    "control.borrow": "Borrow books",
+    "idle.tap_card": (
+        "To borrow, tap your card on the reader below, or show your mobile card's QR code to the camera"
+    ),
     "control.finish_return": "Done returning",
     "control.finish_no_receipt": "No receipt",
     "goodbye.no_receipt_chosen": "All returns are recorded. No receipt was printed, as you chose",
