@@ -201,7 +201,7 @@ def borrow(language: Language, visit: Visit, countdown: int | None, busy: bool) 
         language,
         "borrow",
         "borrow.title",
-        visit.banner or "borrow.greeting",
+        "working.checkout" if busy else visit.banner or "borrow.greeting",
         empty="borrow.empty",
         message_args=(("name", name), ("count", str(len(visit.borrowed)))),
         lines=lines,
@@ -223,6 +223,8 @@ def giveback(language: Language, visit: Visit, countdown: int | None, busy: bool
         controls = ("extend", *controls)
     banner = "giveback.library_down" if visit.banner == "borrow.library_down" else visit.banner
     message = banner or ("giveback.late" if visit.late_days else "giveback.prompt")
+    if busy:
+        message = "working.checkin"
     return _view(
         language,
         "giveback",

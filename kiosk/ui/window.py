@@ -159,8 +159,6 @@ class KioskWindow(QWidget):
         self.view = view
         _set_text(self.title, self.t(view.title))
         message = self.t(view.message, **view.args()) if view.message else ""
-        if view.busy and view.screen == "borrow":
-            message = self.t("working.checkout")
         _set_text(self.message, message)
         if self.message.accessibleName() != message:
             self.message.setAccessibleName(message)

@@ -729,3 +729,14 @@ def test_idle_offers_borrow_and_return():
     assert view.controls[:2] == ("borrow", "giveback")
     (view,) = shows(flow.handle(Pressed(control="borrow")))
     assert view.screen == "idle" and view.message == "idle.tap_card" and flow.state == "idle"
+
+
+def test_busy_screens_say_what_is_being_done():
+    flow = Session()
+    identified(flow)
+    effects = flow.handle(BarcodeRead(text="EM0000100001", symbology="Code128"))
+    assert shows(effects)[-1].busy and shows(effects)[-1].message == "working.checkout"
+    flow = Session()
+    flow.handle(Started())
+    effects = flow.handle(BarcodeRead(text="EM0000100001", symbology="Code128"))
+    assert shows(effects)[-1].busy and shows(effects)[-1].message == "working.checkin"
