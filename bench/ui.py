@@ -186,6 +186,13 @@ def main() -> None:
         for n, scan in scans.items():
             call, paint = timed(*whole_scan(scan, rebuild))
             rows.append((f"a whole scan, {n:>2} on screen, {how}", call, paint))
+    # As the kiosk runs (kiosk/app.py): a busy screen waits 150 ms for the answer, which on a
+    # quick library comes first, so the scan draws only the new row.
+    window.busy_delay_ms = 150
+    for n, scan in scans.items():
+        call, paint = timed(*whole_scan(scan, False))
+        rows.append((f"a whole scan, {n:>2} on screen, busy deferred", call, paint))
+    window.busy_delay_ms = 0
     call, paint = timed(lambda: window.show_view(idle), lambda: window.show_view(patron_screen))
     rows.append(("card tap -> patron screen (idle -> borrow)", call, paint))
     sip2 = sip2_round_trip() * 1e3

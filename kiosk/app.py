@@ -279,6 +279,8 @@ def attach_ui(kiosk: Kiosk, headless: bool, fit_screen: bool = False) -> Any:
     )
     window = KioskWindow(theme, kiosk.settings.kiosk.library_name, kiosk.runtime.post)
     window.resize(round(d.width_px * scale), round(d.height_px * scale))
+    # A quick library never flashes the busy screen: it is drawn after 150 ms without an answer.
+    window.busy_delay_ms = 150
     kiosk.runtime.show = window.show_view
     pump = QtPump(kiosk.runtime, parent=window, guard=guard_if_needed())
     kiosk.runtime.wakeup = pump.wake

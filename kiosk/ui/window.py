@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -79,6 +79,13 @@ class KioskWindow(QWidget):
         self.post = post
         self.view: View | None = None
         self.rendered: list[Callable[[View], None]] = []
+        # A busy screen on the same screen is drawn only when the answer takes longer than
+        # this: a quick library never flashes "working" (0: drawn at once).
+        self.busy_delay_ms = 0
+        self._deferred: View | None = None
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.timeout.connect(self._show_deferred)
         # What the screen shown was built from: what its list area shows besides the list
         # (language, pictogram, hint, empty-list text) and the buttons' layout (control and
         # placement, in order).
@@ -152,7 +159,32 @@ class KioskWindow(QWidget):
         return text(msg_id, self.view.language, **args)
 
     def show_view(self, view: View, *, rebuild: bool = False) -> None:
-        """Show `view`; `rebuild` makes every row and button afresh even on the same screen."""
+        """Show `view`; `rebuild` makes every row and button afresh even on the same screen.
+        With `busy_delay_ms`, a busy view of the screen already shown waits that long: the
+        answer usually comes first and replaces it, so nothing flashes."""
+        self._busy_timer.stop()
+        self._deferred = None
+        shown = self.view
+        if (
+            self.busy_delay_ms
+            and view.busy
+            and not rebuild
+            and shown is not None
+            and not shown.busy
+            and shown.screen == view.screen
+            and shown.language == view.language
+        ):
+            self._deferred = view
+            self._busy_timer.start(self.busy_delay_ms)
+            return
+        self._render(view, rebuild)
+
+    def _show_deferred(self) -> None:
+        view, self._deferred = self._deferred, None
+        if view is not None:
+            self._render(view, False)
+
+    def _render(self, view: View, rebuild: bool) -> None:
         previous = self.view
         same_screen = not rebuild and previous is not None and previous.screen == view.screen
         wanted = self._focus_wanted()

@@ -28,8 +28,9 @@ def test_a_thousand_visits_in_one_process_keep_the_interpreter_whole():
     assert result["failure"] == "", result["failure"]
     assert result["visits"] == 1000
     assert result["runtime_errors"] == []
-    # Each visit: idle, working, borrow, busy, the book, printing, goodbye (and more).
-    assert result["screens"] >= 7 * 1000
+    # Each visit: idle, working, borrow, the book, printing, goodbye (the busy screen of a quick
+    # checkout is not drawn at all).
+    assert result["screens"] >= 6 * 1000
     drift = result["drift"]
     # True and False are held by a steady set of objects once warm; None may gain references
     # (caches), but a loss of one per call is the defect.

@@ -248,3 +248,25 @@ def test_what_a_screen_shows_besides_its_list_comes_from_the_view(window):
     shown = [window.intro.itemAt(i).widget() for i in range(window.intro.count())]
     assert [type(w).__name__ for w in shown] == ["CardTapPictogram", "QLabel"]
     assert shown[1].text() == text("idle.hint", Language.KO)
+
+
+def test_a_quick_answer_never_flashes_the_busy_screen(window, qtbot):
+    drawn = []
+    window.rendered.append(drawn.append)
+    window.busy_delay_ms = 150
+    window.show_view(borrow(1))
+    window.show_view(borrow(1, busy=True, message="working.checkout"))
+    assert window.buttons()["finish"].isEnabled()  # not drawn yet
+    window.show_view(borrow(2))  # the answer came first
+    qtbot.wait(300)
+    assert [v.busy for v in drawn] == [False, False]
+    assert window.view == borrow(2)
+
+
+def test_a_slow_answer_shows_the_busy_screen_after_the_delay(window, qtbot):
+    window.busy_delay_ms = 50
+    window.show_view(borrow(1))
+    window.show_view(borrow(1, busy=True, message="working.checkout"))
+    qtbot.waitUntil(lambda: not window.buttons()["finish"].isEnabled(), timeout=2000)
+    assert window.view.busy and window.message.text() == text("working.checkout", Language.KO)
+    assert window.buttons()["call_staff"].isEnabled()
