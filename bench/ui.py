@@ -195,6 +195,10 @@ def main() -> None:
     window.busy_delay_ms = 0
     call, paint = timed(lambda: window.show_view(idle), lambda: window.show_view(patron_screen))
     rows.append(("card tap -> patron screen (idle -> borrow)", call, paint))
+    # The floor: the smallest change a patron can see, one label's text, laid out and painted.
+    flip = iter(range(10**9))
+    _, floor = timed(lambda: None, lambda: window.message.setText("가" if next(flip) % 2 else "나"))
+    rows.append(("floor: one label's text changed", 0.0, floor))
     sip2 = sip2_round_trip() * 1e3
     window.close()
 
