@@ -105,6 +105,8 @@ class Theme:
         QLabel#line_ok {{ color: {p.ok}; font-weight: bold; }}
         QLabel#line_refused {{ color: {p.refused}; font-weight: bold; }}
         QLabel#line_unconfirmed {{ color: {p.text}; font-weight: bold; }}
+        QLabel#input {{ background: {p.surface}; border: {self.mm(0.5)}px solid {p.text};
+                        border-radius: {self.mm(1)}px; padding: {self.mm(2)}px; font-weight: bold; }}
         QPushButton {{ min-height: {self.mm(self.TARGET_MM)}px; min-width: {self.mm(self.TARGET_MM)}px;
                        padding: 0 {self.mm(4)}px; border-radius: {self.mm(3)}px;
                        background: {p.secondary}; color: {p.on_secondary};

@@ -227,7 +227,9 @@ class KioskWindow(QWidget):
     def _render_body(self, view: View, same_screen: bool) -> list[QWidget]:
         made: list[QWidget] = []
         empty = view.empty if not view.lines else ""
-        key = (view.language, view.pictogram, view.hint, empty)
+        # A keypad field shows what was typed (a secret one as dots), never the digits.
+        fields = tuple((field.label, field.shown(), field.secret) for field in view.inputs)
+        key = (view.language, view.pictogram, view.hint, empty, fields)
         if not same_screen or key != self._body_key:
             self._body_key = key
             _clear(self.intro)
@@ -246,6 +248,14 @@ class KioskWindow(QWidget):
                 nothing = label(self.t(empty), wrap=True)
                 self.intro.addWidget(nothing)
                 made.append(nothing)
+            for name, shown, secret in fields:
+                caption = label(self.t(name), "message", wrap=True)
+                value = label(shown or " ", "input")
+                told = self.t("input.entered", count=len(shown)) if secret else shown
+                value.setAccessibleName(f"{self.t(name)}: {told}")  # a secret: how many, never which
+                self.intro.addWidget(caption)
+                self.intro.addWidget(value)
+                made += [caption, value]
         return made + self.lines.show_lines(view.lines, view.language, enabled=not view.busy)
 
     def _button(self, control: str, placement: str) -> KioskButton:

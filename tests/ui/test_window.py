@@ -302,3 +302,19 @@ def test_every_line_status_a_visit_shows_has_its_icon():
     statuses = {line.status for view in visit_views() for line in view.lines}
     assert {"ok", "refused", "unconfirmed"} <= statuses
     assert all(STATUS_ICON.get(status) for status in statuses)
+
+
+def test_keypad_fields_show_a_secret_only_as_dots(window, tmp_path):
+    from PySide6.QtWidgets import QLabel
+
+    from kiosk.core.views import Input, NoticeView
+
+    pin = Input("pin", "control.ok", "1234", secret=True)
+    card = Input("card", "control.ok", "29123456", secret=False)
+    window.show_view(NoticeView("notice", Language.KO, "notice.title", inputs=(card, pin), sensitive=True))
+    texts = [w.text() for w in window.findChildren(QLabel) if w.isVisible()]
+    names = [w.accessibleName() for w in window.findChildren(QLabel)]
+    assert "●●●●" in texts and "29123456" in texts
+    assert not any("1234" in t and "29123456" not in t for t in texts + names)
+    assert any(name.endswith("4자리 입력됨") for name in names)
+    window.grab().save(str(tmp_path / "keypad-fields.png"))
