@@ -71,6 +71,8 @@ class PatronDetails:
     # True when this is a member of another Chaekieum library who has not done the bring-in here.
     bring_in_needed: bool = False
     expires: dt.date | None = None
+    # The last day borrowing is suspended for late returns, when the library says.
+    suspended_until: dt.date | None = None
     email: str = ""
     print_lines: tuple[str, ...] = ()
 

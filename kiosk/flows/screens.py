@@ -153,6 +153,30 @@ def notice(language: Language, message: str, lines: tuple[Line, ...] = ()) -> Vi
     return _view(language, "notice", "notice.title", message, lines=lines, controls=("ok", "call_staff"))
 
 
+def explain_block(reason: str, patron: Patron) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A block the library sent, as a sentence with its figures and the next step."""
+    d = patron.details
+    if reason == "refusal.fees" and d.fees_owed:
+        return "block.fees", (("amount", f"{d.fees_owed:,}"),)
+    if reason == "refusal.suspended" and d.suspended_until is not None:
+        return "block.suspended", (("until", d.suspended_until.isoformat()),)
+    if reason == "refusal.suspended" and d.overdue:
+        return "block.overdue", (("count", str(len(d.overdue))),)
+    if reason == "refusal.card_invalid":
+        return "block.card_lost", ()
+    return reason, ()
+
+
+def blocked(language: Language, patron: Patron, reasons: tuple[str, ...]) -> View:
+    """Why this patron cannot borrow now, each reason with its figures and next step; the
+    overdue books listed; Return offered rather than a dead end."""
+    message, args = explain_block(reasons[0], patron)
+    lines = [Line("", "", "refused", *explain_block(r, patron)) for r in reasons[1:]]
+    lines += [Line(item, item, "refused", "block.overdue_item") for item in patron.details.overdue]
+    return _view(language, "notice", "notice.title", message, message_args=args, lines=tuple(lines),
+                 controls=("giveback", "ok", "call_staff"))  # fmt: skip
+
+
 def unconfirmed_lines(visit: Visit) -> tuple[Line, ...]:
     return tuple(Line(r.title or r.item_id, r.item_id, "unconfirmed", r.reason) for r in visit.unconfirmed)
 

@@ -258,8 +258,7 @@ class Session(Machine[SessionState]):
         patron: Patron = event.result
         if refusal:
             reasons = refusal
-            lines = tuple(Line("", "", "refused", r) for r in reasons[1:])
-            step = self._notice(reasons[0], lines)
+            step = Step(V.NOTICE, [self._show(screens.blocked(self.language, patron, reasons))])
             return Step(
                 V.NOTICE,
                 [
@@ -415,7 +414,8 @@ class Session(Machine[SessionState]):
         if state == V.IDLE and c == "borrow":
             # Borrowing starts with the card: the screen says where to tap it.
             return Step(None, [self._show(screens.idle(self.language, "idle.tap_card"))])
-        if state == V.IDLE and c == "giveback":
+        if state in (V.IDLE, V.NOTICE) and c == "giveback":
+            # Return needs no card: offered at idle, and to a patron who may not borrow now.
             self.visit = Visit(started=event.at)
             return self._start(Giveback(self))
         if state == V.ACTIVE and c == "finish_no_receipt" and self.visit.patron is None:

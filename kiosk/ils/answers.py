@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 from kiosk.core.model import Circulation, Hold, ItemInfo, PatronDetails
 from kiosk.ils.sip2.codec import Message, parse_date
@@ -19,6 +20,9 @@ X_BIRTH_DATE = "XD"
 X_EXTENSIONS = "XC"
 X_LATE_DAYS = "XL"
 X_REFUSAL = "XE"
+# The last day of a suspension for overdue returns (Seoul suspends instead of charging fines).
+X_SUSPENDED_UNTIL = "XU"
+_DATE_IN_TEXT = re.compile(r"(\d{4})[-./](\d{2})[-./](\d{2})")
 # Expiry date of the patron's membership, as Evergreen's and Koha's extensions send it.
 PATRON_EXPIRES = "PA"
 
@@ -187,11 +191,28 @@ def patron_details(reply: Message, charged_here: int, loan_limit: int) -> Patron
         network_limit=_opt_int(reply.get(X_NETWORK_LIMIT)),
         bring_in_needed=reply.get(X_BRING_IN) == "Y",
         expires=parse_date(reply.get(PATRON_EXPIRES)),
+        suspended_until=suspended_until(reply),
         email=reply.get("BE"),
         print_lines=print_lines(reply),
     )
     allowance = details.allowance()
     return dataclasses.replace(details, quota_remaining=allowance.left if allowance else None)
+
+
+def suspended_until(reply: Message) -> dt.date | None:
+    """The suspension's last day: the extension field, else a date in a screen message that
+    speaks of a suspension (Koha's "restricted until", our simulator's "대출 정지 기간")."""
+    told = parse_date(reply.get(X_SUSPENDED_UNTIL))
+    if told is not None:
+        return told
+    for message in reply.get_all("AF"):
+        found = _DATE_IN_TEXT.search(message)
+        if found and refusal_reason(message) == "refusal.suspended":
+            try:
+                return dt.date(*(int(part) for part in found.groups()))
+            except ValueError:
+                return None
+    return None
 
 
 def holds(reply: Message) -> tuple[Hold, ...]:

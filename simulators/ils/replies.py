@@ -18,6 +18,7 @@ MEDIA_BOOK = "001"
 # Chaekieum extension fields (the kiosk's kiosk.ils.answers reads them; docs/sip2.md).
 X_NETWORK_LOANS, X_NETWORK_LIMIT, X_BRING_IN, X_HOLD_DETAIL = "XN", "XM", "XB", "XR"
 X_HISTORY, X_BIRTH_DATE, X_EXTENSIONS, X_LATE_DAYS, X_REFUSAL = "XH", "XD", "XC", "XL", "XE"
+X_SUSPENDED_UNTIL = "XU"
 PATRON_EXPIRES = "PA"
 
 
@@ -110,6 +111,7 @@ def _patron_fields(ctx: Context, request: Message, patron: PatronRecord,
         fields.append(("AF", refusal.value))
     if Refusal.SUSPENDED in blocks and patron.suspended_until:
         fields.append(("AF", f"대출 정지 기간: {patron.suspended_until.isoformat()}까지"))
+        fields.append((X_SUSPENDED_UNTIL, patron.suspended_until.strftime("%Y%m%d")))
     return fields
 
 

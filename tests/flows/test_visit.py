@@ -740,3 +740,18 @@ def test_busy_screens_say_what_is_being_done():
     flow.handle(Started())
     effects = flow.handle(BarcodeRead(text="EM0000100001", symbology="Code128"))
     assert shows(effects)[-1].busy and shows(effects)[-1].message == "working.checkin"
+
+
+def test_a_blocked_patron_is_told_why_with_figures_and_may_return_books():
+    from kiosk.core.model import PatronDetails
+
+    details = PatronDetails(fees_owed=12000, suspended_until=dt.date(2026, 12, 10))
+    blocked = Patron("X", "이서연", blocks=("refusal.fees", "refusal.suspended"), details=details)
+    flow = Session()
+    flow.handle(Started())
+    effects = flow.handle(CardRead(technology="106A", uid="01", identifier="X"))
+    view = shows(reply_to(flow, effects, blocked))[-1]
+    assert (view.screen, view.message, view.message_args) == ("notice", "block.fees", (("amount", "12,000"),))
+    assert [(x.note, x.note_args) for x in view.lines] == [("block.suspended", (("until", "2026-12-10"),))]
+    (view,) = shows(flow.handle(Pressed(control="giveback")))
+    assert view.screen == "giveback" and flow.visit.patron is None

@@ -26,6 +26,17 @@ KO: dict[str, str] = {
     "borrow.renewed_line": "연장했습니다 · 반납 예정일 {due}",
     "error.return_unknown": "반납 여부를 확인하지 못했습니다. 책을 안내데스크에 주세요",
     "control.my_loans": "내 대출 현황",
+    "block.fees": (
+        "미납 연체료 {amount}원이 있어 대출할 수 없습니다. "
+        "안내데스크에서 납부해 주세요. 반납은 할 수 있습니다"
+    ),
+    "block.suspended": (
+        "연체 반납으로 {until}까지 대출이 정지되었습니다. "
+        "그 다음 날부터 대출할 수 있습니다. 반납은 할 수 있습니다"
+    ),
+    "block.overdue": "연체 중인 책이 {count}권 있어 대출할 수 없습니다. 먼저 반납해 주세요",
+    "block.overdue_item": "연체 중: 반납하기를 눌러 반납해 주세요",
+    "block.card_lost": "분실 신고되었거나 사용이 정지된 회원증입니다. 안내데스크에서 새 회원증을 받아 주세요",
     "line.selected": "선택됨",
     "input.entered": "{count}자리 입력됨",
     "line.not_selected": "선택 안 됨",
@@ -66,6 +77,17 @@ EN: dict[str, str] = {
     "borrow.renewed_line": "Renewed · due {due}",
     "error.return_unknown": "Return not confirmed: please give the book to the desk",
     "control.my_loans": "My loans",
+    "block.fees": (
+        "You owe {amount} won in fees, so you cannot borrow now. Please pay at the desk. "
+        "You can still return books"
+    ),
+    "block.suspended": (
+        "Borrowing is suspended until {until} for late returns; you can borrow again the day after. "
+        "You can still return books"
+    ),
+    "block.overdue": "You have {count} overdue books, so you cannot borrow now. Please return them first",
+    "block.overdue_item": "Overdue: press Return books to return it",
+    "block.card_lost": "This card was reported lost or is blocked. Please get a new card at the desk",
     "line.selected": "selected",
     "input.entered": "{count} entered",
     "line.not_selected": "not selected",

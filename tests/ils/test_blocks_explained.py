@@ -1,0 +1,44 @@
+"""Every block the library sends becomes a sentence with its figures and the next step, over
+SIP2 against the embedded server's seeded patrons; Return is offered rather than a dead end."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kiosk.core.messages import text
+from kiosk.core.model import Language
+from kiosk.flows import screens
+from simulators.ils import seed
+
+
+@pytest.mark.parametrize(
+    ("patron_id", "message", "args"),
+    [
+        (seed.BLOCKED_PATRON_ID, "block.fees", (("amount", "5,000"),)),
+        (seed.SUSPENDED_PATRON_ID, "block.suspended", (("until", "2026-03-12"),)),  # today + 10 days
+        (seed.OVERDUE_PATRON_ID, "block.overdue", (("count", "1"),)),
+        (seed.LOST_CARD_PATRON_ID, "block.card_lost", ()),
+        (seed.EXPIRED_PATRON_ID, "refusal.card_expired", ()),
+    ],
+)
+def test_each_block_is_explained_with_its_figures(library, today, patron_id, message, args):
+    patron = library.lookup_patron(patron_id)
+    assert not patron.can_borrow
+    view = screens.blocked(Language.KO, patron, patron.blocks)
+    assert (view.message, view.message_args) == (message, args)
+    assert view.controls[0] == "giveback"  # returning is still possible
+    said = text(view.message, Language.KO, **dict(view.message_args))
+    assert "{" not in said and all(value in said for _, value in args)
+    if patron_id == seed.OVERDUE_PATRON_ID:
+        assert [(x.detail, x.note) for x in view.lines] == [(seed.OVERDUE_ITEM, "block.overdue_item")]
+
+
+def test_the_suspension_date_is_read_from_a_koha_style_message_too():
+    from kiosk.ils.answers import suspended_until
+    from kiosk.ils.sip2.codec import Message
+
+    reply = Message("64", "", (("AF", "Patron's account is restricted until 2026-04-01"),))
+    assert suspended_until(reply) == dt.date(2026, 4, 1)
+    assert suspended_until(Message("64", "", (("AF", "Welcome back 2026-04-01"),))) is None
