@@ -50,7 +50,8 @@ def test_panel_blocked_card_gets_the_fee_notice(kiosk, qtbot):
     qtbot.waitUntil(lambda: window.view is not None and window.view.screen == "idle", timeout=10000)
     click(qtbot, panel, "Tap 이서연 (fees)")
     qtbot.waitUntil(lambda: window.view.screen == "notice", timeout=20000)
-    assert window.view.message == "refusal.fees"
+    # The fee, with the amount the library sent and where to pay.
+    assert window.view.message == "block.fees" and window.view.message_args == (("amount", "5,000"),)
 
 
 def test_panel_takes_the_printed_receipt(kiosk, qtbot):
