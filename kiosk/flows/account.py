@@ -62,7 +62,7 @@ class Account(Activity[AccountState]):
         today = self.visit.started.date() if self.visit.started else None
         refused = {r.item_id: r for r in self.visit.refused if r.action == "renewal"}
         renewed = {loan.item_id for loan in self.visit.renewed}
-        lines = tuple(self._line(loan, today, renewed, refused) for loan in self.loans())
+        lines = tuple(self._line(loan, today, renewed, refused) for loan in self.loans()) + self._holds()
         controls: tuple[str, ...] = ("renew_selected", "renew_all", "back", "finish", "call_staff")
         if countdown is not None:
             controls = ("extend", *controls)
@@ -84,6 +84,24 @@ class Account(Activity[AccountState]):
         return Line(
             title, loan.item_id, "refused" if late else "info", note, (("due", due),), control, selected
         )
+
+    def _holds(self) -> tuple[Line, ...]:
+        """The patron's holds: ready ones with the shelf and the last day, the others waiting."""
+        patron = self.visit.patron
+        if patron is None:
+            return ()
+        lines = []
+        for hold in patron.details.holds:
+            if self.visit.has_borrowed(hold.item_id):
+                continue
+            title = hold.title or hold.item_id
+            if hold.ready:
+                by = hold.collect_by.isoformat() if hold.collect_by else "-"
+                args = (("shelf", hold.pickup_location or "-"), ("until", by))
+                lines.append(Line(title, hold.item_id, "info", "account.hold_ready_line", args))
+            else:
+                lines.append(Line(title, hold.item_id, "info", "account.hold_waiting_line"))
+        return tuple(lines)
 
     @on(A.LOANS, Pressed, to=(A.LOANS, A.RENEWING))
     def on_pressed(self, event: Pressed) -> Step[AccountState]:

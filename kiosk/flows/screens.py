@@ -210,12 +210,27 @@ def returned_lines(visit: Visit) -> tuple[Line, ...]:
     return tuple(lines)
 
 
+def hold_lines(visit: Visit) -> tuple[Line, ...]:
+    """The patron's ready holds not yet borrowed in this visit: where and until when."""
+    if visit.patron is None:
+        return ()
+    lines = []
+    for hold in visit.patron.details.holds_ready:
+        if visit.has_borrowed(hold.item_id):
+            continue  # borrowed now: the library cleared the hold
+        by = hold.collect_by.isoformat() if hold.collect_by else "-"
+        lines.append(Line(hold.title or hold.item_id, hold.item_id, "info", "borrow.hold_ready_line",
+                          (("shelf", hold.pickup_location or "-"), ("until", by))))  # fmt: skip
+    return tuple(lines)
+
+
 def borrow(language: Language, visit: Visit, countdown: int | None, busy: bool) -> View:
     lines = (
         loan_lines(visit.borrowed)
         + renewed_lines(visit.renewed)
         + refused_lines(visit, "checkout", "renewal")
         + unconfirmed_lines(visit)
+        + hold_lines(visit)
     )
     name = mask_name(visit.patron.name) if visit.patron else ""
     controls: tuple[str, ...] = ("finish", "my_loans", "start_over", "call_staff")

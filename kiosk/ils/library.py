@@ -3,6 +3,7 @@ holds (15), items (17), fees (37) and end of session (35)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -144,6 +145,14 @@ class Sip2Library:
         loans = self._loans(reply.get_all("AU"))
         limit = integer(reply.get("CB"))
         details = answers.patron_details(full, len(loans), limit)
+        if self.loan_details and any(not hold.title for hold in details.holds):
+            # A hold list names items only: their titles, so the patron knows which book to fetch.
+            holds = tuple(
+                hold if hold.title or index >= MAX_LOAN_DETAILS
+                else dataclasses.replace(hold, title=self.item_reply(hold.item_id).get("AJ"))
+                for index, hold in enumerate(details.holds)
+            )  # fmt: skip
+            details = dataclasses.replace(details, holds=holds)
         with self._cache_lock:
             self._dues[patron_id] = {loan.item_id: loan.due for loan in loans}
             self._fees[patron_id] = details.fees_owed

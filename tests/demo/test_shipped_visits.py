@@ -140,3 +140,17 @@ def test_the_receipt_tells_which_limit_binds(tmp_path, name, patron, here, netwo
     assert (receipt["loans_total"], receipt["loans_network"]) == (here, network)
     assert (receipt["quota_left"], receipt["quota_limit"]) == (left, limit)
     assert scope in str(receipt["quota_scope"]).lower()
+
+
+def test_a_ready_hold_is_shown_and_collected(tmp_path):
+    store, entries, _ = run_visit(tmp_path, "collect-hold")
+    try:
+        loan = store.loan(seed.ON_HOLD_ITEM)
+        assert loan is not None and loan.card_id == seed.HOLDER_PATRON_ID
+        assert seed.ON_HOLD_ITEM not in [h.item_id for h in store.holds_of(seed.HOLDER_PATRON_ID)]
+    finally:
+        store.close()
+    borrow_views = [e["view"] for e in entries if e["type"] == "Show" and e["view"]["screen"] == "borrow"]
+    first = [(x["detail"], x["status"], x["note"]) for x in borrow_views[0]["lines"]]
+    assert first == [(seed.ON_HOLD_ITEM, "info", "borrow.hold_ready_line")]
+    assert last_lines(entries, "borrow") == [(seed.ON_HOLD_ITEM, "ok")]

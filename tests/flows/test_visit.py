@@ -755,3 +755,27 @@ def test_a_blocked_patron_is_told_why_with_figures_and_may_return_books():
     assert [(x.note, x.note_args) for x in view.lines] == [("block.suspended", (("until", "2026-12-10"),))]
     (view,) = shows(flow.handle(Pressed(control="giveback")))
     assert view.screen == "giveback" and flow.visit.patron is None
+
+
+def test_ready_holds_are_marked_on_the_borrow_screen_until_borrowed():
+    from kiosk.core.model import Hold, PatronDetails
+
+    hold = Hold("EM0000100181", "나미야 잡화점의 기적", True, dt.date(2026, 12, 4), "예약도서 서가")
+    waiting = Hold("EM0000100102", "", False)
+    holder = replace(PATRON, details=PatronDetails(holds=(hold, waiting)))
+    flow = Session()
+    view = shows(identified(flow, holder))[-1]
+    assert [(x.detail, x.note, x.note_args) for x in view.lines] == [
+        ("EM0000100181", "borrow.hold_ready_line", (("shelf", "예약도서 서가"), ("until", "2026-12-04")))
+    ]
+    (view,) = shows(flow.handle(Pressed(control="my_loans")))
+    assert [(x.detail, x.note) for x in view.lines][-2:] == [
+        ("EM0000100181", "account.hold_ready_line"),
+        ("EM0000100102", "account.hold_waiting_line"),
+    ]
+    flow.handle(Pressed(control="back"))
+    effects = flow.handle(BarcodeRead(text="EM0000100181", symbology="Code128"))
+    view = shows(
+        reply_to(flow, effects, CheckoutResult(True, "EM0000100181", hold.title, dt.date(2026, 12, 16)))
+    )[-1]
+    assert [(x.detail, x.status) for x in view.lines] == [("EM0000100181", "ok")]  # the hold line is gone
