@@ -9,9 +9,9 @@ import enum
 from kiosk.core.effects import Effect, Log, PlaySound
 from kiosk.core.errors import LibraryError, OutcomeUnknown
 from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied, Pressed
-from kiosk.core.model import Loan, RenewAllResult, RenewResult
+from kiosk.core.model import HoldResult, Loan, RenewAllResult, RenewResult
 from kiosk.core.receipt import Refusal
-from kiosk.core.requests import Renew, RenewAll
+from kiosk.core.requests import CancelHold, Renew, RenewAll
 from kiosk.core.views import Line, View
 from kiosk.flows import screens
 from kiosk.flows.activity import Activity, Host
@@ -20,29 +20,35 @@ from kiosk.flows.machine import Step, on
 
 class AccountState(enum.StrEnum):
     LOANS = "loans"
-    RENEWING = "renewing"
+    WORKING = "working"  # renewals or hold cancellations in flight, one at a time
 
 
 A = AccountState
 SELECT = "select."
+HOLD = "select.hold."  # a hold's row: checked before SELECT, which it starts with
 
 
 class Account(Activity[AccountState]):
-    """States: loans (the list, rows to select), renewing (renewals in flight, one at a time)."""
+    """States: loans (loans and holds, rows to select), working (renewals or cancellations in flight)."""
 
     name = "account"
     STATES = AccountState
     INITIAL = A.LOANS
-    BUSY = (A.RENEWING,)
+    BUSY = (A.WORKING,)
     # A book shown here goes to borrowing (the session switches): never to this list.
-    IGNORED = {A.LOANS: (LibraryReplied, BarcodeRead), A.RENEWING: (Pressed, BarcodeRead)}
-    CONTROLS = ("renew_selected", "renew_all")  # and a row: select.<item id>
+    IGNORED = {A.LOANS: (LibraryReplied, BarcodeRead), A.WORKING: (Pressed, BarcodeRead)}
+    CONTROLS = ("renew_selected", "renew_all", "cancel_holds")  # and a row: select.<item id>
 
     def __init__(self, host: Host) -> None:
         super().__init__(host)
         self.selected: set[str] = set()
         self.queue: list[str] = []
         self.all_at_once = False
+        # Holds: the ones selected to cancel, those cancelled, and refusals by item.
+        self.holds_selected: set[str] = set()
+        self.cancel_queue: list[str] = []
+        self.cancelled: set[str] = set()
+        self.hold_refusals: dict[str, str] = {}
 
     # ---------------------------------------------------------------- the list
 
@@ -64,6 +70,8 @@ class Account(Activity[AccountState]):
         renewed = {loan.item_id for loan in self.visit.renewed}
         lines = tuple(self._line(loan, today, renewed, refused) for loan in self.loans()) + self._holds()
         controls: tuple[str, ...] = ("renew_selected", "renew_all", "back", "finish", "call_staff")
+        if self._holds():
+            controls = ("renew_selected", "renew_all", "cancel_holds", "back", "finish", "call_staff")
         if countdown is not None:
             controls = ("extend", *controls)
         message = self.visit.banner or ("account.prompt" if lines else "account.none")
@@ -86,7 +94,8 @@ class Account(Activity[AccountState]):
         )
 
     def _holds(self) -> tuple[Line, ...]:
-        """The patron's holds: ready ones with the shelf and the last day, the others waiting."""
+        """The patron's holds: ready ones with the shelf and the last day, the others waiting;
+        each a row to select for cancelling."""
         patron = self.visit.patron
         if patron is None:
             return ()
@@ -94,18 +103,28 @@ class Account(Activity[AccountState]):
         for hold in patron.details.holds:
             if self.visit.has_borrowed(hold.item_id):
                 continue
-            title = hold.title or hold.item_id
-            if hold.ready:
+            item, title = hold.item_id, hold.title or hold.item_id
+            control, selected = HOLD + item, item in self.holds_selected
+            if item in self.cancelled:
+                lines.append(Line(title, item, "ok", "account.hold_cancelled"))
+            elif item in self.hold_refusals:
+                lines.append(Line(title, item, "refused", self.hold_refusals[item], (), control, selected))
+            elif hold.ready:
                 by = hold.collect_by.isoformat() if hold.collect_by else "-"
                 args = (("shelf", hold.pickup_location or "-"), ("until", by))
-                lines.append(Line(title, hold.item_id, "info", "account.hold_ready_line", args))
+                lines.append(Line(title, item, "info", "account.hold_ready_line", args, control, selected))
             else:
-                lines.append(Line(title, hold.item_id, "info", "account.hold_waiting_line"))
+                lines.append(Line(title, item, "info", "account.hold_waiting_line", (), control, selected))
         return tuple(lines)
 
-    @on(A.LOANS, Pressed, to=(A.LOANS, A.RENEWING))
+    @on(A.LOANS, Pressed, to=(A.LOANS, A.WORKING))
     def on_pressed(self, event: Pressed) -> Step[AccountState]:
         c = event.control
+        if c.startswith(HOLD):
+            item = c[len(HOLD) :]
+            if item not in self.cancelled and any(line.detail == item for line in self._holds()):
+                self.holds_selected ^= {item}
+            return Step(None, [])
         if c.startswith(SELECT):
             item = c[len(SELECT) :]
             if any(loan.item_id == item for loan in self.loans()):
@@ -113,18 +132,52 @@ class Account(Activity[AccountState]):
             return Step(None, [])
         patron = self.visit.patron
         assert patron is not None
+        if c == "cancel_holds":
+            self.cancel_queue = [item for item in self.holds_selected if item not in self.cancelled]
+            if not self.cancel_queue:
+                self.visit.banner = "account.select_holds_first"
+                return Step(None, [PlaySound("beep.error")])
+            self.visit.banner = ""
+            return Step(A.WORKING, self._next_cancel())
         if c == "renew_all":
             self.all_at_once = True
             self.visit.banner = ""
-            return Step(A.RENEWING, [self.host.call(RenewAll(patron.patron_id), self)])
+            return Step(A.WORKING, [self.host.call(RenewAll(patron.patron_id), self)])
         if c == "renew_selected":
             self.queue = [loan.item_id for loan in self.loans() if loan.item_id in self.selected]
             if not self.queue:
                 self.visit.banner = "account.select_first"
                 return Step(None, [PlaySound("beep.error")])
             self.visit.banner = ""
-            return Step(A.RENEWING, self._next())
+            return Step(A.WORKING, self._next())
         return Step(None, [Log("debug", f"control {c!r} not offered on my loans")])
+
+    def _next_cancel(self) -> list[Effect]:
+        patron = self.visit.patron
+        assert patron is not None
+        item = self.cancel_queue.pop(0)
+        self.visit.item_in_flight = item
+        return [self.host.call(CancelHold(patron.patron_id, item), self)]
+
+    def _cancelled(self, event: LibraryReplied) -> Step[AccountState]:
+        item = self.visit.item_in_flight
+        self.holds_selected.discard(item)
+        result: HoldResult | None = event.result
+        if event.error is None and result is not None and result.ok:
+            self.cancelled.add(item)
+            self.hold_refusals.pop(item, None)
+            effects: list[Effect] = [PlaySound("beep.ok")]
+        else:
+            error = event.error
+            reason = (
+                error.message_id if isinstance(error, LibraryError)
+                else (result.reason if result is not None and result.reason else "refusal.hold_unknown")
+            )  # fmt: skip
+            self.hold_refusals[item] = reason
+            effects = [PlaySound("beep.error"), Log("info", f"hold cancellation refused: {reason}")]
+        if self.cancel_queue:
+            return Step(A.WORKING, effects + self._next_cancel())
+        return Step(A.LOANS, effects)
 
     def _next(self) -> list[Effect]:
         patron = self.visit.patron
@@ -135,8 +188,10 @@ class Account(Activity[AccountState]):
 
     # ---------------------------------------------------------------- answers
 
-    @on(A.RENEWING, LibraryReplied, to=(A.LOANS, A.RENEWING))
+    @on(A.WORKING, LibraryReplied, to=(A.LOANS, A.WORKING))
     def on_answer(self, event: LibraryReplied) -> Step[AccountState]:
+        if event.operation == "cancel_hold":
+            return self._cancelled(event)
         effects: list[Effect] = []
         if self.all_at_once:
             self.all_at_once = False
@@ -163,7 +218,7 @@ class Account(Activity[AccountState]):
                 effects.append(PlaySound("beep.error"))
         self.selected.discard(item)
         if self.queue:
-            return Step(A.RENEWING, effects + self._next())
+            return Step(A.WORKING, effects + self._next())
         return Step(A.LOANS, effects)
 
     def _renewed_all(self, event: LibraryReplied) -> list[Effect]:
@@ -186,6 +241,6 @@ class Account(Activity[AccountState]):
         self.visit.banner = "account.renewed_all"
         return [PlaySound("beep.ok" if result.renewed else "beep.error")]
 
-    @on((A.LOANS, A.RENEWING), DeviceStatus)
+    @on((A.LOANS, A.WORKING), DeviceStatus)
     def on_link(self, event: DeviceStatus) -> list[Effect]:
         return []

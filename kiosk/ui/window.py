@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.events import Event, Pressed
 from kiosk.core.messages import text
+from kiosk.core.model import Language
 from kiosk.core.views import View
-from kiosk.ui.theme import Theme
+from kiosk.ui.theme import FONT_FAMILY, Theme
 from kiosk.ui.widgets.line_row import STATUS_ICON as STATUS_ICON
 from kiosk.ui.widgets.line_row import LineList, discard, label
 from kiosk.ui.widgets.pictogram import CardTapPictogram
@@ -90,7 +91,7 @@ class KioskWindow(QWidget):
         # (language, pictogram, hint, empty-list text) and the buttons' layout (control and
         # placement, in order).
         self._body_key: tuple[object, ...] | None = None
-        self._controls_key: tuple[tuple[str, str], ...] | None = None
+        self._controls_key: tuple[tuple[tuple[str, str], ...], Language] | None = None
         self._buttons: dict[str, KioskButton] = {}
         # Focus the keypad had on a control or row that went disabled (busy), and where Qt
         # moved it then: given back when that control is enabled again, unless moved since.
@@ -276,11 +277,30 @@ class KioskWindow(QWidget):
             if control != f"lang.{view.language.value}"
         )
 
+    def _fitting_per_row(self, buttons: list[KioskButton], captions: list[str]) -> int:
+        """How many buttons a row holds with every caption whole (at most SECONDARY_PER_ROW)."""
+        if not buttons:
+            return SECONDARY_PER_ROW
+        # The buttons' font as the stylesheet sets it (they are not in the window yet).
+        font = QFont(FONT_FAMILY)
+        font.setPixelSize(self.theme.text_mm(self.theme.TEXT_MM))
+        metrics = QFontMetrics(font)
+        root = self.layout()
+        margins = root.contentsMargins() if root is not None else None
+        available = self.width() - (margins.left() + margins.right() if margins is not None else 0)
+        gap, padding = self.theme.mm(self.theme.GAP_MM), self.theme.mm(8)
+        for per_row in range(SECONDARY_PER_ROW, 1, -1):
+            width = (available - gap * (per_row - 1)) / per_row
+            if all(metrics.horizontalAdvance(caption) + padding <= width for caption in captions):
+                return per_row
+        return 1
+
     def _render_controls(self, view: View, same_screen: bool) -> list[QWidget]:
         shown = self._shown_controls(view)
         made: list[QWidget] = []
-        if not same_screen or shown != self._controls_key:
-            self._controls_key = shown
+        # The language is in the key: captions of another length may need other rows.
+        if not same_screen or (shown, view.language) != self._controls_key:
+            self._controls_key = (shown, view.language)
             _clear(self.header_controls)
             _clear(self.controls)
             self._buttons = {}
@@ -295,8 +315,12 @@ class KioskWindow(QWidget):
                     self.controls.addWidget(button)
                 else:
                     secondary.append(button)
-            # The rest share rows below, at most SECONDARY_PER_ROW to a row, rows evenly filled.
-            rows = max(1, -(-len(secondary) // SECONDARY_PER_ROW))
+            # The rest share rows below, at most SECONDARY_PER_ROW to a row (fewer when their
+            # captions would not fit whole), rows evenly filled.
+            captions = [
+                self.t(f"control.{control}") for control, placement in shown if placement == "secondary"
+            ]
+            rows = max(1, -(-len(secondary) // self._fitting_per_row(secondary, captions)))
             per_row = max(1, -(-len(secondary) // rows))
             for start in range(0, max(1, len(secondary)), per_row):
                 row = QHBoxLayout()

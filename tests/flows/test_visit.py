@@ -779,3 +779,29 @@ def test_ready_holds_are_marked_on_the_borrow_screen_until_borrowed():
         reply_to(flow, effects, CheckoutResult(True, "EM0000100181", hold.title, dt.date(2026, 12, 16)))
     )[-1]
     assert [(x.detail, x.status) for x in view.lines] == [("EM0000100181", "ok")]  # the hold line is gone
+
+
+def test_my_loans_cancels_the_selected_holds():
+    from kiosk.core.model import Hold, HoldResult, PatronDetails
+    from kiosk.core.requests import CancelHold
+
+    holds = (Hold("EM1", "토지", True, dt.date(2026, 12, 4), "예약도서 서가"), Hold("EM2", "파친코", False))
+    flow = Session()
+    identified(flow, replace(PATRON, details=PatronDetails(holds=holds)))
+    (view,) = shows(flow.handle(Pressed(control="my_loans")))
+    assert "cancel_holds" in view.controls
+    (view,) = shows(flow.handle(Pressed(control="cancel_holds")))
+    assert view.message == "account.select_holds_first"
+    flow.handle(Pressed(control="select.hold.EM1"))
+    flow.handle(Pressed(control="select.hold.EM2"))
+    effects = flow.handle(Pressed(control="cancel_holds"))
+    first = only(effects, CallLibrary).request
+    assert isinstance(first, CancelHold) and first.patron_id == PATRON.patron_id
+    effects = reply_to(flow, effects, HoldResult(True, first.item_id))
+    second = only(effects, CallLibrary).request
+    view = shows(reply_to(flow, effects, HoldResult(False, second.item_id, reason="refusal.hold_unknown")))[
+        -1
+    ]
+    notes = {x.detail: (x.status, x.note) for x in view.lines}
+    assert notes[first.item_id] == ("ok", "account.hold_cancelled")
+    assert notes[second.item_id] == ("refused", "refusal.hold_unknown")

@@ -138,12 +138,12 @@ def test_a_changed_line_is_redrawn_and_the_rest_kept(window, qtbot):
 def test_a_new_language_redraws_every_row(window):
     window.show_view(borrow(2))
     rows = list(window.lines.rows)
-    finish = window.buttons()["finish"]
     window.show_view(borrow(2, language=Language.EN))
     assert all(a is not b for a, b in zip(window.lines.rows, rows, strict=True))
     assert "Due" in window.lines.rows[0].accessibleName()
-    assert window.buttons()["finish"] is finish and finish.text() == "Finish"
-    assert finish.accessibleName() == "Finish"
+    # Buttons are laid out again: captions of another length may need other rows.
+    finish = window.buttons()["finish"]
+    assert finish.text() == "Finish" and finish.accessibleName() == "Finish"
 
 
 def test_rows_are_taken_away_when_lines_go(window):

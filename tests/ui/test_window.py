@@ -318,3 +318,22 @@ def test_keypad_fields_show_a_secret_only_as_dots(window, tmp_path):
     assert not any("1234" in t and "29123456" not in t for t in texts + names)
     assert any(name.endswith("4자리 입력됨") for name in names)
     window.grab().save(str(tmp_path / "keypad-fields.png"))
+
+
+@pytest.mark.parametrize("language", [Language.KO, Language.EN])
+def test_every_button_caption_is_shown_whole(qtbot, language):
+    """Buttons share rows only as far as their captions fit: none is cut off."""
+    from PySide6.QtGui import QFontMetrics
+
+    from kiosk.core.views import AccountView
+
+    window = make_window(qtbot)
+    controls = ("renew_selected", "renew_all", "cancel_holds", "back", "finish", "call_staff")
+    account = AccountView("account", language, "account.title", "account.prompt", controls=controls)
+    for view in [*a_whole_visit_views(), *visit_views(), account]:
+        window.show_view(replace(view, language=language))
+        for name, button in window.buttons().items():
+            if not button.isVisible():
+                continue
+            needed = QFontMetrics(button.font()).horizontalAdvance(button.text())
+            assert needed <= button.contentsRect().width(), (view.screen, name, button.text())
