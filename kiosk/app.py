@@ -247,7 +247,7 @@ def build(settings: Settings) -> Kiosk:
         sims.stop()
         raise
     flow = Session(visit_settings(settings))
-    runtime = Runtime(flow, library, printer, SystemClock(), devices=devices)
+    runtime = Runtime(flow, library, printer, SystemClock(), devices=devices, membership=library.membership)
     runtime_ref.append(runtime)
     # A visit's end clears what the devices remember of it: the next patron may show the same
     # book, or the same patron tap again at once.

@@ -9,9 +9,9 @@ import enum
 from kiosk.core.effects import Effect, Log, PlaySound
 from kiosk.core.errors import LibraryError, OutcomeUnknown
 from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied, Pressed
-from kiosk.core.model import HoldResult, Loan, RenewAllResult, RenewResult
+from kiosk.core.model import HistoryEntry, HoldResult, Loan, RenewAllResult, RenewResult
 from kiosk.core.receipt import Refusal
-from kiosk.core.requests import CancelHold, Renew, RenewAll
+from kiosk.core.requests import BorrowingHistory, CancelHold, Renew, RenewAll
 from kiosk.core.views import Line, View
 from kiosk.flows import screens
 from kiosk.flows.activity import Activity, Host
@@ -25,7 +25,8 @@ class AccountState(enum.StrEnum):
 
 A = AccountState
 SELECT = "select."
-HOLD = "select.hold."  # a hold's row: checked before SELECT, which it starts with
+HOLD = "select.hold."
+HISTORY_PAGE = 8  # a hold's row: checked before SELECT, which it starts with
 
 
 class Account(Activity[AccountState]):
@@ -37,7 +38,14 @@ class Account(Activity[AccountState]):
     BUSY = (A.WORKING,)
     # A book shown here goes to borrowing (the session switches): never to this list.
     IGNORED = {A.LOANS: (LibraryReplied, BarcodeRead), A.WORKING: (Pressed, BarcodeRead)}
-    CONTROLS = ("renew_selected", "renew_all", "cancel_holds")  # and a row: select.<item id>
+    CONTROLS = (
+        "renew_selected",
+        "renew_all",
+        "cancel_holds",
+        "history",
+        "history_more",
+        "loans",
+    )  # and a row: select.<item id>
 
     def __init__(self, host: Host) -> None:
         super().__init__(host)
@@ -49,6 +57,9 @@ class Account(Activity[AccountState]):
         self.cancel_queue: list[str] = []
         self.cancelled: set[str] = set()
         self.hold_refusals: dict[str, str] = {}
+        # The borrowing history once asked for (None: the loans are shown), and the page's start.
+        self.history: tuple[HistoryEntry, ...] | None = None
+        self.history_at = 0
 
     # ---------------------------------------------------------------- the list
 
@@ -65,16 +76,66 @@ class Account(Activity[AccountState]):
         ]
 
     def view(self, countdown: int | None) -> View:
+        if self.history is not None:
+            return self._history_view(countdown)
         today = self.visit.started.date() if self.visit.started else None
         refused = {r.item_id: r for r in self.visit.refused if r.action == "renewal"}
         renewed = {loan.item_id for loan in self.visit.renewed}
         lines = tuple(self._line(loan, today, renewed, refused) for loan in self.loans()) + self._holds()
-        controls: tuple[str, ...] = ("renew_selected", "renew_all", "back", "finish", "call_staff")
-        if self._holds():
-            controls = ("renew_selected", "renew_all", "cancel_holds", "back", "finish", "call_staff")
+        lines = self._summary() + lines
+        holds = ("cancel_holds",) if self._holds() else ()
+        controls: tuple[str, ...] = (
+            "renew_selected",
+            "renew_all",
+            *holds,
+            "history",
+            "back",
+            "finish",
+            "call_staff",
+        )
         if countdown is not None:
             controls = ("extend", *controls)
         message = self.visit.banner or ("account.prompt" if lines else "account.none")
+        return screens.account(self.host.language, message, lines, controls, countdown, self.busy)
+
+    def _summary(self) -> tuple[Line, ...]:
+        """Loans here and across Chaekieum, what may still be borrowed, and fees owed."""
+        patron = self.visit.patron
+        if patron is None:
+            return ()
+        d = patron.details
+        held = {loan.item_id for loan in patron.loans}
+        borrowed = len([loan for loan in self.visit.borrowed if loan.item_id not in held])
+        here = (d.loans_here if d.loans_here is not None else len(patron.loans)) + borrowed
+        lines = [Line("", "", "info", "account.loans_here", (("count", str(here)),))]
+        if d.network_loans is not None:
+            lines.append(
+                Line("", "", "info", "account.loans_network", (("count", str(d.network_loans + borrowed)),))
+            )
+        allowance = d.allowance(borrowed)
+        if allowance is not None:
+            scope = f"receipt.quota.{allowance.binds.value}" + ("" if allowance.left else ".reached")
+            lines.append(
+                Line("", "", "info", scope, (("left", str(allowance.left)), ("limit", str(allowance.limit))))
+            )
+        if d.fees_owed:
+            lines.append(Line("", "", "refused", "account.fees", (("amount", f"{d.fees_owed:,}"),)))
+        return tuple(lines)
+
+    def _history_view(self, countdown: int | None) -> View:
+        """The borrowing history at every Chaekieum library, a page at a time; shown only here,
+        printed nowhere."""
+        assert self.history is not None
+        page = self.history[self.history_at : self.history_at + HISTORY_PAGE]
+        lines = tuple(
+            Line(entry.title or entry.item_id, entry.item_id, "info", "account.history_line",
+                 (("library", entry.library), ("out", entry.checked_out.isoformat()),
+                  ("back", entry.returned.isoformat() if entry.returned else "-")))
+            for entry in page
+        )  # fmt: skip
+        more = ("history_more",) if self.history_at + HISTORY_PAGE < len(self.history) else ()
+        controls = (*more, "loans", "finish", "call_staff")
+        message = "account.history_note" if self.history else "account.history_none"
         return screens.account(self.host.language, message, lines, controls, countdown, self.busy)
 
     def _line(
@@ -120,6 +181,16 @@ class Account(Activity[AccountState]):
     @on(A.LOANS, Pressed, to=(A.LOANS, A.WORKING))
     def on_pressed(self, event: Pressed) -> Step[AccountState]:
         c = event.control
+        if c == "history":
+            patron = self.visit.patron
+            assert patron is not None
+            return Step(A.WORKING, [self.host.call(BorrowingHistory(patron.patron_id), self)])
+        if c == "history_more" and self.history is not None:
+            self.history_at += HISTORY_PAGE
+            return Step(None, [])
+        if c == "loans":
+            self.history, self.history_at = None, 0
+            return Step(None, [])
         if c.startswith(HOLD):
             item = c[len(HOLD) :]
             if item not in self.cancelled and any(line.detail == item for line in self._holds()):
@@ -192,6 +263,14 @@ class Account(Activity[AccountState]):
     def on_answer(self, event: LibraryReplied) -> Step[AccountState]:
         if event.operation == "cancel_hold":
             return self._cancelled(event)
+        if event.operation == "borrowing_history":
+            if event.error is not None or event.result is None:
+                self.visit.banner = "account.history_unavailable"
+                return Step(
+                    A.LOANS, [PlaySound("beep.error"), Log("warning", f"history failed: {event.error}")]
+                )
+            self.history, self.history_at = tuple(event.result), 0
+            return Step(A.LOANS, [])
         effects: list[Effect] = []
         if self.all_at_once:
             self.all_at_once = False

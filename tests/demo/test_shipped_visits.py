@@ -44,7 +44,8 @@ def printed(entries: list[dict]) -> dict:
 
 def last_lines(entries: list[dict], screen: str) -> list[tuple[str, str]]:
     views = [e["view"] for e in entries if e["type"] == "Show" and e["view"]["screen"] == screen]
-    return [(line["detail"], line["status"]) for line in views[-1]["lines"]]
+    # Item rows only: the totals lines above a list name no item.
+    return [(line["detail"], line["status"]) for line in views[-1]["lines"] if line["detail"]]
 
 
 def test_three_books_returned_without_a_card(tmp_path):

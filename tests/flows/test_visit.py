@@ -30,6 +30,11 @@ AT = dt.datetime(2026, 11, 28, 14, 30)
 PATRON = Patron(patron_id="04A1B2C3D4E5F6", name="김민수", loans=(Loan("EM0000000009", "토지"),))
 
 
+def rows(view):
+    """A list's item rows, without the totals lines above them."""
+    return [line for line in view.lines if line.detail]
+
+
 def borrowing(flow: Session) -> bool:
     return flow.state == "active" and flow.activity is not None and flow.activity.name == "borrow"
 
@@ -604,19 +609,20 @@ def test_my_loans_renews_the_selected_books_and_says_why_not():
     flow = Session()
     identified(flow, patron)
     (view,) = shows(flow.handle(Pressed(control="my_loans")))
-    assert view.screen == "account" and [x.detail for x in view.lines] == ["EM1", "EM2", "EM3"]
-    assert [x.note for x in view.lines] == ["account.overdue_line", "account.due_line", "account.due_line"]
-    assert all(x.selected is False and x.control == f"select.{x.detail}" for x in view.lines)
+    assert view.screen == "account" and [x.detail for x in rows(view)] == ["EM1", "EM2", "EM3"]
+    assert [x.note for x in rows(view)] == ["account.overdue_line", "account.due_line", "account.due_line"]
+    assert all(x.selected is False and x.control == f"select.{x.detail}" for x in rows(view))
+    assert view.lines[0].note == "account.loans_here"  # the totals above the list
     flow.handle(Pressed(control="select.EM1"))
     (view,) = shows(flow.handle(Pressed(control="select.EM2")))
-    assert [x.selected for x in view.lines] == [True, True, False]
+    assert [x.selected for x in rows(view)] == [True, True, False]
     effects = flow.handle(Pressed(control="renew_selected"))
     assert only(effects, CallLibrary).request == Renew(PATRON.patron_id, "EM1")
     effects = reply_to(flow, effects, RenewResult(False, "EM1", "토지", reason="refusal.overdue"))
     assert only(effects, CallLibrary).request == Renew(PATRON.patron_id, "EM2")  # one after the other
     effects = reply_to(flow, effects, RenewResult(True, "EM2", "파친코", dt.date(2026, 12, 19)))
     view = shows(effects)[-1]
-    assert [(x.detail, x.status, x.note) for x in view.lines] == [
+    assert [(x.detail, x.status, x.note) for x in rows(view)] == [
         ("EM1", "refused", "refusal.overdue"),
         ("EM2", "ok", "borrow.renewed_line"),
         ("EM3", "info", "account.due_line"),
@@ -650,10 +656,10 @@ def test_my_loans_renew_all_and_nothing_selected():
     own = PATRON.loans[0].item_id
     result = RenewAllResult(True, renewed=(Loan(own, "", dt.date(2026, 12, 20)),))
     view = shows(reply_to(flow, effects, result))[-1]
-    assert view.message == "account.renewed_all" and [(x.status, x.note) for x in view.lines] == [
+    assert view.message == "account.renewed_all" and [(x.status, x.note) for x in rows(view)] == [
         ("ok", "borrow.renewed_line")
     ]
-    assert view.lines[0].text == "토지"  # the title kept from the loan list
+    assert rows(view)[0].text == "토지"  # the title kept from the loan list
 
 
 def test_returns_may_end_without_a_receipt_by_choice():
@@ -802,6 +808,40 @@ def test_my_loans_cancels_the_selected_holds():
     view = shows(reply_to(flow, effects, HoldResult(False, second.item_id, reason="refusal.hold_unknown")))[
         -1
     ]
-    notes = {x.detail: (x.status, x.note) for x in view.lines}
+    notes = {x.detail: (x.status, x.note) for x in rows(view)}
     assert notes[first.item_id] == ("ok", "account.hold_cancelled")
     assert notes[second.item_id] == ("refused", "refusal.hold_unknown")
+
+
+def test_my_account_shows_totals_fees_and_a_paged_history_never_printed():
+    from kiosk.core.model import HistoryEntry, PatronDetails
+    from kiosk.core.requests import BorrowingHistory
+
+    details = PatronDetails(
+        fees_owed=3000, loans_here=1, loan_limit_here=7, network_loans=5, network_limit=20
+    )
+    flow = Session()
+    identified(flow, replace(PATRON, details=details))
+    (view,) = shows(flow.handle(Pressed(control="my_loans")))
+    totals = [(x.note, x.note_args) for x in view.lines if not x.detail]
+    assert totals == [
+        ("account.loans_here", (("count", "1"),)),
+        ("account.loans_network", (("count", "5"),)),
+        ("receipt.quota.library", (("left", "6"), ("limit", "7"))),
+        ("account.fees", (("amount", "3,000"),)),
+    ]
+    effects = flow.handle(Pressed(control="history"))
+    assert only(effects, CallLibrary).request == BorrowingHistory(PATRON.patron_id)
+    history = tuple(
+        HistoryEntry("MA", f"EM{n}", f"책 {n}", dt.date(2026, 1, n + 1), dt.date(2026, 1, n + 10))
+        for n in range(10)
+    )
+    view = shows(reply_to(flow, effects, history))[-1]
+    assert view.message == "account.history_note" and len(view.lines) == 8 and "history_more" in view.controls
+    (view,) = shows(flow.handle(Pressed(control="history_more")))
+    assert [x.detail for x in view.lines] == ["EM8", "EM9"] and "history_more" not in view.controls
+    (view,) = shows(flow.handle(Pressed(control="loans")))
+    assert view.lines[0].note == "account.loans_here"
+    # Nothing was done: finishing prints no receipt, so the history is on no paper.
+    effects = flow.handle(Pressed(control="finish"))
+    assert not [e for e in effects if isinstance(e, PrintReceipt)]

@@ -42,3 +42,34 @@ def test_the_suspension_date_is_read_from_a_koha_style_message_too():
     reply = Message("64", "", (("AF", "Patron's account is restricted until 2026-04-01"),))
     assert suspended_until(reply) == dt.date(2026, 4, 1)
     assert suspended_until(Message("64", "", (("AF", "Welcome back 2026-04-01"),))) is None
+
+
+def test_the_borrowing_history_comes_through_the_membership_port(server):
+    """My account's history over SIP2: the runtime puts BorrowingHistory to the membership
+    service of the real adapter, against the embedded server."""
+    from kiosk.core.events import CardRead, Pressed
+    from kiosk.flows.session import Session
+    from kiosk.ils.library import Sip2Library
+    from kiosk.runtime.clock import SystemClock
+    from kiosk.runtime.loop import Runtime
+    from tests.ils.test_lost_answers import Paper
+
+    library = Sip2Library(server.host, server.port, "kiosk", "kiosk", "MA", timeout=5.0)
+    views = []
+    runtime = Runtime(
+        Session(), library, Paper(), SystemClock(), show=views.append, membership=library.membership
+    )
+    runtime.start()
+    try:
+        runtime.post(CardRead(technology="106A", uid="01", identifier=seed.NETWORK_PATRON_ID))
+        assert runtime.run_until(
+            lambda: bool(views) and views[-1].screen == "borrow" and not views[-1].busy, 20
+        )
+        runtime.post(Pressed(control="my_loans"))
+        runtime.post(Pressed(control="history"))
+        assert runtime.run_until(
+            lambda: views[-1].message == "account.history_note" and not views[-1].busy, 20
+        )
+        assert seed.HISTORY_ITEM in [line.detail for line in views[-1].lines]
+    finally:
+        runtime.stop()
