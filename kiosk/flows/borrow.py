@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 
 from kiosk.core.effects import Effect, Log, PlaySound
-from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied
-from kiosk.core.model import CheckoutResult, Loan, RenewResult
+from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied, Pressed
+from kiosk.core.model import CheckoutResult, Hold, HoldResult, Loan, RenewResult
 from kiosk.core.receipt import Refusal
-from kiosk.core.requests import Checkout, Renew
+from kiosk.core.requests import Checkout, PlaceHold, Renew
 from kiosk.core.views import View
 from kiosk.flows import screens
 from kiosk.flows.activity import BookActivity
@@ -30,10 +30,24 @@ class Borrow(BookActivity[BorrowState]):
     STATES = BorrowState
     INITIAL = READY = R.READY
     BUSY = (R.CHECKING_OUT,)
-    IGNORED = {R.READY: (LibraryReplied,), R.CHECKING_OUT: ()}
+    IGNORED = {R.READY: (LibraryReplied,), R.CHECKING_OUT: (Pressed,)}
 
     def view(self, countdown: int | None) -> View:
         return screens.borrow(self.host.language, self.visit, countdown, self.busy)
+
+    def offers(self, control: str) -> bool:
+        return control.startswith(screens.REQUEST)
+
+    @on(R.READY, Pressed, to=(R.CHECKING_OUT, R.READY))
+    def on_request(self, event: Pressed) -> Step[BorrowState]:
+        """A closed-stack book's row touched: it is requested, to collect on a later day."""
+        item = event.control[len(screens.REQUEST) :]
+        visit = self.visit
+        if visit.patron is None or not any(r.item_id == item and r.reason == "refusal.closed_stack"
+                                           for r in visit.refused):  # fmt: skip
+            return Step(None, [Log("debug", "request for a book not offered; ignored")])
+        visit.item_in_flight = item
+        return Step(R.CHECKING_OUT, [self.host.call(PlaceHold(visit.patron.patron_id, item), self)])
 
     @on(R.READY, BarcodeRead, to=(R.CHECKING_OUT, R.READY))
     def on_book(self, event: BarcodeRead) -> Step[BorrowState]:
@@ -69,8 +83,20 @@ class Borrow(BookActivity[BorrowState]):
     def _action(self, operation: str) -> str:
         return "renewal" if operation == "renew" else "checkout"
 
-    def _record(self, item_id: str, result: CheckoutResult | RenewResult, operation: str) -> Effect:
+    def _record(
+        self, item_id: str, result: CheckoutResult | RenewResult | HoldResult, operation: str
+    ) -> Effect:
         visit = self.visit
+        if isinstance(result, HoldResult):
+            if result.ok:
+                hold = Hold(
+                    item_id, result.title, result.available, result.collect_by, result.pickup_location
+                )
+                visit.settle(item_id, requested=hold)
+                return PlaySound("beep.ok")
+            reason = result.reason or "refusal.hold_refused"
+            visit.settle(item_id, refusal=Refusal(item_id, reason, result.title, "checkout"))
+            return PlaySound("beep.error")
         loan = Loan(result.item_id, result.title, result.due)
         renewal = isinstance(result, RenewResult) or (isinstance(result, CheckoutResult) and result.renewed)
         if result.ok:

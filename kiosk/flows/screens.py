@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from kiosk.core.model import Language, Loan, Patron, PrintOutcome
+from kiosk.core.model import Hold, Language, Loan, Patron, PrintOutcome
 from kiosk.core.privacy import mask_card, mask_name
 from kiosk.core.receipt import Checkin, Receipt, Refusal
 from kiosk.core.views import VIEW_TYPES, Line, View
@@ -52,6 +52,8 @@ class Visit:
     # Checkouts whose answer was lost and whose outcome the library could not tell: shown
     # and printed as "not confirmed", never as borrowed or refused.
     unconfirmed: list[Refusal] = field(default_factory=list)
+    # Closed-stack books requested in this visit: where and until when to collect them.
+    requested: list[Hold] = field(default_factory=list)
     pending_items: list[str] = field(default_factory=list)
     # The checkout in flight: an error reply does not echo the item, so the flow remembers it.
     item_in_flight: str = ""
@@ -63,10 +65,11 @@ class Visit:
 
     def settle(self, item_id: str, *, loan: Loan | None = None, refusal: Refusal | None = None,
                unconfirmed: Refusal | None = None, renewed: Loan | None = None,
-               returned: Checkin | None = None, late_days: int = 0) -> None:  # fmt: skip
+               returned: Checkin | None = None, late_days: int = 0,
+               requested: Hold | None = None) -> None:  # fmt: skip
         """Record what became of `item_id`, in exactly one list: an item shown again after a
         refusal or an unknown outcome moves rather than appearing twice."""
-        done = (loan, refusal, unconfirmed, renewed, returned)
+        done = (loan, refusal, unconfirmed, renewed, returned, requested)
         ids = {item_id} | {x.item_id for x in done if x is not None}
         self.refused = [r for r in self.refused if r.item_id not in ids]
         self.unconfirmed = [r for r in self.unconfirmed if r.item_id not in ids]
@@ -75,6 +78,8 @@ class Visit:
             self.late_days = max(self.late_days, late_days)
         if renewed is not None:
             self.renewed.append(renewed)
+        if requested is not None:
+            self.requested.append(requested)
         if loan is not None:
             self.borrowed.append(loan)
         if refusal is not None:
@@ -103,7 +108,14 @@ class Visit:
     @property
     def eventful(self) -> bool:
         """Anything to put on a receipt."""
-        return bool(self.borrowed or self.renewed or self.returned or self.refused or self.unconfirmed)
+        return bool(
+            self.borrowed
+            or self.renewed
+            or self.returned
+            or self.refused
+            or self.unconfirmed
+            or self.requested
+        )
 
 
 CONTROLS_EVERYWHERE = ("start_over", "call_staff")
@@ -181,12 +193,29 @@ def unconfirmed_lines(visit: Visit) -> tuple[Line, ...]:
     return tuple(Line(r.title or r.item_id, r.item_id, "unconfirmed", r.reason) for r in visit.unconfirmed)
 
 
+REQUEST = "request."  # a closed-stack book's row: touching it requests the book
+
+
 def refused_lines(visit: Visit, *actions: str) -> tuple[Line, ...]:
-    return tuple(
-        Line(r.title or r.item_id, r.item_id, "refused", r.reason)
-        for r in visit.refused
-        if r.action in actions
-    )
+    """Refusals with their reason; a closed-stack book's row offers to request it."""
+    lines = []
+    for r in visit.refused:
+        if r.action in actions:
+            control = REQUEST + r.item_id if r.reason == "refusal.closed_stack" else ""
+            lines.append(Line(r.title or r.item_id, r.item_id, "refused", r.reason, control=control))
+    return tuple(lines)
+
+
+def requested_lines(visit: Visit) -> tuple[Line, ...]:
+    """Closed-stack books requested in this visit: where, and until when, to collect them."""
+    lines = []
+    for h in visit.requested:
+        args = (
+            ("place", h.pickup_location or "-"),
+            ("date", h.collect_by.isoformat() if h.collect_by else "-"),
+        )
+        lines.append(Line(h.title or h.item_id, h.item_id, "ok", "library.closed_stack_requested", args))
+    return tuple(lines)
 
 
 def renewed_lines(loans: list[Loan]) -> tuple[Line, ...]:
@@ -228,6 +257,7 @@ def borrow(language: Language, visit: Visit, countdown: int | None, busy: bool) 
     lines = (
         loan_lines(visit.borrowed)
         + renewed_lines(visit.renewed)
+        + requested_lines(visit)
         + refused_lines(visit, "checkout", "renewal")
         + unconfirmed_lines(visit)
         + hold_lines(visit)

@@ -22,6 +22,8 @@ X_LATE_DAYS = "XL"
 X_REFUSAL = "XE"
 # The last day of a suspension for overdue returns (Seoul suspends instead of charging fines).
 X_SUSPENDED_UNTIL = "XU"
+# Where a library keeps books lent only on request (the preservation library's closed stacks).
+CLOSED_STACK_MARKERS = ("보존서고", "보존 서고", "closed stack", "closed-stack", "stack request")
 _DATE_IN_TEXT = re.compile(r"(\d{4})[-./](\d{2})[-./](\d{2})")
 # Expiry date of the patron's membership, as Evergreen's and Koha's extensions send it.
 PATRON_EXPIRES = "PA"
@@ -197,6 +199,11 @@ def patron_details(reply: Message, charged_here: int, loan_limit: int) -> Patron
     )
     allowance = details.allowance()
     return dataclasses.replace(details, quota_remaining=allowance.left if allowance else None)
+
+
+def closed_stack(location: str) -> bool:
+    """Whether an item's location is a closed stack: not "cannot be borrowed", but "request it"."""
+    return any(marker in location.lower() for marker in CLOSED_STACK_MARKERS)
 
 
 def suspended_until(reply: Message) -> dt.date | None:

@@ -274,6 +274,10 @@ class Sip2Library:
         message, title = screen(reply), reply.get("AJ")
         if reply.flag(0) != "1":
             reason = refusal_reason(message)
+            if reason == "refusal.not_for_loan" and answers.closed_stack(
+                self.item_information(item_id).location
+            ):
+                reason = "refusal.closed_stack"  # lent on request: the kiosk offers to request it
             log.info("checkout refused for patron %s: %s", mask_card(patron_id), reason)
             return CheckoutResult(False, item_id, title, reason=reason, screen_message=message,
                                   print_lines=print_lines(reply))  # fmt: skip

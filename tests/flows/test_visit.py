@@ -845,3 +845,21 @@ def test_my_account_shows_totals_fees_and_a_paged_history_never_printed():
     # Nothing was done: finishing prints no receipt, so the history is on no paper.
     effects = flow.handle(Pressed(control="finish"))
     assert not [e for e in effects if isinstance(e, PrintReceipt)]
+
+
+def test_a_closed_stack_book_is_offered_for_request_not_refused_outright():
+    from kiosk.core.model import HoldResult
+    from kiosk.core.requests import PlaceHold
+
+    flow = Session()
+    identified(flow)
+    item = "EM0000100196"
+    effects = checkout(flow, item, CheckoutResult(False, item, "1984", reason="refusal.closed_stack"))
+    (line,) = shows(effects)[-1].lines
+    assert (line.status, line.note, line.control) == ("refused", "refusal.closed_stack", f"request.{item}")
+    effects = flow.handle(Pressed(control=f"request.{item}"))
+    assert only(effects, CallLibrary).request == PlaceHold(PATRON.patron_id, item)
+    result = HoldResult(True, item, "1984", True, dt.date(2026, 12, 5), "보존서고 신청도서 서가")
+    (line,) = shows(reply_to(flow, effects, result))[-1].lines
+    assert (line.status, line.note) == ("ok", "library.closed_stack_requested")
+    assert line.note_args == (("place", "보존서고 신청도서 서가"), ("date", "2026-12-05"))

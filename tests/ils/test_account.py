@@ -106,7 +106,9 @@ def test_hold_on_a_loaned_item_joins_the_queue_and_can_be_cancelled(library, ser
 def test_closed_stack_request_is_a_hold_to_collect_within_three_days(library, server, today):
     info = library.item_information(seed.CLOSED_STACK_ITEM)
     assert info.not_for_loan == "refusal.not_for_loan" and info.location == "보존서고"
-    assert library.checkout(seed.DEMO_PATRON_ID, seed.CLOSED_STACK_ITEM).reason == "refusal.not_for_loan"
+    assert (
+        library.checkout(seed.DEMO_PATRON_ID, seed.CLOSED_STACK_ITEM).reason == "refusal.closed_stack"
+    )  # not "cannot be borrowed": request it
     request = library.place_hold(seed.DEMO_PATRON_ID, seed.CLOSED_STACK_ITEM)
     assert request.ok and request.available and request.collect_by == days(today, 3)
     assert request.pickup_location and "3" not in request.reason

@@ -73,3 +73,12 @@ def test_the_borrowing_history_comes_through_the_membership_port(server):
         assert seed.HISTORY_ITEM in [line.detail for line in views[-1].lines]
     finally:
         runtime.stop()
+
+
+def test_a_closed_stack_book_is_told_apart_from_a_reference_book(library):
+    assert library.checkout(seed.DEMO_PATRON_ID, seed.CLOSED_STACK_ITEM).reason == "refusal.closed_stack"
+    assert library.checkout(seed.DEMO_PATRON_ID, seed.NOT_FOR_LOAN_ITEM).reason == "refusal.not_for_loan"
+    requested = library.place_hold(seed.DEMO_PATRON_ID, seed.CLOSED_STACK_ITEM)
+    assert requested.ok and requested.collect_by is not None and requested.pickup_location
+    holds = library.lookup_patron(seed.DEMO_PATRON_ID).details.holds
+    assert seed.CLOSED_STACK_ITEM in [hold.item_id for hold in holds]

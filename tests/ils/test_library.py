@@ -121,7 +121,7 @@ def test_renewal_is_allowed_at_the_loan_limit(library):
     ("patron_id", "item_id", "reason"),
     [
         (seed.DEMO_PATRON_ID, seed.NOT_FOR_LOAN_ITEM, "refusal.not_for_loan"),
-        (seed.DEMO_PATRON_ID, seed.CLOSED_STACK_ITEM, "refusal.not_for_loan"),
+        (seed.DEMO_PATRON_ID, seed.CLOSED_STACK_ITEM, "refusal.closed_stack"),
         (seed.DEMO_PATRON_ID, seed.ON_HOLD_ITEM, "refusal.on_hold"),
         (seed.DEMO_PATRON_ID, seed.ON_LOAN_ITEM, "refusal.already_on_loan"),
         (seed.DEMO_PATRON_ID, seed.UNKNOWN_ITEM, "refusal.item_unknown"),

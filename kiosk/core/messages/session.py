@@ -53,6 +53,9 @@ KO: dict[str, str] = {
     "control.loans": "대출 현황으로",
     "account.select_holds_first": "먼저 취소할 예약을 골라 주세요",
     "control.cancel_holds": "예약 취소",
+    "refusal.closed_stack": (
+        "보존서고에 있는 책입니다. 이 줄을 누르면 신청하고, 찾아갈 곳과 날짜를 알려 드립니다"
+    ),
     "line.selected": "선택됨",
     "input.entered": "{count}자리 입력됨",
     "line.not_selected": "선택 안 됨",
@@ -120,6 +123,10 @@ EN: dict[str, str] = {
     "control.loans": "Back to my loans",
     "account.select_holds_first": "Select the reservations to cancel first",
     "control.cancel_holds": "Cancel reservations",
+    "refusal.closed_stack": (
+        "Kept in the closed stacks: touch this line to request it; "
+        "you will be told where and when to collect it"
+    ),
     "line.selected": "selected",
     "input.entered": "{count} entered",
     "line.not_selected": "not selected",
