@@ -55,3 +55,9 @@ class LoginRejected(LibraryError):
 
 class DeviceError(KioskError):
     """A device is absent, busy or failed."""
+
+
+def patron_reason(error: BaseException) -> str:
+    """The message id a patron is shown for a failed library request: the error's own, or
+    "cannot reach the library" for anything that is not a LibraryError (an adapter's bug)."""
+    return error.message_id if isinstance(error, LibraryError) else LibraryError.message_id

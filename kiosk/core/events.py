@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.core.errors import LibraryError
+
 
 @dataclass(frozen=True, kw_only=True)
 class Event:
@@ -60,6 +62,14 @@ class LibraryReplied(Event):
     operation: str
     result: Any = None
     error: Exception | None = None
+
+    @property
+    def failure(self) -> Exception | None:
+        """The error, or one for an answer with neither result nor error (a broken adapter:
+        not done, and said so); None when there is a result."""
+        if self.error is not None or self.result is not None:
+            return self.error
+        return LibraryError(f"{self.operation}: empty answer")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,7 +7,7 @@ import datetime as dt
 import enum
 
 from kiosk.core.effects import Effect, Log, PlaySound
-from kiosk.core.errors import LibraryError, OutcomeUnknown
+from kiosk.core.errors import OutcomeUnknown, patron_reason
 from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied, Pressed
 from kiosk.core.model import HistoryEntry, HoldResult, Loan, RenewAllResult, RenewResult
 from kiosk.core.receipt import Refusal
@@ -45,7 +45,8 @@ class Account(Activity[AccountState]):
         "history",
         "history_more",
         "loans",
-    )  # and a row: select.<item id>
+    )
+    ROW_CONTROLS = (SELECT,)  # a loan's row, and a hold's (HOLD starts with SELECT)
 
     def __init__(self, host: Host) -> None:
         super().__init__(host)
@@ -241,7 +242,7 @@ class Account(Activity[AccountState]):
         else:
             error = event.error
             reason = (
-                error.message_id if isinstance(error, LibraryError)
+                patron_reason(error) if error is not None
                 else (result.reason if result is not None and result.reason else "refusal.hold_unknown")
             )  # fmt: skip
             self.hold_refusals[item] = reason
@@ -264,10 +265,10 @@ class Account(Activity[AccountState]):
         if event.operation == "cancel_hold":
             return self._cancelled(event)
         if event.operation == "borrowing_history":
-            if event.error is not None or event.result is None:
+            if event.failure is not None:
                 self.visit.banner = "account.history_unavailable"
                 return Step(
-                    A.LOANS, [PlaySound("beep.error"), Log("warning", f"history failed: {event.error}")]
+                    A.LOANS, [PlaySound("beep.error"), Log("warning", f"history failed: {event.failure}")]
                 )
             self.history, self.history_at = tuple(event.result), 0
             return Step(A.LOANS, [])
@@ -278,9 +279,9 @@ class Account(Activity[AccountState]):
             self.selected.clear()
             return Step(A.LOANS, effects)
         item = self.visit.item_in_flight
-        error = event.error if event.error is not None or event.result is not None else LibraryError("empty")
+        error = event.failure
         if error is not None:
-            reason = error.message_id if isinstance(error, LibraryError) else "error.library_unavailable"
+            reason = patron_reason(error)
             if isinstance(error, OutcomeUnknown):
                 self.visit.settle(item, unconfirmed=Refusal(item, reason, action="renewal"))
             else:
@@ -301,14 +302,10 @@ class Account(Activity[AccountState]):
         return Step(A.LOANS, effects)
 
     def _renewed_all(self, event: LibraryReplied) -> list[Effect]:
-        if event.error is not None or event.result is None:
-            reason = (
-                event.error.message_id
-                if isinstance(event.error, LibraryError)
-                else "error.library_unavailable"
-            )
-            self.visit.banner = reason
-            return [PlaySound("beep.error"), Log("warning", f"renew all failed: {event.error}")]
+        failure = event.failure
+        if failure is not None:
+            self.visit.banner = patron_reason(failure)
+            return [PlaySound("beep.error"), Log("warning", f"renew all failed: {failure}")]
         result: RenewAllResult = event.result
         titles = {loan.item_id: loan.title for loan in self.loans()}
         for loan in result.renewed:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Protocol
 
 from kiosk.core.effects import CallLibrary, Effect, Log, PlaySound
-from kiosk.core.errors import LibraryError, LibraryUnreachable, OutcomeUnknown
+from kiosk.core.errors import LibraryUnreachable, OutcomeUnknown, patron_reason
 from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied
 from kiosk.core.model import Language
 from kiosk.core.receipt import Refusal
@@ -34,7 +34,8 @@ class Activity(Machine[S]):
     BUSY: ClassVar[tuple[Any, ...]] = ()
     # Controls of its own screen that the activity takes (the session takes the others).
     CONTROLS: ClassVar[tuple[str, ...]] = ()
-    SELECT_PREFIX: ClassVar[str] = "select."
+    # Controls of rows on its screen, by prefix (e.g. "select." + an item id).
+    ROW_CONTROLS: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, host: Host) -> None:
         self.host = host
@@ -45,15 +46,11 @@ class Activity(Machine[S]):
         return self.state in self.BUSY
 
     def offers(self, control: str) -> bool:
-        return control in self.CONTROLS or (bool(self.CONTROLS) and control.startswith(self.SELECT_PREFIX))
+        return control in self.CONTROLS or control.startswith(self.ROW_CONTROLS)
 
     @property
     def visit(self) -> Visit:
         return self.host.visit
-
-    def begin(self) -> list[Effect]:
-        """What the activity does on starting (the session shows its view after)."""
-        return []
 
     def view(self, countdown: int | None) -> View:
         raise NotImplementedError
@@ -98,8 +95,7 @@ class BookActivity(Activity[S]):
     def answer(self, event: LibraryReplied) -> Step[S]:
         visit = self.visit
         item = visit.item_in_flight
-        # An answer with neither result nor error is a broken adapter: not done, said so.
-        error = event.error if event.error is not None or event.result is not None else LibraryError("empty")
+        error = event.failure
         what = event.operation
         effects: list[Effect] = []
         if isinstance(error, OutcomeUnknown):
@@ -111,8 +107,7 @@ class BookActivity(Activity[S]):
             visit.banner = "borrow.library_down"
             effects += [PlaySound("beep.error"), Log("warning", f"{what} not sent: {error}")]
         elif error is not None:
-            reason = error.message_id if isinstance(error, LibraryError) else "error.library_unavailable"
-            visit.settle(item, refusal=Refusal(item, reason, action=self._action(what)))
+            visit.settle(item, refusal=Refusal(item, patron_reason(error), action=self._action(what)))
             effects += [PlaySound("beep.error"), Log("warning", f"{what} failed: {error}")]
         else:
             if visit.banner == "borrow.library_down":

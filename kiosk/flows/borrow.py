@@ -31,12 +31,10 @@ class Borrow(BookActivity[BorrowState]):
     INITIAL = READY = R.READY
     BUSY = (R.CHECKING_OUT,)
     IGNORED = {R.READY: (LibraryReplied,), R.CHECKING_OUT: (Pressed,)}
+    ROW_CONTROLS = (screens.REQUEST,)  # a closed-stack book's row
 
     def view(self, countdown: int | None) -> View:
         return screens.borrow(self.host.language, self.visit, countdown, self.busy)
-
-    def offers(self, control: str) -> bool:
-        return control.startswith(screens.REQUEST)
 
     @on(R.READY, Pressed, to=(R.CHECKING_OUT, R.READY))
     def on_request(self, event: Pressed) -> Step[BorrowState]:

@@ -25,7 +25,7 @@ from kiosk.core.effects import (
     StartTimer,
     VisitEnded,
 )
-from kiosk.core.errors import LibraryError
+from kiosk.core.errors import patron_reason
 from kiosk.core.events import (
     BarcodeRead,
     CardProblem,
@@ -160,9 +160,7 @@ class Session(Machine[SessionState]):
         self.activity = activity
         self.visit.banner = ""
         self._countdown = None
-        effects = activity.begin()
-        if first is not None:
-            effects += activity.handle(first)
+        effects = activity.handle(first) if first is not None else []
         return Step(V.ACTIVE, [*effects, self._show(self._activity_view())])
 
     def _identify(self, card: str, technology: str, at: dt.datetime | None) -> Step[SessionState]:
@@ -245,8 +243,7 @@ class Session(Machine[SessionState]):
                 ],
             )
         if event.error is not None:
-            msg = refusal[0]
-            step = self._notice(msg)
+            step = self._notice(refusal[0])
             return Step(
                 V.NOTICE,
                 [
@@ -257,14 +254,12 @@ class Session(Machine[SessionState]):
             )
         patron: Patron = event.result
         if refusal:
-            reasons = refusal
-            step = Step(V.NOTICE, [self._show(screens.blocked(self.language, patron, reasons))])
             return Step(
                 V.NOTICE,
                 [
                     PlaySound("beep.error"),
-                    Log("info", f"patron refused: {', '.join(reasons)}"),
-                    *step.effects,
+                    Log("info", f"patron refused: {', '.join(refusal)}"),
+                    self._show(screens.blocked(self.language, patron, refusal)),
                 ],
             )
         self.visit.patron = patron
@@ -275,8 +270,7 @@ class Session(Machine[SessionState]):
     def _refusal(event: LibraryReplied) -> tuple[str, ...]:
         """Why the patron cannot borrow (message ids), or () when they can."""
         if event.error is not None:
-            error = event.error
-            return (error.message_id if isinstance(error, LibraryError) else "error.library_unavailable",)
+            return (patron_reason(event.error),)
         patron: Patron = event.result
         if patron.can_borrow:
             return ()

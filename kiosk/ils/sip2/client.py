@@ -171,7 +171,7 @@ class Sip2Client:
                     self._set_online(False, str(exc))
                     raise
                 try:
-                    reply = self._exchange(message, timeout=self._time_left(timeout))
+                    reply = self._exchange(message, timeout=timeout)  # cut to a bounded() deadline there
                     self._set_online(True, "")
                     return reply
                 except (LibraryUnavailable, LibraryTimeout) as exc:
