@@ -31,6 +31,10 @@ class Hold:
     # Last day to collect a ready hold (closed-stack requests: 3 days).
     collect_by: dt.date | None = None
     pickup_location: str = ""
+    # A waiting hold: the patron's place in the queue (1: next; 0 when not told), and whether
+    # the book is on its way here from another library.
+    position: int = 0
+    in_transit: bool = False
 
 
 class LoanLimit(str, Enum):

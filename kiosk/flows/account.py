@@ -175,6 +175,11 @@ class Account(Activity[AccountState]):
                 by = hold.collect_by.isoformat() if hold.collect_by else "-"
                 args = (("shelf", hold.pickup_location or "-"), ("until", by))
                 lines.append(Line(title, item, "info", "account.hold_ready_line", args, control, selected))
+            elif hold.in_transit:
+                lines.append(Line(title, item, "info", "account.hold_in_transit_line", (), control, selected))
+            elif hold.position:
+                args = (("position", str(hold.position)),)
+                lines.append(Line(title, item, "info", "account.hold_position_line", args, control, selected))
             else:
                 lines.append(Line(title, item, "info", "account.hold_waiting_line", (), control, selected))
         return tuple(lines)

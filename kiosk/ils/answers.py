@@ -15,6 +15,8 @@ X_NETWORK_LOANS = "XN"
 X_NETWORK_LIMIT = "XM"
 X_BRING_IN = "XB"
 X_HOLD_DETAIL = "XR"
+# A waiting hold's place in its queue and whether it is on its way here: "item^position^T|W".
+X_HOLD_QUEUE = "XP"
 X_HISTORY = "XH"
 X_BIRTH_DATE = "XD"
 X_EXTENSIONS = "XC"
@@ -223,18 +225,27 @@ def suspended_until(reply: Message) -> dt.date | None:
 
 
 def holds(reply: Message) -> tuple[Hold, ...]:
-    """Ready holds (AS) and holds still waiting (CD), with collect-by dates when told (XR)."""
+    """Ready holds (AS) and holds still waiting (CD), with collect-by dates (XR) and queue
+    places or transit (XP) when told."""
     detail: dict[str, tuple[dt.date | None, str]] = {}
     for entry in reply.get_all(X_HOLD_DETAIL):
         item_id, _, rest = entry.partition("^")
         date_text, _, pickup = rest.partition("^")
         detail[item_id] = (parse_date(date_text), pickup)
+    queue: dict[str, tuple[int, bool]] = {}
+    for entry in reply.get_all(X_HOLD_QUEUE):
+        item_id, _, rest = entry.partition("^")
+        position, _, where = rest.partition("^")
+        queue[item_id] = (_opt_int(position) or 0, where.strip().upper() == "T")
     found = []
     for ready, list_id in ((True, "AS"), (False, "CD")):
         for entry in reply.get_all(list_id):
             item_id, _, title = entry.partition(" ")
             collect_by, pickup = detail.get(item_id, (None, ""))
-            found.append(Hold(item_id, title, ready, collect_by if ready else None, pickup))
+            position, in_transit = (0, False) if ready else queue.get(item_id, (0, False))
+            found.append(
+                Hold(item_id, title, ready, collect_by if ready else None, pickup, position, in_transit)
+            )
     return tuple(found)
 
 

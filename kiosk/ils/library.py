@@ -133,6 +133,9 @@ class Sip2Library:
         if blocks == ("refusal.patron_unknown",):
             log.info("patron %s unknown to the library", mask_card(patron_id))
             return Patron(patron_id, "", valid=False, blocks=blocks, screen_message=screen(reply))
+        # The library's own id for the patron: a membership number typed on the keypad is
+        # answered with the card's id, which every later request uses (as Koha answers).
+        patron_id = reply.get("AA") or patron_id
         counts = parse_fixed(reply)
         # The spec allows one item list per request: ask for the others only when counted.
         extra: list[tuple[str, str]] = []
@@ -140,7 +143,11 @@ class Sip2Library:
                                ("CD", "unavailable_holds_count")):  # fmt: skip
             if integer(counts[count]):
                 more = self.patron_information(patron_id, list_id)
-                extra += [(fid, v) for fid, v in more.fields if fid in (list_id, answers.X_HOLD_DETAIL)]
+                extra += [
+                    (fid, v)
+                    for fid, v in more.fields
+                    if fid in (list_id, answers.X_HOLD_DETAIL, answers.X_HOLD_QUEUE)
+                ]
         full = Message(reply.code, reply.fixed, reply.fields + tuple(extra))
         loans = self._loans(reply.get_all("AU"))
         limit = integer(reply.get("CB"))

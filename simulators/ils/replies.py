@@ -17,6 +17,8 @@ SUPPORTED = frozenset({"23", "11", "09", "99", "97", "93", "63", "35", "37", "17
 MEDIA_BOOK = "001"
 # Chaekieum extension fields (the kiosk's kiosk.ils.answers reads them; docs/sip2.md).
 X_NETWORK_LOANS, X_NETWORK_LIMIT, X_BRING_IN, X_HOLD_DETAIL = "XN", "XM", "XB", "XR"
+# A waiting hold's place in the queue and whether it is in transit: "item^position^T|W".
+X_HOLD_QUEUE = "XP"
 X_HISTORY, X_BIRTH_DATE, X_EXTENSIONS, X_LATE_DAYS, X_REFUSAL = "XH", "XD", "XC", "XL", "XE"
 X_SUSPENDED_UNTIL = "XU"
 PATRON_EXPIRES = "PA"
@@ -161,6 +163,12 @@ def patron_information(ctx: Context, request: Message) -> Message:
         fields.append(("AV", f"연체료 {patron.fees}원"))
     if wanted[5:6] == "Y":
         fields += [("CD", h.item_id) for h in waiting[start:end]]
+        # Where each waiting hold stands: its place in the queue, or on its way here.
+        fields += [
+            (X_HOLD_QUEUE, f"{h.item_id}^{ctx.store.hold_position(h.item_id, card_id, ctx.today)}^"
+                           f"{'T' if h.in_transit else 'W'}")
+            for h in waiting[start:end]
+        ]  # fmt: skip
     if request.get(X_HISTORY) == "Y":
         fields += [(X_HISTORY, _history_entry(ctx, entry)) for entry in ctx.store.history_of(card_id)]
     return Message("64", fixed, tuple(fields))

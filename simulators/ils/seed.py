@@ -9,6 +9,8 @@ Patrons (card ids below are stable; every one has a home library of MA unless sa
   history at both. NETWORK_LIMIT: a GN member, 5 here and 14 at GN (19 of 20).
 - LIBRARY_BOUND: this library's limit binds: 5 of 7 here, 2 at GN, 7 of 20 across
   Chaekieum, so 2 more (of this library's 7).
+- Every patron also has a membership number (MEMBER_NUMBERS), printed on the card and typed
+  on the keypad when the card is not at hand.
 - NETWORK_BOUND: the Chaekieum limit binds: 2 of 7 here, 6 at GN, 10 at member libraries
   outside the simulation, 18 of 20 across Chaekieum, so 2 more (of the network's 20) where
   this library alone would allow 5.
@@ -16,6 +18,7 @@ Patrons (card ids below are stable; every one has a home library of MA unless sa
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from simulators.ils.store import CirculationStore, ItemRecord, LoanRecord, PatronRecord
@@ -51,6 +54,20 @@ LIBRARY_BOUND_PATRON_ID = "047D1E2F304152"
 NETWORK_BOUND_PATRON_ID = "048E2F30415263"
 
 
+# The Chaekieum membership numbers printed on the cards (typed on the kiosk's keypad).
+MEMBER_NUMBERS = {
+    card: f"1100{n:06d}"
+    for n, card in enumerate(
+        (DEMO_PATRON_ID, BLOCKED_PATRON_ID, LOST_CARD_PATRON_ID, SUSPENDED_PATRON_ID, LIMIT_PATRON_ID,
+         DISABLED_PATRON_ID, CHAEKIEUM_PATRON_ID, HOLDER_PATRON_ID, OVERDUE_PATRON_ID, EXPIRED_PATRON_ID,
+         BRING_IN_PATRON_ID, NETWORK_PATRON_ID, NETWORK_LIMIT_PATRON_ID, LIBRARY_BOUND_PATRON_ID,
+         NETWORK_BOUND_PATRON_ID),
+        start=1,
+    )
+}  # fmt: skip
+PIN_OF = {DEMO_PATRON_ID: DEMO_PATRON_PIN, HOLDER_PATRON_ID: "8901", NETWORK_PATRON_ID: NETWORK_PATRON_PIN}
+
+
 def item_id(n: int) -> str:
     """Registration number of the n-th seeded item: 'EM' + 10 digits."""
     return f"EM{100000 + n:010d}"
@@ -67,6 +84,8 @@ UNKNOWN_ITEM = item_id(999)
 WAITING_HOLD_ITEM = item_id(102)  # on loan to LIMIT_PATRON_ID, HOLDER_PATRON_ID waits for it
 RESERVED_LOAN_ITEM = item_id(22)  # on loan to HOLDER_PATRON_ID, reserved by NETWORK_PATRON_ID
 HISTORY_ITEM = item_id(132)  # borrowed and returned by NETWORK_PATRON_ID
+QUEUED_HOLD_ITEM = item_id(103)  # on loan to LIMIT_PATRON_ID; HOLDER_PATRON_ID is second in line
+IN_TRANSIT_HOLD_ITEM = "GN0000200025"  # HOLDER_PATRON_ID's hold, on its way from GN
 
 ITEM_COUNT = 300
 OTHER_ITEM_COUNT = 30
@@ -195,23 +214,26 @@ def patrons(today: dt.date) -> list[PatronRecord]:
         return PatronRecord(card, name, pin, LIBRARY, **kw)  # type: ignore[arg-type]
 
     return [
-        p(DEMO_PATRON_ID, "김민수", DEMO_PATRON_PIN),
-        p(BLOCKED_PATRON_ID, "이서연", "2345", fees=5000),
-        p(LOST_CARD_PATRON_ID, "박지훈", "3456", card_ok=False),
-        p(SUSPENDED_PATRON_ID, "최유진", "4567", suspended_until=today + dt.timedelta(days=10)),
-        p(LIMIT_PATRON_ID, "정하늘", "5678"),
-        p(DISABLED_PATRON_ID, "강동원", "6789", disabled=True),
-        p(CHAEKIEUM_PATRON_ID, "윤서아", "7890", loans_elsewhere=20),
-        p(HOLDER_PATRON_ID, "한지민", "8901"),
-        p(OVERDUE_PATRON_ID, "오준호", "9012"),
-        p(EXPIRED_PATRON_ID, "서예린", "1357", expires=today - dt.timedelta(days=1)),
-        PatronRecord(BRING_IN_PATRON_ID, "임도윤", "1111", OTHER_LIBRARY, birth_date=BRING_IN_BIRTH_DATE),
-        PatronRecord(NETWORK_PATRON_ID, "배수빈", "9999", OTHER_LIBRARY, birth_date=dt.date(1985, 7, 1)),
-        PatronRecord(
-            NETWORK_LIMIT_PATRON_ID, "문태오", "8642", OTHER_LIBRARY, birth_date=dt.date(1978, 1, 9)
-        ),
-        p(LIBRARY_BOUND_PATRON_ID, "송지우", "2580"),
-        p(NETWORK_BOUND_PATRON_ID, "장서윤", "3690", loans_elsewhere=NETWORK_BOUND_LOANS_OUTSIDE),
+        dataclasses.replace(record, member_no=MEMBER_NUMBERS[record.card_id])
+        for record in [
+            p(DEMO_PATRON_ID, "김민수", DEMO_PATRON_PIN),
+            p(BLOCKED_PATRON_ID, "이서연", "2345", fees=5000),
+            p(LOST_CARD_PATRON_ID, "박지훈", "3456", card_ok=False),
+            p(SUSPENDED_PATRON_ID, "최유진", "4567", suspended_until=today + dt.timedelta(days=10)),
+            p(LIMIT_PATRON_ID, "정하늘", "5678"),
+            p(DISABLED_PATRON_ID, "강동원", "6789", disabled=True),
+            p(CHAEKIEUM_PATRON_ID, "윤서아", "7890", loans_elsewhere=20),
+            p(HOLDER_PATRON_ID, "한지민", "8901"),
+            p(OVERDUE_PATRON_ID, "오준호", "9012"),
+            p(EXPIRED_PATRON_ID, "서예린", "1357", expires=today - dt.timedelta(days=1)),
+            PatronRecord(BRING_IN_PATRON_ID, "임도윤", "1111", OTHER_LIBRARY, birth_date=BRING_IN_BIRTH_DATE),
+            PatronRecord(NETWORK_PATRON_ID, "배수빈", "9999", OTHER_LIBRARY, birth_date=dt.date(1985, 7, 1)),
+            PatronRecord(
+                NETWORK_LIMIT_PATRON_ID, "문태오", "8642", OTHER_LIBRARY, birth_date=dt.date(1978, 1, 9)
+            ),
+            p(LIBRARY_BOUND_PATRON_ID, "송지우", "2580"),
+            p(NETWORK_BOUND_PATRON_ID, "장서윤", "3690", loans_elsewhere=NETWORK_BOUND_LOANS_OUTSIDE),
+        ]
     ]
 
 
@@ -264,6 +286,12 @@ def seed(store: CirculationStore, today: dt.date) -> None:
             "종합자료실 예약도서 서가",
         )
         store.add_hold(WAITING_HOLD_ITEM, HOLDER_PATRON_ID, today - dt.timedelta(days=1))
+        # Second in the queue for another book on loan, behind another patron.
+        store.add_hold(QUEUED_HOLD_ITEM, DISABLED_PATRON_ID, today - dt.timedelta(days=3))
+        store.add_hold(QUEUED_HOLD_ITEM, HOLDER_PATRON_ID, today - dt.timedelta(days=1))
+        # Requested from GN, on its way to this library's hold shelf.
+        store.add_hold(IN_TRANSIT_HOLD_ITEM, HOLDER_PATRON_ID, today - dt.timedelta(days=1),
+                       in_transit=True)  # fmt: skip
         store.add_hold(RESERVED_LOAN_ITEM, NETWORK_PATRON_ID, today - dt.timedelta(days=1))
         # Borrowed and returned, here and at GN: the history across member libraries.
         store.add_history(

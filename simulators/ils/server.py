@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import logging
 import socket
@@ -222,6 +223,12 @@ class _Session(socketserver.BaseRequestHandler):
             return None
         if request.get("AA"):
             log.debug("message %s for patron %s", request.code, mask_card(request.get("AA")))
+            # A membership number typed at a kiosk names the patron as well as the card does;
+            # the reply gives the card id, which the kiosk uses from then on (as Koha does).
+            card = store.card_for(request.get("AA"))
+            if card is not None and card != request.get("AA"):
+                fields = tuple(("AA", card) if fid == "AA" else (fid, v) for fid, v in request.fields)
+                request = dataclasses.replace(request, fields=fields)
         return handler(
             replies.Context(
                 store,

@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS patrons (
     home_library TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,
     card_ok INTEGER NOT NULL DEFAULT 1, fees INTEGER NOT NULL DEFAULT 0,
     suspended_until TEXT, loans_elsewhere INTEGER NOT NULL DEFAULT 0,
-    birth_date TEXT, expires TEXT);
+    birth_date TEXT, expires TEXT, member_no TEXT);
 CREATE TABLE IF NOT EXISTS memberships (
     card_id TEXT NOT NULL REFERENCES patrons, library TEXT NOT NULL, pin TEXT NOT NULL,
     joined TEXT NOT NULL, PRIMARY KEY (card_id, library));
@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS loans (
 CREATE TABLE IF NOT EXISTS holds (
     id INTEGER PRIMARY KEY AUTOINCREMENT, item_id TEXT NOT NULL REFERENCES items,
     card_id TEXT NOT NULL REFERENCES patrons, placed TEXT NOT NULL,
-    ready_on TEXT, expires TEXT, pickup TEXT NOT NULL DEFAULT '');
+    ready_on TEXT, expires TEXT, pickup TEXT NOT NULL DEFAULT '',
+    in_transit INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS history (
     id INTEGER PRIMARY KEY AUTOINCREMENT, card_id TEXT NOT NULL, library TEXT NOT NULL,
     item_id TEXT NOT NULL, title TEXT NOT NULL, checked_out TEXT NOT NULL, returned TEXT);
@@ -44,10 +45,15 @@ CREATE INDEX IF NOT EXISTS history_by_card ON history(card_id);
 
 # Columns added since the first version: a database file written by it is brought up to date.
 _ADDED_COLUMNS = {
-    "patrons": (("birth_date", "TEXT"), ("expires", "TEXT")),
+    "patrons": (("birth_date", "TEXT"), ("expires", "TEXT"), ("member_no", "TEXT")),
     "items": (("add_on", "TEXT NOT NULL DEFAULT ''"),),
     "loans": (("library", "TEXT NOT NULL DEFAULT 'MA'"),),
-    "holds": (("ready_on", "TEXT"), ("expires", "TEXT"), ("pickup", "TEXT NOT NULL DEFAULT ''")),
+    "holds": (
+        ("ready_on", "TEXT"),
+        ("expires", "TEXT"),
+        ("pickup", "TEXT NOT NULL DEFAULT ''"),
+        ("in_transit", "INTEGER NOT NULL DEFAULT 0"),
+    ),
 }
 
 
@@ -65,6 +71,8 @@ class PatronRecord:
     loans_elsewhere: int = 0
     birth_date: dt.date | None = None
     expires: dt.date | None = None
+    # The Chaekieum membership number printed on the card: typed on the keypad instead of a tap.
+    member_no: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,8 @@ class HoldRecord:
     ready_on: dt.date | None = None
     expires: dt.date | None = None
     pickup: str = ""
+    # On its way from another library to this one's hold shelf.
+    in_transit: bool = False
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -148,10 +158,12 @@ class CirculationStore:
     def add_patron(self, p: PatronRecord) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT INTO patrons VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO patrons (card_id, name, pin, home_library, disabled, card_ok, fees, "
+                "suspended_until, loans_elsewhere, birth_date, expires, member_no) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (p.card_id, p.name, p.pin, p.home_library, int(p.disabled), int(p.card_ok),
                  p.fees, _iso(p.suspended_until), p.loans_elsewhere, _iso(p.birth_date),
-                 _iso(p.expires)),
+                 _iso(p.expires), p.member_no or None),
             )  # fmt: skip
 
     def add_membership(self, card_id: str, library: str, pin: str, joined: dt.date) -> None:
@@ -188,13 +200,26 @@ class CirculationStore:
             )
 
     def add_hold(self, item_id: str, card_id: str, placed: dt.date, ready_on: dt.date | None = None,
-                 expires: dt.date | None = None, pickup: str = "") -> None:  # fmt: skip
+                 expires: dt.date | None = None, pickup: str = "", in_transit: bool = False) -> None:  # fmt: skip
         with self._lock:
             self._db.execute(
-                "INSERT INTO holds (item_id, card_id, placed, ready_on, expires, pickup) "
-                "VALUES (?,?,?,?,?,?)",
-                (item_id, card_id, placed.isoformat(), _iso(ready_on), _iso(expires), pickup),
+                "INSERT INTO holds (item_id, card_id, placed, ready_on, expires, pickup, in_transit) "
+                "VALUES (?,?,?,?,?,?,?)",
+                (
+                    item_id,
+                    card_id,
+                    placed.isoformat(),
+                    _iso(ready_on),
+                    _iso(expires),
+                    pickup,
+                    int(in_transit),
+                ),
             )
+
+    def hold_position(self, item_id: str, card_id: str, today: dt.date) -> int:
+        """The patron's place in the item's hold queue (1: next), 0 when not in it."""
+        queue = [h.card_id for h in self.holds_on(item_id, today)]
+        return queue.index(card_id) + 1 if card_id in queue else 0
 
     # -- reading ----------------------------------------------------------------------
 
@@ -206,8 +231,16 @@ class CirculationStore:
         return PatronRecord(
             row["card_id"], row["name"], row["pin"], row["home_library"], bool(row["disabled"]),
             bool(row["card_ok"]), row["fees"], _date(row["suspended_until"]),
-            row["loans_elsewhere"], _date(row["birth_date"]), _date(row["expires"]),
+            row["loans_elsewhere"], _date(row["birth_date"]), _date(row["expires"]), row["member_no"] or "",
         )  # fmt: skip
+
+    def card_for(self, number: str) -> str | None:
+        """The card id of the patron whose membership number (or card id) is `number`."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT card_id FROM patrons WHERE card_id=? OR member_no=?", (number, number)
+            ).fetchone()
+        return row[0] if row is not None else None
 
     def membership_pin(self, card_id: str, library: str) -> str | None:
         """The patron's PIN at `library`: their own at home, the bring-in's elsewhere; None
@@ -301,7 +334,8 @@ def _loan(row: sqlite3.Row) -> LoanRecord:
 
 def _hold(row: sqlite3.Row) -> HoldRecord:
     return HoldRecord(row["item_id"], row["card_id"], dt.date.fromisoformat(row["placed"]),
-                      _date(row["ready_on"]), _date(row["expires"]), row["pickup"])  # fmt: skip
+                      _date(row["ready_on"]), _date(row["expires"]), row["pickup"],
+                      bool(row["in_transit"]))  # fmt: skip
 
 
 class _Transaction:

@@ -155,11 +155,29 @@ def test_fee_paid_once_per_transaction(library, server):
     assert not over.ok and over.reason == "refusal.fee_refused"
 
 
+def test_a_membership_number_typed_names_the_card(library):
+    """The number printed on the card finds the patron; the library answers with the card's id,
+    which the kiosk then uses for every request."""
+    patron = library.lookup_patron(seed.MEMBER_NUMBERS[seed.DEMO_PATRON_ID])
+    assert patron.valid and patron.patron_id == seed.DEMO_PATRON_ID
+    assert [loan.item_id for loan in patron.loans] == [seed.DEMO_LOAN_ITEM]
+    result = library.checkout(patron.patron_id, seed.DEMO_ITEMS[0])
+    assert result.ok
+    unknown = library.lookup_patron("1199999999")
+    assert not unknown.valid and unknown.blocks == ("refusal.patron_unknown",)
+
+
 def test_patron_details(library, today):
     holder = library.lookup_patron(seed.HOLDER_PATRON_ID)
     (ready,) = holder.details.holds_ready
     assert (ready.item_id, ready.collect_by) == (seed.ON_HOLD_ITEM, days(today, 2))
-    assert [h.item_id for h in holder.details.holds if not h.ready] == [seed.WAITING_HOLD_ITEM]
+    waiting = {h.item_id: (h.position, h.in_transit) for h in holder.details.holds if not h.ready}
+    # First in line, second behind another patron, and one on its way from another library.
+    assert waiting == {
+        seed.WAITING_HOLD_ITEM: (1, False),
+        seed.QUEUED_HOLD_ITEM: (2, False),
+        seed.IN_TRANSIT_HOLD_ITEM: (1, True),
+    }
     overdue = library.lookup_patron(seed.OVERDUE_PATRON_ID)
     assert overdue.details.overdue == (seed.OVERDUE_ITEM,)
     demo = library.lookup_patron(seed.DEMO_PATRON_ID)

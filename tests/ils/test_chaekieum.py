@@ -197,6 +197,10 @@ def test_seed_covers_every_case(today):
             seed.DISABLED_PATRON_ID,
         ]
         assert all(store.patron(card) is not None for card in cases)
-        assert len(store.holds_of(seed.HOLDER_PATRON_ID, today)) == 2
+        assert len(store.holds_of(seed.HOLDER_PATRON_ID, today)) == 4  # ready, 1st, 2nd, in transit
+        # Every patron can sign in by the number on the card, each number once.
+        numbers = seed.MEMBER_NUMBERS
+        assert len(set(numbers.values())) == len(numbers)
+        assert all(store.card_for(numbers[card]) == card for card in cases)
     finally:
         store.close()
