@@ -203,7 +203,7 @@ def _printer(settings: Settings, sims: Simulators, profile: PrinterProfile) -> S
 
 
 def visit_settings(settings: Settings) -> VisitSettings:
-    k = settings.kiosk
+    k, p = settings.kiosk, settings.patron
     return VisitSettings(
         library_name=k.library_name,
         kiosk_id=k.id,
@@ -213,6 +213,13 @@ def visit_settings(settings: Settings) -> VisitSettings:
         inactivity_s=k.inactivity_s,
         countdown_s=k.countdown_s,
         goodbye_s=k.goodbye_s,
+        pin_after_card=p.pin_after_card,
+        pin_attempts=p.pin_attempts,
+        lockout_s=p.lockout_min * 60,
+        number_digits=(p.number_min, p.number_max),
+        registration_prefix=p.registration_prefix,
+        registration_digits=p.registration_digits,
+        bring_in_consent={Language.KO: p.bring_in_consent_ko, Language.EN: p.bring_in_consent_en},
     )
 
 

@@ -171,6 +171,34 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "countdown_s": Key(int, 15, "Length of the visible, spoken countdown", in_range(5, 120)),
         "goodbye_s": Key(int, 8, "Seconds the goodbye screen stays", in_range(2, 60)),
     },
+    "patron": {
+        "pin_after_card": Key(
+            bool, False, "Ask for the PIN after a card tap or mobile card too (always after a keypad login)"
+        ),
+        "pin_attempts": Key(int, 3, "Wrong PINs before the card is locked at this kiosk", in_range(1, 10)),
+        "lockout_min": Key(
+            int, 15, "Minutes a card stays locked after too many wrong PINs", in_range(1, 1440)
+        ),
+        "number_min": Key(
+            int, 6, "Fewest digits of a membership number typed on the keypad", in_range(4, 20)
+        ),
+        "number_max": Key(int, 16, "Most digits of a membership number typed on the keypad", in_range(4, 20)),
+        "registration_prefix": Key(
+            str,
+            "EM",
+            "Letters before the digits of a registration number typed on the keypad",
+            matches(r"[A-Z]{0,4}", "up to four capital letters"),
+        ),
+        "registration_digits": Key(
+            int, 10, "Digits of a registration number (typed ones are zero-padded)", in_range(4, 16)
+        ),
+        "bring_in_consent_ko": Key(
+            str, "", "The library's bring-in consent text in Korean ('' = the standard Chaekieum text)"
+        ),
+        "bring_in_consent_en": Key(
+            str, "", "The library's bring-in consent text in English ('' = the standard Chaekieum text)"
+        ),
+    },
     "display": {
         "px_per_mm": Key(
             (int, float), 4.0, "Panel pixels per millimetre (sizes are set in mm)", in_range(1.0, 20.0)
@@ -308,6 +336,7 @@ class Section:
 class Settings:
     source: str
     kiosk: Section
+    patron: Section
     display: Section
     library: Section
     nfc: Section
@@ -373,6 +402,11 @@ def _check_together(settings: Settings) -> None:
         raise ConfigError(
             f"{source}: [library] no SIP2 password: set the environment variable "
             f"{lib.password_env or '(password_env)'} or password"
+        )
+    if settings.patron.number_min > settings.patron.number_max:
+        raise ConfigError(
+            f"{source}: [patron] number_min = {settings.patron.number_min} is more than "
+            f"number_max = {settings.patron.number_max}"
         )
     if bool(lib.tls_cert) != bool(lib.tls_key):
         raise ConfigError(f"{source}: [library] tls_cert and tls_key: expected both or neither")

@@ -34,9 +34,14 @@ class Input:
     value: str = ""
     secret: bool = False
     max_length: int = 0
+    # Shown to the patron as typed (a membership number, a birth date) but personal: never
+    # logged, spoken aloud or kept in a transcript or screenshot.
+    private: bool = False
+    # Shown before the typed digits, not typed (a registration number's letters).
+    prefix: str = ""
 
     def shown(self) -> str:
-        return "●" * len(self.value) if self.secret else self.value
+        return "●" * len(self.value) if self.secret else self.prefix + self.value
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,16 @@ class GoodbyeView(View):
     pass
 
 
+@dataclass(frozen=True)
+class SignInView(View):
+    pass
+
+
+@dataclass(frozen=True)
+class BringInView(View):
+    pass
+
+
 VIEW_TYPES: dict[str, type[View]] = {
     "idle": IdleView,
     "working": WorkingView,
@@ -120,4 +135,6 @@ VIEW_TYPES: dict[str, type[View]] = {
     "giveback": GivebackView,
     "account": AccountView,
     "goodbye": GoodbyeView,
+    "signin": SignInView,
+    "bring_in": BringInView,
 }

@@ -178,8 +178,10 @@ class Account(Activity[AccountState]):
             elif hold.in_transit:
                 lines.append(Line(title, item, "info", "account.hold_in_transit_line", (), control, selected))
             elif hold.position:
-                args = (("position", str(hold.position)),)
-                lines.append(Line(title, item, "info", "account.hold_position_line", args, control, selected))
+                place = (("position", str(hold.position)),)
+                lines.append(
+                    Line(title, item, "info", "account.hold_position_line", place, control, selected)
+                )
             else:
                 lines.append(Line(title, item, "info", "account.hold_waiting_line", (), control, selected))
         return tuple(lines)

@@ -12,7 +12,7 @@ from kiosk.core.receipt import Refusal
 from kiosk.core.requests import Request
 from kiosk.core.views import View
 from kiosk.flows.machine import Machine, S, Step
-from kiosk.flows.screens import Visit
+from kiosk.flows.screens import Visit, VisitSettings
 
 
 class Host(Protocol):
@@ -20,6 +20,7 @@ class Host(Protocol):
 
     visit: Visit
     language: Language
+    settings: VisitSettings
 
     def call(self, request: Request, owner: Activity[Any]) -> CallLibrary: ...
 

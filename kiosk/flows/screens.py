@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from kiosk.core.model import Hold, Language, Loan, Patron, PrintOutcome
 from kiosk.core.privacy import mask_card, mask_name
 from kiosk.core.receipt import Checkin, Receipt, Refusal
-from kiosk.core.views import VIEW_TYPES, Line, View
+from kiosk.core.views import VIEW_TYPES, Input, Line, View
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,18 @@ class VisitSettings:
     countdown_s: int = 15
     goodbye_s: int = 8
     notice_s: int = 10
+    # Keypad login: the PIN after a card too (always after a typed number), wrong PINs before
+    # the card is locked at this kiosk, and for how long.
+    pin_after_card: bool = False
+    pin_attempts: int = 3
+    lockout_s: int = 900
+    # Digits of a membership number typed on the keypad (fewest, most).
+    number_digits: tuple[int, int] = (6, 16)
+    # A registration number typed on the keypad: these letters, then the digits zero-padded.
+    registration_prefix: str = "EM"
+    registration_digits: int = 10
+    # The library's bring-in consent text, by language.
+    bring_in_consent: dict[Language, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -40,6 +52,8 @@ class Visit:
     returned: list[Checkin] = field(default_factory=list)
     # Days late of the latest late return: suspends borrowing as many days.
     late_days: int = 0
+    # Membership numbers typed on the keypad that the library did not know, this visit.
+    unknown_numbers: int = 0
 
     @property
     def suspended_until(self) -> dt.date | None:
@@ -147,7 +161,72 @@ def _view(language: Language, screen: str, title: str, message: str = "", **kw: 
     )
 
 
-IDLE_CONTROLS = ("borrow", "giveback", "lang.ko", "lang.en", "call_staff")
+IDLE_CONTROLS = ("borrow", "giveback", "sign_in", "lang.ko", "lang.en", "call_staff")
+KEYPAD_CONTROLS = ("enter", "start_over", "call_staff")
+
+
+def signin(
+    language: Language,
+    stage: str,
+    number: str,
+    pin: str,
+    message: str,
+    message_args: tuple[tuple[str, str], ...],
+    digits: tuple[int, int],
+    countdown: int | None,
+) -> View:
+    """The membership number on the keypad, then the PIN (dots only). `number` is shown only
+    when it was typed here: a card's id is never on screen."""
+    if stage == "number":
+        field = Input("number", "signin.number_label", number, max_length=digits[1], private=True)
+        prompt = "signin.number_prompt"
+    else:
+        field = Input("pin", "signin.pin_label", pin, secret=True, max_length=6)
+        prompt = "signin.pin_prompt"
+    return _view(language, "signin", "signin.title", message or prompt, message_args=message_args,
+                 inputs=(field,), controls=_keypad_controls(countdown), countdown=countdown,
+                 sensitive=bool(number))  # fmt: skip
+
+
+def _keypad_controls(countdown: int | None) -> tuple[str, ...]:
+    return ("extend", *KEYPAD_CONTROLS) if countdown is not None else KEYPAD_CONTROLS
+
+
+_BRING_IN_FIELDS = {
+    "birth": ("birth_date", "bring_in.birth_label", "bring_in.birth_date", False),
+    "pin": ("new_pin", "bring_in.pin_label", "bring_in.new_pin", True),
+    "pin_again": ("new_pin_again", "bring_in.pin_again_label", "bring_in.repeat_pin", True),
+}
+
+
+def bring_in(
+    language: Language,
+    stage: str,
+    value: str,
+    consent: str,
+    message: str,
+    message_args: tuple[tuple[str, str], ...],
+    countdown: int | None,
+) -> View:
+    """The bring-in, a step at a time: what it means and the library's consent text, then the
+    birth date, the new PIN and the PIN again on the keypad."""
+    common = {"message_args": message_args, "countdown": countdown}
+    if stage == "consent":
+        lines = tuple(Line(part.strip()) for part in consent.split("\n\n") if part.strip())
+        lines = lines or (Line("", note="bring_in.consent_default"),)  # the library set none
+        controls: tuple[str, ...] = ("agree", "start_over", "call_staff")
+        if countdown is not None:
+            controls = ("extend", *controls)
+        return _view(language, "bring_in", "bring_in.title", message or "bring_in.consent_prompt",
+                     lines=lines, controls=controls, **common)  # fmt: skip
+    if stage == "sending":
+        return _view(language, "bring_in", "bring_in.title", "bring_in.working", busy=True,
+                     controls=KEYPAD_CONTROLS, **common)  # fmt: skip
+    name, label, prompt, secret = _BRING_IN_FIELDS[stage]
+    field = Input(name, label, value, secret=secret, max_length=6 if secret else 8, private=not secret)
+    sensitive = bool(value) and not secret
+    return _view(language, "bring_in", "bring_in.title", message or prompt, inputs=(field,),
+                 controls=_keypad_controls(countdown), sensitive=sensitive, **common)  # fmt: skip
 
 
 def idle(language: Language, message: str = "idle.prompt") -> View:
@@ -161,8 +240,18 @@ def working(language: Language, message: str) -> View:
     return _view(language, "working", "working.title", message, busy=True)
 
 
-def notice(language: Language, message: str, lines: tuple[Line, ...] = ()) -> View:
-    return _view(language, "notice", "notice.title", message, lines=lines, controls=("ok", "call_staff"))
+def notice(
+    language: Language,
+    message: str,
+    lines: tuple[Line, ...] = (),
+    args: tuple[tuple[str, str], ...] = (),
+    giveback: bool = False,
+) -> View:
+    """A notice; with `giveback`, Return is offered (a patron who may not borrow now)."""
+    controls = ("giveback", "ok", "call_staff") if giveback else ("ok", "call_staff")
+    return _view(
+        language, "notice", "notice.title", message, message_args=args, lines=lines, controls=controls
+    )
 
 
 def explain_block(reason: str, patron: Patron) -> tuple[str, tuple[tuple[str, str], ...]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 from dataclasses import replace
 from typing import Any
 
@@ -43,14 +44,17 @@ from kiosk.core.events import (
 from kiosk.core.model import Language, Patron, PrintOutcome
 from kiosk.core.privacy import mask_card
 from kiosk.core.requests import EndSession, LookupPatron, Request
-from kiosk.core.views import Line, View
+from kiosk.core.views import View
 from kiosk.flows import screens
 from kiosk.flows.account import Account
 from kiosk.flows.activity import Activity
 from kiosk.flows.borrow import Borrow
+from kiosk.flows.bringin import BringIn
 from kiosk.flows.giveback import Giveback
+from kiosk.flows.keypad import masked_control
 from kiosk.flows.machine import ANY, Machine, Step, on
 from kiosk.flows.screens import Visit, VisitSettings
+from kiosk.flows.signin import SignIn
 
 
 class SessionState(enum.StrEnum):
@@ -112,6 +116,14 @@ class Session(Machine[SessionState]):
         self._countdown: int | None = None
         self._last_view: View | None = None
         self._after_lookup: Activity[Any] | None = None
+        # The lookup in flight was sent with a PIN (typed, or asked after a card).
+        self._pin_sent = False
+        # A bring-in was just done: borrowing opens saying so.
+        self._joined = False
+        # Wrong PINs per card and cards locked until when (None: until restart), kept across
+        # visits (a new visit must not reset the count) by a hash of the card, never the card.
+        self._pin_failures: dict[str, int] = {}
+        self._locked: dict[str, dt.datetime | None] = {}
 
     def timer_seconds(self, name: str) -> float:
         return {
@@ -137,8 +149,12 @@ class Session(Machine[SessionState]):
         assert self.activity is not None
         return self.activity.view(self._countdown)
 
-    def _notice(self, message: str, lines: tuple[Line, ...] = ()) -> Step[SessionState]:
-        return Step(V.NOTICE, [self._show(screens.notice(self.language, message, lines))])
+    def _notice(
+        self, message: str, args: tuple[tuple[str, str], ...] = (), giveback: bool = False
+    ) -> Step[SessionState]:
+        """A notice; with `giveback`, to a patron who cannot borrow now but may return books."""
+        view = screens.notice(self.language, message, args=args, giveback=giveback)
+        return Step(V.NOTICE, [self._show(view)])
 
     def _forget(self) -> list[Effect]:
         """Everything about the patron and the visit dropped, for the next one."""
@@ -147,6 +163,8 @@ class Session(Machine[SessionState]):
         self._owners.clear()
         self._lookup = None
         self._after_lookup = None
+        self._pin_sent = False
+        self._joined = False
         self._countdown = None
         self.language = self.settings.language
         return [VisitEnded()]
@@ -155,28 +173,48 @@ class Session(Machine[SessionState]):
         effects = self._forget()
         return Step(V.IDLE, [*effects, self._show(screens.idle(self.language, message))])
 
-    def _start(self, activity: Activity[Any], first: Event | None = None) -> Step[SessionState]:
+    def _start(
+        self, activity: Activity[Any], first: Event | None = None, banner: str = ""
+    ) -> Step[SessionState]:
         """Host `activity`, handing it `first` (the book that started a return) at once."""
         self.activity = activity
-        self.visit.banner = ""
+        self.visit.banner = banner
         self._countdown = None
         effects = activity.handle(first) if first is not None else []
         return Step(V.ACTIVE, [*effects, self._show(self._activity_view())])
 
-    def _identify(self, card: str, technology: str, at: dt.datetime | None) -> Step[SessionState]:
-        """Look the card up; a patron who returned books first keeps them on this visit."""
+    def _identify(
+        self, card: str, technology: str, at: dt.datetime | None, pin: str | None = None
+    ) -> Step[SessionState]:
+        """Look the card up (with the PIN when one was typed; asking for it first where the
+        library wants it); a patron who returned books first keeps them on this visit."""
         effects: list[Effect] = []
         if self.state in (V.GOODBYE, V.NOTICE):
             effects += self._forget()  # the next patron, before the screen timed out
-        # Books returned before the card was tapped stay on this visit and its receipt.
-        self._after_lookup = self.activity if self.state == V.ACTIVE else None
-        if self._after_lookup is None:
+        if self.state != V.ACTIVE:
+            self._after_lookup = None
             self.visit = Visit()
-        self.visit.card, self.visit.technology = card, technology
+        elif isinstance(self.activity, Giveback):
+            # Books returned before the card was tapped stay on this visit and its receipt.
+            self._after_lookup = self.activity
+        # (From signing in or a bring-in, the visit and what it came back to are kept.)
         self.visit.started = self.visit.started or at
+        locked = self._lock_left(card, at)
+        if locked is not None:
+            self.activity = None
+            step = self._notice("signin.locked", (("minutes", str(locked)),), giveback=True)
+            return Step(V.NOTICE, [*effects, PlaySound("beep.error"), Log("info", "locked card refused"),
+                                   *step.effects])  # fmt: skip
+        if pin is None and self.settings.pin_after_card and not self._joined:
+            # The library asks for the PIN after a card too: asked before the lookup.
+            start = self._start(SignIn(self, card, technology), banner=self.visit.banner)
+            return Step(V.ACTIVE, [*effects, Log("info", f"card {mask_card(card)} read ({technology})"),
+                                   PlaySound("beep.ok"), *start.effects])  # fmt: skip
+        self.visit.card, self.visit.technology = card, technology
         self.activity = None
-        call = self.call(LookupPatron(card))
+        call = self.call(LookupPatron(card, pin or None))
         self._lookup = call.request_id
+        self._pin_sent = bool(pin)
         return Step(
             V.IDENTIFYING,
             [
@@ -189,13 +227,69 @@ class Session(Machine[SessionState]):
             ],
         )
 
+    # ---------------------------------------------------------------- PINs and lock-out
+
+    @staticmethod
+    def _card_key(card: str) -> str:
+        return hashlib.sha256(card.encode("utf-8", "replace")).hexdigest()
+
+    def _lock_left(self, card: str, at: dt.datetime | None) -> int | None:
+        """Minutes the card stays locked at this kiosk, or None when it is not."""
+        key = self._card_key(card)
+        if key not in self._locked:
+            return None
+        until = self._locked[key]
+        if until is not None and at is not None and at >= until:
+            del self._locked[key]
+            self._pin_failures.pop(key, None)
+            return None
+        if until is None or at is None:
+            return self.settings.lockout_s // 60
+        return max(1, -(-int((until - at).total_seconds()) // 60))
+
+    def _wrong_pin(
+        self, card: str, patron_id: str, technology: str, at: dt.datetime | None
+    ) -> Step[SessionState]:
+        """A wrong PIN: asked again with the tries left, or the card locked at this kiosk (by
+        the library's id for the patron and by what was typed or tapped, whichever is used)."""
+        key = self._card_key(patron_id or card)
+        failures = self._pin_failures.get(key, 0) + 1
+        self._pin_failures[key] = failures
+        left = self.settings.pin_attempts - failures
+        if left > 0:
+            signin = SignIn(self, card, technology, "signin.pin_wrong", (("left", str(left)),))
+            start = self._start(signin, banner=self.visit.banner)
+            return Step(V.ACTIVE, [PlaySound("beep.error"), Log("info", "wrong PIN"), *start.effects])
+        until = at + dt.timedelta(seconds=self.settings.lockout_s) if at is not None else None
+        for locked in {key, self._card_key(card)}:
+            self._locked[locked] = until
+        minutes = str(self.settings.lockout_s // 60)
+        step = self._notice("signin.locked", (("minutes", minutes),), giveback=True)
+        return Step(V.NOTICE, [PlaySound("beep.error"), Log("warning", "card locked after wrong PINs"),
+                               *step.effects])  # fmt: skip
+
+    def _handoff(self, at: dt.datetime | None) -> Step[SessionState] | None:
+        """What signing in or a bring-in handed back: the lookup, borrowing, or a refusal."""
+        activity = self.activity
+        if isinstance(activity, SignIn):
+            entered = activity.take()
+            if entered is not None:
+                return self._identify(*entered[:2], at, pin=entered[2])
+        if isinstance(activity, BringIn) and activity.outcome is not None:
+            kind, reason = activity.outcome
+            if kind == "joined":
+                self._joined = True
+                return self._identify(self.visit.card, self.visit.technology, at)
+            return self._notice(reason, giveback=True)  # may still return books
+        return None
+
     # ---------------------------------------------------------------- idle
 
     @on(V.IDLE, Started)
     def on_started(self, event: Started) -> list[Effect]:
         return [self._show(screens.idle(self.language))]
 
-    @on((V.IDLE, V.NOTICE, V.GOODBYE), CardRead, to=V.IDENTIFYING)
+    @on((V.IDLE, V.NOTICE, V.GOODBYE), CardRead, to=(V.IDENTIFYING, V.ACTIVE, V.NOTICE))
     def on_card(self, event: CardRead) -> Step[SessionState]:
         return self._identify(event.identifier, event.technology, event.at)
 
@@ -207,7 +301,7 @@ class Session(Machine[SessionState]):
             V.IDLE, [*step.effects, PlaySound("beep.error"), Log("info", f"card problem: {event.reason}")]
         )
 
-    @on(V.IDLE, BarcodeRead, to=(V.IDENTIFYING, V.ACTIVE), note="member card / book")
+    @on(V.IDLE, BarcodeRead, to=(V.IDENTIFYING, V.ACTIVE, V.NOTICE), note="member card / book")
     def on_code_at_idle(self, event: BarcodeRead) -> Step[SessionState]:
         if event.kind == "member":
             # The camera adapter has already taken the identifier out of the card's QR text.
@@ -229,6 +323,43 @@ class Session(Machine[SessionState]):
         self._lookup = None
         returns, self._after_lookup = self._after_lookup, None
         refusal = self._refusal(event)
+        pin_sent, self._pin_sent = self._pin_sent, False
+        joined, self._joined = self._joined, False
+        patron_found: Patron | None = event.result if event.error is None else None
+        card, technology = self.visit.card, self.visit.technology
+        if (
+            patron_found is not None
+            and patron_found.details.bring_in_needed
+            and not joined
+            and set(refusal) <= {"refusal.bring_in_needed", "refusal.pin_wrong"}
+        ):
+            # A member of another Chaekieum library: the bring-in first (the birth date is the
+            # identity check; there is no PIN here yet), then borrowing.
+            self._after_lookup = returns
+            start = self._start(BringIn(self, patron_found.patron_id), banner=self.visit.banner)
+            return Step(V.ACTIVE, [PlaySound("beep.ok"), Log("info", "bring-in offered"), *start.effects])
+        found_id = patron_found.patron_id if patron_found is not None else ""
+        if found_id and found_id != card and self._lock_left(found_id, event.at) is not None:
+            # Locked under the card, signed in by the number printed on it: still locked.
+            self._after_lookup = returns
+            return self._identify(found_id, technology, event.at)
+        if pin_sent and "refusal.pin_wrong" in refusal:
+            self._after_lookup = returns
+            return self._wrong_pin(card, found_id, technology, event.at)
+        if pin_sent and patron_found is not None:
+            self._pin_failures.pop(self._card_key(found_id or card), None)
+        if technology == "keypad" and refusal == ("refusal.patron_unknown",):
+            # A number typed wrong: typed again, a few times.
+            self.visit.unknown_numbers += 1
+            if self.visit.unknown_numbers >= self.settings.pin_attempts:
+                step = self._notice("signin.too_many", giveback=True)
+                return Step(V.NOTICE, [PlaySound("beep.error"), Log("info", "typed numbers unknown"),
+                                       *step.effects])  # fmt: skip
+            self._after_lookup = returns
+            start = self._start(SignIn(self, message="signin.number_unknown"), banner=self.visit.banner)
+            return Step(
+                V.ACTIVE, [PlaySound("beep.error"), Log("info", "typed number unknown"), *start.effects]
+            )
         if refusal and returns is not None:
             # Books were returned first: back to them, the reason on screen, nothing lost.
             self.visit.card, self.visit.patron = "", None
@@ -263,7 +394,7 @@ class Session(Machine[SessionState]):
                 ],
             )
         self.visit.patron = patron
-        start = self._start(Borrow(self))
+        start = self._start(Borrow(self), banner="bring_in.done" if joined else "")
         return Step(V.ACTIVE, [PlaySound("beep.ok"), *start.effects])
 
     @staticmethod
@@ -278,7 +409,7 @@ class Session(Machine[SessionState]):
 
     # ---------------------------------------------------------------- active
 
-    @on(V.ACTIVE, BarcodeRead, to=(V.ACTIVE, V.IDENTIFYING), note="mobile card after returns")
+    @on(V.ACTIVE, BarcodeRead, to=(V.ACTIVE, V.IDENTIFYING, V.NOTICE), note="mobile card after returns")
     def on_code(self, event: BarcodeRead) -> Step[SessionState]:
         if event.kind == "member":
             return self._card_after_returns(event.text, "qr", event.at)
@@ -287,7 +418,7 @@ class Session(Machine[SessionState]):
             return self._start(Borrow(self), first=event)  # a book shown on "My loans": borrowing
         return Step(None, self._pass(event))
 
-    @on(V.ACTIVE, CardRead, to=(V.IDENTIFYING, V.ACTIVE), note="after returns: borrow")
+    @on(V.ACTIVE, CardRead, to=(V.IDENTIFYING, V.ACTIVE, V.NOTICE), note="after returns: borrow")
     def on_card_active(self, event: CardRead) -> Step[SessionState]:
         return self._card_after_returns(event.identifier, event.technology, event.at)
 
@@ -297,7 +428,7 @@ class Session(Machine[SessionState]):
             return self._identify(card, technology, at)
         return Step(None, [Log("debug", "card read while a patron's visit is on; ignored")])
 
-    @on(V.ACTIVE, LibraryReplied, to=(V.ACTIVE, V.PRINTING, V.GOODBYE))
+    @on(V.ACTIVE, LibraryReplied, to=(V.ACTIVE, V.PRINTING, V.GOODBYE, V.IDENTIFYING, V.NOTICE))
     def on_reply(self, event: LibraryReplied) -> Step[SessionState]:
         owner = self._owners.pop(event.request_id, None)
         if owner is None or owner is not self.activity:
@@ -305,6 +436,9 @@ class Session(Machine[SessionState]):
                 return Step(None, [Log("warning", f"end session failed: {event.error}")])
             return Step(None, [Log("debug", f"reply to {event.operation} for no running activity ignored")])
         effects = owner.handle(event)
+        handoff = self._handoff(event.at)
+        if handoff is not None:
+            return Step(handoff.target, effects + handoff.effects)
         if self.visit.finishing and not owner.busy:
             return self._finish(effects)
         return Step(None, effects + [self._show(self._activity_view())] + self._rearm())
@@ -386,7 +520,7 @@ class Session(Machine[SessionState]):
 
     # ---------------------------------------------------------------- anywhere
 
-    @on(ANY, Pressed, to=(V.IDLE, V.ACTIVE, V.PRINTING, V.GOODBYE, V.NOTICE))
+    @on(ANY, Pressed, to=(V.IDLE, V.IDENTIFYING, V.ACTIVE, V.PRINTING, V.GOODBYE, V.NOTICE))
     def on_pressed(self, event: Pressed) -> Step[SessionState]:
         c, state = event.control, self.state
         if c.startswith("lang."):
@@ -405,6 +539,10 @@ class Session(Machine[SessionState]):
                     self._show(replace(self._last_view, message="notice.staff_called", message_args=()))
                 )
             return Step(None, effects)
+        if state in (V.IDLE, V.NOTICE) and c == "sign_in":
+            # No card at hand: the membership number on the keypad, then the PIN.
+            self.visit = Visit(started=event.at)
+            return self._start(SignIn(self))
         if state == V.IDLE and c == "borrow":
             # Borrowing starts with the card: the screen says where to tap it.
             return Step(None, [self._show(screens.idle(self.language, "idle.tap_card"))])
@@ -414,6 +552,14 @@ class Session(Machine[SessionState]):
             return self._start(Giveback(self))
         if state == V.ACTIVE and c == "finish_no_receipt" and self.visit.patron is None:
             self.visit.receipt_wanted = False
+        if (
+            state == V.ACTIVE
+            and c == "start_over"
+            and isinstance(self.activity, (SignIn, BringIn))
+            and not self.activity.busy
+            and not self.visit.eventful
+        ):
+            return self._to_idle()  # nothing done yet: straight back, nothing to print
         if state == V.ACTIVE and c in ("finish", "finish_return", "finish_no_receipt", "start_over"):
             # Start over keeps what was done: it goes on the receipt rather than being lost.
             assert self.activity is not None
@@ -426,7 +572,11 @@ class Session(Machine[SessionState]):
             if switch is not None:
                 return switch
         if state == V.ACTIVE and self.activity is not None and self.activity.offers(c):
-            return Step(None, self._pass(event))
+            effects = self.activity.handle(event)
+            handoff = self._handoff(event.at)
+            if handoff is not None:
+                return Step(handoff.target, effects + handoff.effects)
+            return Step(None, effects + [self._show(self._activity_view())] + self._rearm())
         if state == V.ACTIVE and c == "extend":
             return Step(None, [*self._rearm(), self._show(self._activity_view())])
         if state in (V.NOTICE, V.GOODBYE) and c in ("ok", "start_over"):
@@ -434,7 +584,11 @@ class Session(Machine[SessionState]):
         if state == V.IDENTIFYING and c == "start_over":
             return self._to_idle()
         return Step(
-            None, [PlaySound("beep.error"), Log("debug", f"control {c!r} not offered in state {state}")]
+            None,
+            [
+                PlaySound("beep.error"),
+                Log("debug", f"control {masked_control(c)!r} not offered in state {state}"),
+            ],
         )
 
     def _switch(self, control: str) -> Step[SessionState] | None:

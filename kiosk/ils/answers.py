@@ -235,8 +235,8 @@ def holds(reply: Message) -> tuple[Hold, ...]:
     queue: dict[str, tuple[int, bool]] = {}
     for entry in reply.get_all(X_HOLD_QUEUE):
         item_id, _, rest = entry.partition("^")
-        position, _, where = rest.partition("^")
-        queue[item_id] = (_opt_int(position) or 0, where.strip().upper() == "T")
+        place, _, where = rest.partition("^")
+        queue[item_id] = (_opt_int(place) or 0, where.strip().upper() == "T")
     found = []
     for ready, list_id in ((True, "AS"), (False, "CD")):
         for entry in reply.get_all(list_id):
