@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from kiosk.core.messages import text
-from kiosk.core.model import Language, Loan, LoanLimit
+from kiosk.core.model import Hold, Language, Loan, LoanLimit
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,8 @@ class Receipt:
     suspended_until: dt.date | None = None
     # Loans across every Chaekieum member library after the visit (this library's included).
     loans_network: int | None = None
+    # Reservations and closed-stack requests placed in this visit.
+    requested: tuple[Hold, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,15 @@ class _Layout:
             self.add(self.t("receipt.renewed", count=len(r.renewed)), "bold")
             for n, loan in enumerate(r.renewed, 1):
                 self.item(n, loan.title, loan.item_id, self.due(loan, "receipt.new_due"))
+        if r.requested:
+            self.add(self.t("receipt.requested", count=len(r.requested)), "bold")
+            for n, hold in enumerate(r.requested, 1):
+                if hold.collect_by is not None:
+                    place = hold.pickup_location or "-"
+                    detail = self.t("receipt.collect", place=place, date=hold.collect_by.isoformat())
+                else:
+                    detail = self.t("receipt.queued", position=hold.position or "-")
+                self.item(n, hold.title, hold.item_id, detail)
         if r.returned:
             self.add(self.t("receipt.returned", count=len(r.returned)), "bold")
             for n, c in enumerate(r.returned, 1):

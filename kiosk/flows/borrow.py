@@ -1,4 +1,6 @@
-"""Borrowing: each book shown is checked out (or, when it is already the patron's, renewed)."""
+"""Borrowing: each book shown (or its registration number typed) is checked out, or renewed when
+it is already the patron's; a book on loan to someone else is reserved, and a closed-stack
+book requested, by touching its row."""
 
 from __future__ import annotations
 
@@ -11,12 +13,14 @@ from kiosk.core.receipt import Refusal
 from kiosk.core.requests import Checkout, PlaceHold, Renew
 from kiosk.core.views import View
 from kiosk.flows import screens
-from kiosk.flows.activity import BookActivity
+from kiosk.flows.activity import BookActivity, Host
+from kiosk.flows.keypad import ENTER, KEYS, typed
 from kiosk.flows.machine import Step, on
 
 
 class BorrowState(enum.StrEnum):
     READY = "ready"
+    TYPING = "typing"  # a registration number on the keypad
     CHECKING_OUT = "checking_out"
 
 
@@ -24,32 +28,70 @@ R = BorrowState
 
 
 class Borrow(BookActivity[BorrowState]):
-    """States: ready (waiting for a book), checking_out (a checkout or renewal in flight)."""
+    """States: ready (waiting for a book), typing (a registration number on the keypad),
+    checking_out (a checkout, renewal or reservation in flight)."""
 
     name = "borrow"
     STATES = BorrowState
     INITIAL = READY = R.READY
     BUSY = (R.CHECKING_OUT,)
-    IGNORED = {R.READY: (LibraryReplied,), R.CHECKING_OUT: (Pressed,)}
-    ROW_CONTROLS = (screens.REQUEST,)  # a closed-stack book's row
+    IGNORED = {R.READY: (LibraryReplied,), R.TYPING: (LibraryReplied,), R.CHECKING_OUT: (Pressed,)}
+    CONTROLS = ("type_item", *KEYS, ENTER, "cancel_typing")
+    ROW_CONTROLS = (screens.REQUEST,)  # a row offering a reservation or a closed-stack request
+
+    def __init__(self, host: Host) -> None:
+        super().__init__(host)
+        self.typed = ""
+        self.message = ""
 
     def view(self, countdown: int | None) -> View:
+        if self.state == R.TYPING:
+            s = self.host.settings
+            return screens.borrow_typing(self.host.language, self.visit, s.registration_prefix, self.typed,
+                                         s.registration_digits, self.message, countdown)  # fmt: skip
         return screens.borrow(self.host.language, self.visit, countdown, self.busy)
 
-    @on(R.READY, Pressed, to=(R.CHECKING_OUT, R.READY))
-    def on_request(self, event: Pressed) -> Step[BorrowState]:
-        """A closed-stack book's row touched: it is requested, to collect on a later day."""
+    @on(R.READY, Pressed, to=(R.CHECKING_OUT, R.READY, R.TYPING))
+    def on_pressed(self, event: Pressed) -> Step[BorrowState]:
+        """ "Type a number" opens the keypad; a row offering a reservation or a closed-stack
+        request, touched, places it."""
+        if event.control == "type_item":
+            self.typed, self.message = "", ""
+            self.visit.banner = ""
+            return Step(R.TYPING, [])
+        if not event.control.startswith(screens.REQUEST):
+            return Step(None, [Log("debug", "keypad key with no keypad open; ignored")])
         item = event.control[len(screens.REQUEST) :]
         visit = self.visit
-        if visit.patron is None or not any(r.item_id == item and r.reason == "refusal.closed_stack"
+        if visit.patron is None or not any(r.item_id == item and r.reason in screens.RESERVABLE
                                            for r in visit.refused):  # fmt: skip
             return Step(None, [Log("debug", "request for a book not offered; ignored")])
         visit.item_in_flight = item
         return Step(R.CHECKING_OUT, [self.host.call(PlaceHold(visit.patron.patron_id, item), self)])
 
-    @on(R.READY, BarcodeRead, to=(R.CHECKING_OUT, R.READY))
+    @on(R.TYPING, Pressed, to=(R.TYPING, R.READY, R.CHECKING_OUT))
+    def on_key(self, event: Pressed) -> Step[BorrowState]:
+        s = self.host.settings
+        if event.control == "cancel_typing":
+            self.typed = ""
+            return Step(R.READY, [])
+        if event.control != ENTER:
+            self.typed, self.message = typed(self.typed, event.control, s.registration_digits), ""
+            return Step(None, [])
+        if not self.typed:
+            self.message = "borrow.type_short"
+            return Step(None, [PlaySound("beep.error")])
+        item = s.registration_prefix + self.typed.zfill(s.registration_digits)
+        self.typed = ""
+        step = self._take(item)
+        return Step(step.target or R.READY, step.effects)
+
+    @on((R.READY, R.TYPING), BarcodeRead, to=(R.CHECKING_OUT, R.READY))
     def on_book(self, event: BarcodeRead) -> Step[BorrowState]:
-        return self.book_shown(event)
+        """A book shown (while typing too: the barcode is the surer number)."""
+        self.typed = ""
+        step = self.book_shown(event)
+        return Step(step.target or (R.READY if self.state == R.TYPING else None), step.effects)
 
     @on(R.CHECKING_OUT, BarcodeRead)
     def on_book_while_busy(self, event: BarcodeRead) -> list[Effect]:
@@ -59,7 +101,7 @@ class Borrow(BookActivity[BorrowState]):
     def on_answer(self, event: LibraryReplied) -> Step[BorrowState]:
         return self.answer(event)
 
-    @on((R.READY, R.CHECKING_OUT), DeviceStatus)
+    @on((R.READY, R.TYPING, R.CHECKING_OUT), DeviceStatus)
     def on_link(self, event: DeviceStatus) -> list[Effect]:
         return self.link_changed(event)
 
@@ -87,9 +129,9 @@ class Borrow(BookActivity[BorrowState]):
         visit = self.visit
         if isinstance(result, HoldResult):
             if result.ok:
-                hold = Hold(
-                    item_id, result.title, result.available, result.collect_by, result.pickup_location
-                )
+                place = result.pickup_location
+                hold = Hold(item_id, result.title, result.available, result.collect_by, place,
+                            result.queue_position)  # fmt: skip
                 visit.settle(item_id, requested=hold)
                 return PlaySound("beep.ok")
             reason = result.reason or "refusal.hold_refused"

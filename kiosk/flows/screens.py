@@ -282,23 +282,37 @@ def unconfirmed_lines(visit: Visit) -> tuple[Line, ...]:
     return tuple(Line(r.title or r.item_id, r.item_id, "unconfirmed", r.reason) for r in visit.unconfirmed)
 
 
-REQUEST = "request."  # a closed-stack book's row: touching it requests the book
+REQUEST = "request."  # a row offering a reservation or a closed-stack request
+# Refusals whose book can be reserved (on loan or on the hold shelf for someone else) or
+# requested from the closed stacks instead, and what the row then says.
+RESERVABLE = {
+    "refusal.closed_stack": "refusal.closed_stack",
+    "refusal.already_on_loan": "refusal.reservable",
+    "refusal.on_hold": "refusal.reservable",
+}
 
 
 def refused_lines(visit: Visit, *actions: str) -> tuple[Line, ...]:
-    """Refusals with their reason; a closed-stack book's row offers to request it."""
+    """Refusals with their reason; a book that can be reserved or requested instead offers it
+    on its row (not for a checkout whose outcome is still unknown)."""
     lines = []
     for r in visit.refused:
         if r.action in actions:
-            control = REQUEST + r.item_id if r.reason == "refusal.closed_stack" else ""
-            lines.append(Line(r.title or r.item_id, r.item_id, "refused", r.reason, control=control))
+            offer = r.action == "checkout" and r.reason in RESERVABLE and visit.patron is not None
+            control, note = (REQUEST + r.item_id, RESERVABLE[r.reason]) if offer else ("", r.reason)
+            lines.append(Line(r.title or r.item_id, r.item_id, "refused", note, control=control))
     return tuple(lines)
 
 
 def requested_lines(visit: Visit) -> tuple[Line, ...]:
-    """Closed-stack books requested in this visit: where, and until when, to collect them."""
+    """Reservations and closed-stack requests of this visit: where and until when to collect a
+    requested book, a reserved one's place in the queue."""
     lines = []
     for h in visit.requested:
+        if h.collect_by is None and not h.ready:
+            place = (("position", str(h.position or "-")),)
+            lines.append(Line(h.title or h.item_id, h.item_id, "ok", "library.hold_queued", place))
+            continue
         args = (
             ("place", h.pickup_location or "-"),
             ("date", h.collect_by.isoformat() if h.collect_by else "-"),
@@ -352,7 +366,7 @@ def borrow(language: Language, visit: Visit, countdown: int | None, busy: bool) 
         + hold_lines(visit)
     )
     name = mask_name(visit.patron.name) if visit.patron else ""
-    controls: tuple[str, ...] = ("finish", "my_loans", "start_over", "call_staff")
+    controls: tuple[str, ...] = ("finish", "type_item", "my_loans", "start_over", "call_staff")
     if countdown is not None:
         controls = ("extend", *controls)
     return _view(
@@ -367,6 +381,25 @@ def borrow(language: Language, visit: Visit, countdown: int | None, busy: bool) 
         countdown=countdown,
         busy=busy,
     )
+
+
+def borrow_typing(
+    language: Language,
+    visit: Visit,
+    prefix: str,
+    value: str,
+    digits: int,
+    message: str,
+    countdown: int | None,
+) -> View:
+    """The borrow screen with the keypad: a registration number typed, e.g. from the catalogue."""
+    field = Input("item", "borrow.type_label", value, max_length=digits, prefix=prefix)
+    controls: tuple[str, ...] = ("enter", "cancel_typing", "call_staff")
+    if countdown is not None:
+        controls = ("extend", *controls)
+    return _view(language, "borrow", "borrow.title", message or "borrow.type_prompt",
+                 message_args=(("prefix", prefix),), inputs=(field,), controls=controls,
+                 countdown=countdown)  # fmt: skip
 
 
 def giveback(language: Language, visit: Visit, countdown: int | None, busy: bool) -> View:
@@ -489,6 +522,7 @@ def receipt(settings: VisitSettings, visit: Visit, language: Language) -> Receip
         quota_scope=allowance.binds if allowance else None,
         unconfirmed=tuple(visit.unconfirmed),
         loans_network=None if details.network_loans is None else details.network_loans + new_loans,
+        requested=tuple(visit.requested),
         suspended_days=visit.late_days,
         suspended_until=visit.suspended_until,
     )

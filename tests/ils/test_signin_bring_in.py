@@ -3,6 +3,7 @@ through the runtime over SIP2 on TCP against the embedded server's seeded patron
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Iterator
@@ -26,8 +27,9 @@ class Kiosk:
         self.library = Sip2Library(server.host, server.port, "kiosk", "kiosk", "MA", timeout=5.0)
         self.views: list[View] = []
         self.transcript = Transcript()
+        self.paper = Paper()
         self.runtime = Runtime(
-            Session(settings or VisitSettings()), self.library, Paper(), SystemClock(),
+            Session(settings or VisitSettings()), self.library, self.paper, SystemClock(),
             show=self.views.append, membership=self.library.membership,
         )  # fmt: skip
         self.runtime.observers.append(self.transcript)
@@ -206,3 +208,61 @@ def test_a_member_already_joined_goes_straight_to_borrowing(kiosk):
     kiosk.runtime.post(CardRead(technology="106A", uid="01", identifier=seed.NETWORK_PATRON_ID))
     view = kiosk.wait(lambda v: v.screen == "borrow", "borrowing")
     assert view.message != "bring_in.done"
+
+
+def borrowing(kiosk: Kiosk, card: str = seed.DEMO_PATRON_ID) -> View:
+    kiosk.runtime.post(CardRead(technology="106A", uid="01", identifier=card))
+    return kiosk.wait(lambda v: v.screen == "borrow", "borrowing")
+
+
+def test_a_book_on_loan_to_someone_else_is_reserved_from_its_row(kiosk, server):
+    from kiosk.core.events import BarcodeRead
+
+    borrowing(kiosk)
+    kiosk.runtime.post(BarcodeRead(text=seed.ON_LOAN_ITEM, symbology="Code128"))
+    view = kiosk.wait(lambda v: any(x.detail == seed.ON_LOAN_ITEM for x in v.lines), "the refusal")
+    (row,) = [x for x in view.lines if x.detail == seed.ON_LOAN_ITEM]
+    assert row.status == "refused" and row.note == "refusal.reservable" and row.control
+    kiosk.press(row.control)
+    view = kiosk.wait(lambda v: any(x.note == "library.hold_queued" for x in v.lines), "the reservation")
+    (row,) = [x for x in view.lines if x.detail == seed.ON_LOAN_ITEM]
+    assert row.status == "ok" and dict(row.note_args) == {"position": "1"}
+    # The library has it, and the book stays lent to the other patron.
+    assert [h.card_id for h in server.store.holds_on(seed.ON_LOAN_ITEM, dt.date.min)] == [seed.DEMO_PATRON_ID]
+    assert server.store.loan(seed.ON_LOAN_ITEM).card_id == seed.LIMIT_PATRON_ID
+    # Done, the receipt lists it with its place in the queue.
+    kiosk.press("finish")
+    kiosk.wait(lambda v: v.screen == "goodbye", "goodbye")
+    (printed,) = kiosk.paper.receipts
+    at = printed.index(next(line for line in printed if "예약·신청 1권" in line))
+    assert any(seed.ON_LOAN_ITEM in line and "대기 순번 1번" in line for line in printed[at:])
+
+
+def test_a_registration_number_typed_borrows_requests_or_reserves(kiosk, server):
+    borrowing(kiosk)
+    kiosk.press("type_item")
+    view = kiosk.wait(lambda v: bool(v.inputs), "the keypad")
+    assert view.inputs[0].prefix == "EM" and view.args() == {"prefix": "EM"}
+    # The digits only, zero-padded: EM + 0000100002.
+    kiosk.type("100002")
+    kiosk.press("enter")
+    view = kiosk.wait(lambda v: any(x.detail == seed.DEMO_ITEMS[1] for x in v.lines), "the loan")
+    assert not view.inputs and [x.status for x in view.lines if x.detail == seed.DEMO_ITEMS[1]] == ["ok"]
+    assert server.store.loan(seed.DEMO_ITEMS[1]).card_id == seed.DEMO_PATRON_ID
+    # A closed-stack book from the catalogue: offered, then requested.
+    kiosk.press("type_item")
+    kiosk.wait(lambda v: bool(v.inputs), "the keypad")
+    kiosk.type(seed.CLOSED_STACK_ITEM[2:].lstrip("0"))
+    kiosk.press("enter")
+    view = kiosk.wait(lambda v: any(x.control for x in v.lines), "the offer")
+    (row,) = [x for x in view.lines if x.control]
+    assert row.note == "refusal.closed_stack"
+    kiosk.press(row.control)
+    view = kiosk.wait(lambda v: any(x.note == "library.closed_stack_requested" for x in v.lines), "requested")
+    # Nothing typed: asked for the digits; cancel goes back.
+    kiosk.press("type_item")
+    kiosk.wait(lambda v: bool(v.inputs), "the keypad")
+    kiosk.press("enter")
+    kiosk.wait(lambda v: v.message == "borrow.type_short", "asked for digits")
+    kiosk.press("cancel_typing")
+    kiosk.wait(lambda v: not v.inputs and v.screen == "borrow", "borrowing")

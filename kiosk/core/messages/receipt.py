@@ -4,6 +4,9 @@ across Chaekieum, and which limit leaves how many more."""
 KO: dict[str, str] = {
     "receipt.title.visit": "도서관 이용 영수증",
     "receipt.renewed": "대출 연장 {count}권",
+    "receipt.requested": "예약·신청 {count}권",
+    "receipt.collect": "{place}에서 {date}까지 찾아가세요",
+    "receipt.queued": "대기 순번 {position}번",
     "receipt.new_due": "새 반납일",
     "receipt.returned": "반납 {count}권",
     "receipt.sort_bin": "분류함 {bin}",
@@ -26,6 +29,9 @@ KO: dict[str, str] = {
 EN: dict[str, str] = {
     "receipt.title.visit": "Library receipt",
     "receipt.renewed": "Renewed: {count}",
+    "receipt.requested": "Reserved or requested: {count}",
+    "receipt.collect": "Collect at {place} by {date}",
+    "receipt.queued": "Number {position} in the queue",
     "receipt.new_due": "new due",
     "receipt.returned": "Returned: {count}",
     "receipt.sort_bin": "Sort bin {bin}",
