@@ -41,13 +41,14 @@ def birth_date(digits: str, today: dt.date | None) -> dt.date | None:
     """YYMMDD (the century the one that makes the patron's age 0-99 today) or YYYYMMDD."""
     try:
         if len(digits) == 8:
-            return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
-        if len(digits) != 6:
+            born = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+        elif len(digits) == 6:
+            yy, month, day = int(digits[:2]), int(digits[2:4]), int(digits[4:])
+            this_year = (today or dt.date(2000, 1, 1)).year
+            year = this_year - (this_year - yy) % 100
+            born = dt.date(year, month, day)
+        else:
             return None
-        yy, month, day = int(digits[:2]), int(digits[2:4]), int(digits[4:])
-        this_year = (today or dt.date(2000, 1, 1)).year
-        year = this_year - (this_year - yy) % 100
-        born = dt.date(year, month, day)
     except ValueError:
         return None
     if today is not None and born > today:

@@ -163,6 +163,7 @@ def _view(language: Language, screen: str, title: str, message: str = "", **kw: 
 
 IDLE_CONTROLS = ("borrow", "giveback", "sign_in", "lang.ko", "lang.en", "call_staff")
 KEYPAD_CONTROLS = ("enter", "start_over", "call_staff")
+SECRET_DOT = "●"
 
 
 def signin(
@@ -181,11 +182,12 @@ def signin(
         field = Input("number", "signin.number_label", number, max_length=digits[1], private=True)
         prompt = "signin.number_prompt"
     else:
-        field = Input("pin", "signin.pin_label", pin, secret=True, max_length=6)
+        # A secret field carries dots, never the digits: the PIN does not leave the activity.
+        field = Input("pin", "signin.pin_label", SECRET_DOT * len(pin), secret=True, max_length=6)
         prompt = "signin.pin_prompt"
     return _view(language, "signin", "signin.title", message or prompt, message_args=message_args,
                  inputs=(field,), controls=_keypad_controls(countdown), countdown=countdown,
-                 sensitive=bool(number))  # fmt: skip
+                 sensitive=stage == "number" and bool(number))  # fmt: skip
 
 
 def _keypad_controls(countdown: int | None) -> tuple[str, ...]:
@@ -223,7 +225,8 @@ def bring_in(
         return _view(language, "bring_in", "bring_in.title", "bring_in.working", busy=True,
                      controls=KEYPAD_CONTROLS, **common)  # fmt: skip
     name, label, prompt, secret = _BRING_IN_FIELDS[stage]
-    field = Input(name, label, value, secret=secret, max_length=6 if secret else 8, private=not secret)
+    shown = SECRET_DOT * len(value) if secret else value
+    field = Input(name, label, shown, secret=secret, max_length=6 if secret else 8, private=not secret)
     sensitive = bool(value) and not secret
     return _view(language, "bring_in", "bring_in.title", message or prompt, inputs=(field,),
                  controls=_keypad_controls(countdown), sensitive=sensitive, **common)  # fmt: skip
