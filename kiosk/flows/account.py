@@ -7,7 +7,7 @@ import datetime as dt
 import enum
 
 from kiosk.core.effects import Effect, Log, PlaySound
-from kiosk.core.errors import OutcomeUnknown, patron_reason
+from kiosk.core.errors import LibraryUnreachable, OutcomeUnknown, patron_reason
 from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied, Pressed
 from kiosk.core.model import HistoryEntry, HoldResult, Loan, RenewAllResult, RenewResult
 from kiosk.core.receipt import Refusal
@@ -287,6 +287,11 @@ class Account(Activity[AccountState]):
             return Step(A.LOANS, effects)
         item = self.visit.item_in_flight
         error = event.failure
+        if isinstance(error, LibraryUnreachable):
+            # Nothing was sent: no line for the book and no more tries; the outage said instead.
+            self.visit.banner = "account.library_down"
+            self.queue.clear()
+            return Step(A.LOANS, [PlaySound("beep.error"), Log("warning", f"renewal not sent: {error}")])
         if error is not None:
             reason = patron_reason(error)
             if isinstance(error, OutcomeUnknown):
@@ -311,7 +316,8 @@ class Account(Activity[AccountState]):
     def _renewed_all(self, event: LibraryReplied) -> list[Effect]:
         failure = event.failure
         if failure is not None:
-            self.visit.banner = patron_reason(failure)
+            unsent = isinstance(failure, LibraryUnreachable)
+            self.visit.banner = "account.library_down" if unsent else patron_reason(failure)
             return [PlaySound("beep.error"), Log("warning", f"renew all failed: {failure}")]
         result: RenewAllResult = event.result
         titles = {loan.item_id: loan.title for loan in self.loans()}
@@ -326,4 +332,7 @@ class Account(Activity[AccountState]):
 
     @on((A.LOANS, A.WORKING), DeviceStatus)
     def on_link(self, event: DeviceStatus) -> list[Effect]:
+        """The link went down or came back: said at once, as on the borrow screen."""
+        if event.device == "library" and self.visit.banner in ("", "account.library_down"):
+            self.visit.banner = "" if event.ok else "account.library_down"
         return []

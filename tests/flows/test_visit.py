@@ -642,6 +642,34 @@ def test_my_loans_renews_the_selected_books_and_says_why_not():
     assert [(x.item_id, x.action) for x in receipt.refused] == [("EM1", "renewal")]
 
 
+def test_my_loans_says_the_outage_when_a_renewal_could_not_be_sent():
+    """Nothing was sent: no refused line for the book, no more tries, the outage said; the
+    banner goes when the link is back."""
+    from kiosk.core.errors import LibraryUnreachable
+    from kiosk.core.events import DeviceStatus
+
+    loans = (Loan("EM1", "토지", dt.date(2026, 12, 20)), Loan("EM2", "파친코", dt.date(2026, 12, 5)))
+    flow = Session()
+    identified(flow, replace(PATRON, loans=loans))
+    flow.handle(Pressed(control="my_loans"))
+    flow.handle(Pressed(control="select.EM1"))
+    flow.handle(Pressed(control="select.EM2"))
+    effects = flow.handle(Pressed(control="renew_selected"))
+    call = only(effects, CallLibrary)
+    effects = flow.handle(
+        LibraryReplied(request_id=call.request_id, operation="renew", error=LibraryUnreachable("refused"))
+    )
+    assert not [e for e in effects if isinstance(e, CallLibrary)]  # EM2 not tried against a dead link
+    view = shows(effects)[-1]
+    assert view.message == "account.library_down" and not view.busy
+    assert [x.status for x in rows(view)] == ["info", "info"]
+    assert not flow.visit.refused and not flow.visit.unconfirmed
+    (view,) = shows(flow.handle(DeviceStatus(device="library", ok=True)))
+    assert view.message == "account.prompt"
+    (view,) = shows(flow.handle(DeviceStatus(device="library", ok=False, detail="down")))
+    assert view.message == "account.library_down"
+
+
 def test_my_loans_renew_all_and_nothing_selected():
     from kiosk.core.model import RenewAllResult
     from kiosk.core.requests import RenewAll

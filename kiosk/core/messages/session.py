@@ -54,6 +54,9 @@ KO: dict[str, str] = {
     "control.history_more": "이력 더 보기",
     "control.loans": "대출 현황으로",
     "account.select_holds_first": "먼저 취소할 예약을 골라 주세요",
+    "account.library_down": (
+        "도서관 시스템에 연결되지 않아 지금은 연장하거나 예약을 바꿀 수 없습니다. 잠시 후 다시 해 보세요"
+    ),
     "control.cancel_holds": "예약 취소",
     "refusal.closed_stack": (
         "보존서고에 있는 책입니다. 이 줄을 누르면 신청하고, 찾아갈 곳과 날짜를 알려 드립니다"
@@ -126,6 +129,10 @@ EN: dict[str, str] = {
     "control.history_more": "More history",
     "control.loans": "Back to my loans",
     "account.select_holds_first": "Select the reservations to cancel first",
+    "account.library_down": (
+        "The library system cannot be reached, so renewals and reservations cannot be changed now. "
+        "Please try again shortly"
+    ),
     "control.cancel_holds": "Cancel reservations",
     "refusal.closed_stack": (
         "Kept in the closed stacks: touch this line to request it; "
