@@ -162,7 +162,7 @@ def _view(language: Language, screen: str, title: str, message: str = "", **kw: 
 
 
 IDLE_CONTROLS = ("borrow", "giveback", "sign_in", "lang.ko", "lang.en", "call_staff")
-KEYPAD_CONTROLS = ("enter", "start_over", "call_staff")
+KEYPAD_CONTROLS = ("enter", "start_over", "lang.ko", "lang.en", "call_staff")
 SECRET_DOT = "●"
 
 
@@ -216,7 +216,7 @@ def bring_in(
     if stage == "consent":
         lines = tuple(Line(part.strip()) for part in consent.split("\n\n") if part.strip())
         lines = lines or (Line("", note="bring_in.consent_default"),)  # the library set none
-        controls: tuple[str, ...] = ("agree", "start_over", "call_staff")
+        controls: tuple[str, ...] = ("agree", "start_over", "lang.ko", "lang.en", "call_staff")
         if countdown is not None:
             controls = ("extend", *controls)
         return _view(language, "bring_in", "bring_in.title", message or "bring_in.consent_prompt",
