@@ -29,6 +29,8 @@ from kiosk.core.messages import text
 from kiosk.core.model import Language
 from kiosk.core.views import View
 from kiosk.ui.theme import FONT_FAMILY, Theme
+from kiosk.ui.widgets.button import KioskButton
+from kiosk.ui.widgets.keypad import ERASE, Keypad
 from kiosk.ui.widgets.line_row import STATUS_ICON as STATUS_ICON
 from kiosk.ui.widgets.line_row import LineList, discard, label
 from kiosk.ui.widgets.pictogram import CardTapPictogram
@@ -40,18 +42,15 @@ SECONDARY_PER_ROW = 3
 # Offered even while the kiosk is busy with the library.
 ALWAYS_ENABLED = ("call_staff",)
 
-# What has keypad focus: ("control", id) or ("line", position, detail).
+# What has keypad focus: ("control", id), ("line", position, detail) or ("key", control).
 FocusKey = tuple[object, ...]
 
-
-class KioskButton(QPushButton):
-    """A control that a keypad's Enter activates like a touch."""
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.isEnabled():
-            self.click()
-        else:
-            super().keyPressEvent(event)
+# A hardware keyboard's or PIN pad's keys (main row and numeric keypad alike) that type into
+# a screen's fields: they post what the on-screen keypad's keys post.
+TYPING_KEYS: dict[int, str] = {
+    **{Qt.Key.Key_0 + n: f"key.{n}" for n in range(10)},
+    Qt.Key.Key_Backspace: ERASE,
+}
 
 
 def _clear(layout: QLayout) -> None:
@@ -93,6 +92,10 @@ class KioskWindow(QWidget):
         self._body_key: tuple[object, ...] | None = None
         self._controls_key: tuple[tuple[tuple[str, str], ...], Language] | None = None
         self._buttons: dict[str, KioskButton] = {}
+        # The value labels of the fields shown, in order (updated in place as the patron types).
+        self._field_values: list[QLabel] = []
+        # The on-screen keypad, while the view has fields.
+        self.keypad: Keypad | None = None
         # Focus the keypad had on a control or row that went disabled (busy), and where Qt
         # moved it then: given back when that control is enabled again, unless moved since.
         self._focus_held: tuple[FocusKey, FocusKey | None] | None = None
@@ -128,7 +131,8 @@ class KioskWindow(QWidget):
             root.addWidget(widget)
 
         # The list area: what a screen shows above its list (the idle pictogram, "no books
-        # yet"), the list's rows, and a stretch below them.
+        # yet", keypad fields), the keypad while there are fields, the list's rows, and a
+        # stretch below them.
         self.body = QVBoxLayout()
         self.body.setSpacing(m(3))
         self.intro = QVBoxLayout()
@@ -203,7 +207,11 @@ class KioskWindow(QWidget):
             self.countdown.hide()
         else:
             self.countdown.hide()
-        made = self._render_body(view, same_screen) + self._render_controls(view, same_screen)
+        made = (
+            self._render_body(view, same_screen)
+            + self._render_keypad(view, same_screen)
+            + self._render_controls(view, same_screen)
+        )
         if made:
             self._order_focus(view)
         self._place_focus(same_screen, wanted)
@@ -228,11 +236,21 @@ class KioskWindow(QWidget):
     def _render_body(self, view: View, same_screen: bool) -> list[QWidget]:
         made: list[QWidget] = []
         empty = view.empty if not view.lines else ""
-        # A keypad field shows what was typed (a secret one as dots), never the digits.
-        fields = tuple((field.label, field.shown(), field.secret) for field in view.inputs)
+        # A keypad field shows what was typed (a secret one as dots, never the digits); a
+        # secret or private one is told (accessible name, so spoken) by how many characters.
+        fields = tuple(
+            (field.label, field.secret or field.private, field.shown(), len(field.value))
+            for field in view.inputs
+        )
         key = (view.language, view.pictogram, view.hint, empty, fields)
-        if not same_screen or key != self._body_key:
+        if same_screen and self._body_key is not None and _typed_only(key, self._body_key):
+            # Only what was typed changed: the fields' value labels show it, nothing is rebuilt.
             self._body_key = key
+            for value, (name, masked, shown, count) in zip(self._field_values, fields, strict=True):
+                self._show_value(value, name, shown, count if masked else None)
+        elif not same_screen or key != self._body_key:
+            self._body_key = key
+            self._field_values = []
             _clear(self.intro)
             self.lines.clear()
             p = self.theme.palette
@@ -249,15 +267,41 @@ class KioskWindow(QWidget):
                 nothing = label(self.t(empty), wrap=True)
                 self.intro.addWidget(nothing)
                 made.append(nothing)
-            for name, shown, secret in fields:
+            for name, masked, shown, count in fields:
                 caption = label(self.t(name), "message", wrap=True)
-                value = label(shown or " ", "input")
-                told = self.t("input.entered", count=len(shown)) if secret else shown
-                value.setAccessibleName(f"{self.t(name)}: {told}")  # a secret: how many, never which
+                value = label(name="input")
+                self._show_value(value, name, shown, count if masked else None)
                 self.intro.addWidget(caption)
                 self.intro.addWidget(value)
+                self._field_values.append(value)
                 made += [caption, value]
         return made + self.lines.show_lines(view.lines, view.language, enabled=not view.busy)
+
+    def _show_value(self, value: QLabel, name: str, shown: str, count: int | None) -> None:
+        """A field's value as shown (a secret one as dots) and told: as shown, or with
+        `count` (a secret or private field) by how many characters, never which."""
+        _set_text(value, shown or " ")
+        told = shown if count is None else self.t("input.entered", count=count)
+        said = f"{self.t(name)}: {told}"
+        if value.accessibleName() != said:
+            value.setAccessibleName(said)
+
+    def _render_keypad(self, view: View, same_screen: bool) -> list[QWidget]:
+        """The keypad under the fields while the view has any; kept (the same widget) across
+        views of the same screen, its keys disabled while busy."""
+        made: list[QWidget] = []
+        if self.keypad is not None and not (view.inputs and same_screen):
+            discard(self.keypad)
+            self.keypad = None
+        if view.inputs and self.keypad is None:
+            self.keypad = Keypad(self.theme, self._press)
+            # Directly under the fields (the intro), above any rows of the list.
+            below_fields = self.body.indexOf(self.lines)
+            self.body.insertWidget(below_fields, self.keypad, 0, Qt.AlignmentFlag.AlignHCenter)
+            made.append(self.keypad)
+        if self.keypad is not None:
+            self.keypad.show_state(view.language, enabled=not view.busy)
+        return made
 
     def _button(self, control: str, placement: str) -> KioskButton:
         button = KioskButton()
@@ -342,10 +386,10 @@ class KioskWindow(QWidget):
     # ------------------------------------------------------------------ keypad
 
     def _focus_order(self, view: View) -> list[QWidget]:
-        """Controls in the view's order, the list's touchable rows before the first control
-        below the list."""
+        """Controls in the view's order, the keypad's keys and then the list's touchable rows
+        before the first control below the list."""
         order: list[QWidget] = []
-        rows: list[QWidget] = list(self.lines.touchable())
+        rows: list[QWidget] = [*self._keypad_keys(), *self.lines.touchable()]
         for control, placement in self._shown_controls(view):
             if placement != "header":
                 order += rows
@@ -358,14 +402,19 @@ class KioskWindow(QWidget):
         for before, after in itertools.pairwise(order):
             QWidget.setTabOrder(before, after)
 
+    def _keypad_keys(self) -> list[QWidget]:
+        return list(self.keypad.ordered_keys()) if self.keypad is not None else []
+
     def _focus_key(self) -> FocusKey | None:
         focused = self.focusWidget()
         if focused is None:
             return None
+        control = focused.property("control")
+        if control and self.keypad is not None and self.keypad.key(control) is focused:
+            return ("key", control)
         for key in self.lines.row_keys():
             if self.lines.row(key) is focused:
                 return ("line", *key)
-        control = focused.property("control")
         if control and self._buttons.get(control) is focused:
             return ("control", control)
         return None
@@ -374,6 +423,8 @@ class KioskWindow(QWidget):
         if key[0] == "line":
             _, i, detail = key
             return self.lines.row((i, detail)) if isinstance(i, int) and isinstance(detail, str) else None
+        if key[0] == "key":
+            return self.keypad.key(str(key[1])) if self.keypad is not None else None
         return self._buttons.get(str(key[1]))
 
     def _focus_wanted(self) -> FocusKey | None:
@@ -386,7 +437,9 @@ class KioskWindow(QWidget):
 
     def _place_focus(self, same_screen: bool, wanted: FocusKey | None) -> None:
         # On the same screen the focus stays where the keypad put it (a row just toggled is
-        # a new widget in the same place); a new screen starts at its first control.
+        # a new widget in the same place); a new screen starts at its first control, also
+        # with fields (the on-screen keys are just before it: a PIN pad's digits type from
+        # anywhere and its Enter then confirms), at the first key when it has no control.
         widget = self._widget(wanted) if same_screen and wanted is not None else None
         if widget is not None:
             if widget.isEnabled():
@@ -396,7 +449,9 @@ class KioskWindow(QWidget):
                 assert wanted is not None
                 self._focus_held = (wanted, self._focus_key())
             return
-        first = next((b for c, b in self._buttons.items() if _placement(c) != "header"), None)
+        first: QWidget | None = next((b for c, b in self._buttons.items() if _placement(c) != "header"), None)
+        if first is None and self.keypad is not None:
+            first = self.keypad.ordered_keys()[0]
         if first is not None and first.isEnabled():
             first.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -407,15 +462,34 @@ class KioskWindow(QWidget):
     def _press(self, control: str) -> None:
         self.post(Pressed(control=control))
 
+    def _typing(self) -> bool:
+        """Whether the screen shown takes typing now: it has fields and is not busy."""
+        return self.view is not None and bool(self.view.inputs) and not self.view.busy
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        # A keypad's arrows move focus through the controls in order.
         key = event.key()
-        if key in (Qt.Key.Key_Down, Qt.Key.Key_Right):
+        typed = TYPING_KEYS.get(key) if self._typing() else None
+        if typed is not None and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            # A digit or Backspace on a hardware keypad: what the on-screen key posts (a key
+            # held down types once). Which key it was is neither logged nor kept.
+            if not event.isAutoRepeat():
+                self.post(Pressed(control=typed))
+            event.accept()
+        # A keypad's arrows move focus through the controls in order.
+        elif key in (Qt.Key.Key_Down, Qt.Key.Key_Right):
             self.focusNextChild()
         elif key in (Qt.Key.Key_Up, Qt.Key.Key_Left):
             self.focusPreviousChild()
         else:
             super().keyPressEvent(event)
+
+
+def _typed_only(key: tuple[object, ...], before: tuple[object, ...]) -> bool:
+    """Whether two body keys differ only in what was typed into the same fields."""
+    *rest, fields = key
+    *rest_before, fields_before = before
+    assert isinstance(fields, tuple) and isinstance(fields_before, tuple)
+    return rest == rest_before and [f[:2] for f in fields] == [f[:2] for f in fields_before]
 
 
 def _set_text(widget: QLabel, content: str) -> None:
