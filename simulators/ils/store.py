@@ -200,7 +200,8 @@ class CirculationStore:
             )
 
     def add_hold(self, item_id: str, card_id: str, placed: dt.date, ready_on: dt.date | None = None,
-                 expires: dt.date | None = None, pickup: str = "", in_transit: bool = False) -> None:  # fmt: skip
+                 expires: dt.date | None = None, pickup: str = "",
+                 in_transit: bool = False) -> None:  # fmt: skip
         with self._lock:
             self._db.execute(
                 "INSERT INTO holds (item_id, card_id, placed, ready_on, expires, pickup, in_transit) "
