@@ -36,7 +36,7 @@ from kiosk.ui.widgets.line_row import LineList, discard, label
 from kiosk.ui.widgets.pictogram import CardTapPictogram
 
 # Controls shown as the main, full-width action; the rest share the row below.
-PRIMARY = ("finish", "finish_return", "ok", "extend")
+PRIMARY = ("finish", "finish_return", "ok", "extend", "agree")
 HEADER = ("lang.ko", "lang.en")
 SECONDARY_PER_ROW = 3
 # Offered even while the kiosk is busy with the library.
