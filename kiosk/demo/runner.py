@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication
 
+from kiosk.core.events import Pressed
 from kiosk.core.privacy import clean
 from kiosk.core.views import View
 from kiosk.demo.script import DEFAULT_SYMBOLOGY, Step
@@ -22,6 +23,27 @@ from kiosk.demo.transcript import Transcript
 log = logging.getLogger("kiosk.demo")
 
 DEFAULT_TIMEOUT = 20.0
+# After a touch, as a quick finger leaves between two.
+TOUCH_GAP = 0.05
+
+
+def view_record(view: View) -> dict[str, Any]:
+    """What a screenshot shows, as the gallery tells screen states apart: the screen, its
+    message ids, its controls and the shape of its list; never a patron's data (no message
+    arguments, no line text, no typed value)."""
+    count = len(view.lines)
+    return {
+        "screen": clean(view.screen, 80),
+        "type": type(view).__name__,
+        "language": view.language.value,
+        "title": clean(view.title, 80),
+        "message": clean(view.message, 80),
+        "hint": clean(view.hint, 80),
+        "busy": view.busy,
+        "countdown": view.countdown is not None,
+        "lines": "0" if count == 0 else "1" if count == 1 else "many",
+        "controls": [clean(c, 80) for c in view.controls],
+    }
 
 
 class StepFailed(Exception):
@@ -29,27 +51,80 @@ class StepFailed(Exception):
 
 
 class _MainThread(QObject):
-    """Carries requests from the script thread to the GUI thread."""
+    """Carries touches from the script thread to the GUI thread, one at a time: `touch`
+    returns once the GUI thread has made it, with what went wrong (or "")."""
 
-    click = Signal(str)
+    request = Signal(int, str, str)  # number, kind, argument
     quit = Signal()
 
     def __init__(self, window: Any) -> None:
         super().__init__()
         self.window = window
-        self.click_errors: list[str] = []
-        self.click.connect(self._click, Qt.ConnectionType.QueuedConnection)
+        self._done: dict[int, str] = {}
+        self._asked = 0
+        self._cond = threading.Condition()
+        self.request.connect(self._handle, Qt.ConnectionType.QueuedConnection)
         self.quit.connect(QApplication.quit, Qt.ConnectionType.QueuedConnection)
 
-    def _click(self, control: str) -> None:
+    def touch(self, kind: str, argument: str, timeout: float = 10.0) -> str:
+        """Script thread: a `kind` touch ("control", "key", "row") and its error, if any."""
+        with self._cond:
+            self._asked += 1
+            number = self._asked
+        self.request.emit(number, kind, argument)
+        with self._cond:
+            if not self._cond.wait_for(lambda: number in self._done, timeout):
+                return f"the window did not take the touch within {timeout:g} s"
+            return self._done.pop(number)
+
+    def _handle(self, number: int, kind: str, argument: str) -> None:
+        error = "unknown touch"
+        try:
+            if kind == "control":
+                error = self._click(argument)
+            elif kind == "key":
+                error = self._key(argument)
+            elif kind == "row":
+                error = self._row(argument)
+        finally:
+            with self._cond:
+                self._done[number] = error
+                self._cond.notify_all()
+
+    def _screen(self) -> str | None:
+        return self.window.view.screen if self.window.view else None
+
+    def _click(self, control: str) -> str:
         button = self.window.buttons().get(control)
         if button is None or not button.isEnabled():
-            self.click_errors.append(
-                f"control {control!r} is not on screen "
-                f"(screen {self.window.view.screen if self.window.view else None})"
-            )
-            return
+            return f"control {control!r} is not on screen (screen {self._screen()})"
         button.click()
+        return ""
+
+    def _key(self, control: str) -> str:
+        """A key of the on-screen keypad, touched as a finger would: its button when the
+        window draws one, else the Pressed event a touch of it posts. An error never names
+        the key: a typed value is a PIN or a card number."""
+        for button in self.window.findChildren(QAbstractButton):
+            if button.property("control") == control and button.isVisible():
+                if not button.isEnabled():
+                    return f"a keypad key is not enabled (screen {self._screen()})"
+                button.click()
+                return ""
+        self.window.post(Pressed(control=control))
+        return ""
+
+    def _row(self, text: str) -> str:
+        rows = [r for r in self.window.lines.touchable() if text in r.line.text or text in r.line.detail]
+        if not rows or not rows[0].isEnabled():
+            state = "enabled " if rows else ""
+            return f"no touchable row with {text!r} {state}on screen (screen {self._screen()})"
+        click = getattr(rows[0], "click", None)
+        if callable(click):
+            click()
+        else:
+            self.window.post(Pressed(control=rows[0].line.control))
+        return ""
 
 
 @dataclass
@@ -82,6 +157,8 @@ class ScriptRunner:
             n = len(self.result.screens) + 1
             path = self.screens_dir / f"{n:02d}-{view.screen}{'-busy' if view.busy else ''}.png"
             self.window.grab().save(str(path))
+            # What the picture shows, for the gallery: message ids and shape, no patron data.
+            path.with_suffix(".json").write_text(json.dumps(view_record(view), ensure_ascii=False))
             self.result.screens.append(path)
         with self._cond:
             self._views.append(view)
@@ -117,16 +194,41 @@ class ScriptRunner:
         elif step.name == "remove_barcode":
             sims.camera.remove()
         elif step.name == "press":
+            self._press(a[0])
+        elif step.name == "language":
+            control = f"lang.{a[0]}"
+            self._wait_for(lambda v: v is not None and not v.busy, DEFAULT_TIMEOUT, "a screen not busy")
+            shown = self._views[-1]
+            if shown.language.value == a[0]:
+                return  # already in it (the window offers only the other language)
+            if control not in shown.controls:
+                raise StepFailed(f"no language switch to {a[0]!r} on screen {shown.screen!r}")
+            self._press(control)
             self._wait_for(
-                lambda v: v is not None and not v.busy and a[0] in v.controls,
+                lambda v: v is not None and v.language.value == a[0],
                 DEFAULT_TIMEOUT,
-                f"control {a[0]!r}",
+                f"the screen in {a[0]!r}",
             )
-            errors = len(self._main.click_errors)
-            self._main.click.emit(a[0])
-            time.sleep(0.05)
-            if len(self._main.click_errors) > errors:
-                raise StepFailed(clean(self._main.click_errors[-1]))
+        elif step.name == "type":
+            self._type(a[0])
+        elif step.name == "press_row":
+
+            def has_row(v: View | None) -> bool:
+                return (
+                    v is not None
+                    and not v.busy
+                    and any(line.control and (a[0] in line.text or a[0] in line.detail) for line in v.lines)
+                )
+
+            self._wait_for(has_row, DEFAULT_TIMEOUT, f"a touchable row with {a[0]!r}")
+            self._touch("row", a[0])
+        elif step.name == "expect_message":
+            timeout = float(a[1]) if len(a) > 1 else DEFAULT_TIMEOUT
+            self._wait_for(
+                lambda v: v is not None and not v.busy and a[0] in (v.message, v.hint),
+                timeout,
+                f"message {a[0]!r}",
+            )
         elif step.name == "expect_screen":
             timeout = float(a[1]) if len(a) > 1 else DEFAULT_TIMEOUT
             self._wait_for(
@@ -156,6 +258,35 @@ class ScriptRunner:
             shutil.copyfile(path, self.result.receipt)
         else:  # parse() only lets known steps through
             raise StepFailed(f"unknown step {step.name}")
+
+    def _touch(self, kind: str, argument: str) -> None:
+        """A touch made on the GUI thread; the step fails if it could not be made."""
+        error = self._main.touch(kind, argument)
+        if error:
+            raise StepFailed(clean(error))
+        time.sleep(TOUCH_GAP)
+
+    def _press(self, control: str) -> None:
+        self._wait_for(
+            lambda v: v is not None and not v.busy and control in v.controls,
+            DEFAULT_TIMEOUT,
+            f"control {control!r}",
+        )
+        self._touch("control", control)
+
+    def _type(self, digits: str) -> None:
+        """Each digit a touch of its keypad key, on a screen that asks for one. Nothing said
+        of the value here (the wait, a failure) names a digit of it."""
+        self._wait_for(
+            lambda v: v is not None and not v.busy and bool(v.inputs), DEFAULT_TIMEOUT, "a keypad field"
+        )
+        try:
+            for digit in digits:
+                self._touch("key", f"key.{digit}")
+        except StepFailed:
+            raise
+        except Exception as exc:  # noqa: BLE001 - its message might quote a key
+            raise StepFailed(f"typing failed ({type(exc).__name__})") from None
 
     def run(self, steps: list[Step]) -> None:
         """Script thread body. Everything it logs or reports is masked and cleaned: a step's

@@ -22,7 +22,16 @@ STEPS: dict[str, tuple[int, int]] = {
     "expect_line": (2, 3),  # status (ok/refused), text the line contains, optional timeout
     "wait": (1, 1),  # seconds
     "take_receipt": (0, 1),  # optional timeout seconds; saves receipt.png
+    "type": (1, 1),  # digits typed on the on-screen keypad (a PIN, a card number): private
+    "press_row": (1, 1),  # touch the list row whose text or detail contains this text
+    "expect_message": (1, 2),  # message id (or hint) the screen shows, optional timeout seconds
+    "language": (1, 1),  # ko or en: touch the language switch
 }
+# Steps whose last argument, when given, is a timeout in seconds.
+TIMED = {"expect_screen": 2, "take_receipt": 1, "expect_message": 2}
+LANGUAGES = ("ko", "en")
+# What a typed value is shown as: nothing of it, not even its length.
+TYPED_MASK = "****"
 
 
 class ScriptError(ValueError):
@@ -59,6 +68,8 @@ class Step:
         args = [clean(a, limit=80) for a in self.args]
         if self.name == "tap_card":
             args[0] = mask_card(self.args[0])
+        elif self.name == "type":
+            args[0] = TYPED_MASK
         elif self.name == "show_barcode":
             symbology = self.args[1] if len(self.args) > 1 else DEFAULT_SYMBOLOGY
             args[0] = shown_barcode(self.args[0], symbology)
@@ -92,13 +103,18 @@ def parse(source: str, origin: str = "<script>") -> list[Step]:
         lo, hi = STEPS[name]
         if not lo <= len(args) <= hi:
             raise ScriptError(f"{origin}:{number}: {name} takes {lo}..{hi} arguments, got {len(args)}")
-        if name in ("wait",) or (name in ("expect_screen", "take_receipt") and len(args) == hi):
+        if name == "wait" or len(args) == TIMED.get(name):
             try:
                 float(args[-1])
             except ValueError:
                 raise ScriptError(
                     f"{origin}:{number}: {name}: {args[-1]!r} is not a number of seconds"
                 ) from None
+        if name == "type" and not (args[0].isascii() and args[0].isdigit()):
+            # Never quoted: it is a PIN or a card number, perhaps mistyped.
+            raise ScriptError(f"{origin}:{number}: type takes digits only (0-9)")
+        if name == "language" and args[0] not in LANGUAGES:
+            raise ScriptError(f"{origin}:{number}: language takes {' or '.join(LANGUAGES)}, got {args[0]!r}")
         steps.append(Step(number, name, args))
     if not steps:
         raise ScriptError(f"{origin}: no steps")

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import enum
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,10 @@ PERSON_TYPES = frozenset({"Patron"})
 # Message arguments are (placeholder, value) pairs; {name} is the patron's name.
 ARGUMENT_FIELDS = frozenset({"message_args", "note_args"})
 ARGUMENT_MASKS: dict[str, Callable[[str], str]] = {"name": mask_name}
+# A key of the on-screen keypad says which digit of a PIN, a card number or a birth date was
+# typed: every one is written as this, in a Pressed event and in a flow's log line alike.
+KEYPAD_KEY = re.compile(r"key\.[^\s'\"]*\d")
+KEY_SHOWN = "key.•"
 # Nothing of a visit is longer (titles, a library's messages); a longer text is a flood.
 TEXT_LIMIT = 1000
 ERROR_LIMIT = 300
@@ -63,13 +68,28 @@ def _dataclass(obj: Any) -> dict[str, Any]:
             out[f.name] = [_argument(pair) for pair in value]
         else:
             out[f.name] = jsonable(value, f.name)
-    if kind == "Input" and getattr(obj, "secret", False):
-        out["value"] = mask_secret(str(obj.value))  # a PIN typed: its length is not kept either
+    if kind == "Input" and obj.value:
+        # A PIN typed: its length is not kept either; a card number or a birth date typed is
+        # the patron's as much, kept only as how many digits there are.
+        out["value"] = mask_secret(str(obj.value)) if obj.secret else "•" * len(str(obj.value))
+    if kind == "Pressed" and isinstance(obj.control, str) and is_keypad_digit(obj.control):
+        out["control"] = KEY_SHOWN
+    if kind == "Log" and isinstance(getattr(obj, "message", None), str):
+        out["message"] = keypad_masked(out["message"])
     if kind == "BarcodeRead" and isinstance(obj.text, str):
         # A mobile card's code is the patron's identifier; a code that is neither an item
         # nor an ISBN may be anything, a card with its PIN included.
         out["text"] = shown_code(str(obj.kind), obj.text)
     return out
+
+
+def is_keypad_digit(control: str) -> bool:
+    return control.startswith("key.") and control[-1:].isdigit()
+
+
+def keypad_masked(text: str) -> str:
+    """`text` with every keypad key that ends in a digit (`key.7`) as `key.•`."""
+    return KEYPAD_KEY.sub(KEY_SHOWN, text)
 
 
 def _argument(pair: Any) -> Any:
