@@ -40,7 +40,7 @@ KO: dict[str, str] = {
     # the Chaekieum bring-in
     "bring_in.title": "책이음 회원 가져오기",
     "bring_in.explain": "{home} 회원증으로 이 도서관에서도 빌릴 수 있도록 한 번만 등록합니다",
-    "bring_in.birth_date": "본인 확인을 위해 생년월일 6자리를 입력해 주세요 (예: 900315)",
+    "bring_in.birth_date": "본인 확인을 위해 생년월일 6자리를 입력해 주세요 (예: 880512)",
     "bring_in.new_pin": "이 도서관에서 쓸 비밀번호(숫자 4~6자리)를 정해 주세요",
     "bring_in.repeat_pin": "비밀번호를 한 번 더 입력해 주세요",
     "bring_in.pin_mismatch": "두 비밀번호가 다릅니다. 다시 입력해 주세요",
@@ -83,7 +83,7 @@ EN: dict[str, str] = {
     "library.recovered": "The connection dropped, but the result was confirmed",
     "bring_in.title": "Chaekieum membership bring-in",
     "bring_in.explain": "Register your {home} card here once to borrow at this library too",
-    "bring_in.birth_date": "To confirm it is you, enter your date of birth as 6 digits (e.g. 900315)",
+    "bring_in.birth_date": "To confirm it is you, enter your date of birth as 6 digits (e.g. 880512)",
     "bring_in.new_pin": "Choose a PIN for this library (4 to 6 digits)",
     "bring_in.repeat_pin": "Enter the PIN once more",
     "bring_in.pin_mismatch": "The two PINs differ. Please enter them again",

@@ -33,7 +33,7 @@ KO: dict[str, str] = {
     "bring_in.birth_label": "생년월일",
     "bring_in.pin_label": "새 비밀번호",
     "bring_in.pin_again_label": "새 비밀번호 확인",
-    "bring_in.birth_invalid": "생년월일을 6자리 숫자로 입력해 주세요 (예: 1990년 3월 15일은 900315)",
+    "bring_in.birth_invalid": "생년월일을 6자리 숫자로 입력해 주세요 (예: 1988년 5월 12일은 880512)",
     "bring_in.birth_wrong": "생년월일이 회원 정보와 다릅니다. {left}번 더 입력할 수 있습니다",
     "bring_in.too_many": (
         "본인 확인을 하지 못했습니다. 신분증을 가지고 안내데스크로 와 주세요. 반납은 할 수 있습니다"
@@ -79,7 +79,7 @@ EN: dict[str, str] = {
     "bring_in.birth_label": "Date of birth",
     "bring_in.pin_label": "New PIN",
     "bring_in.pin_again_label": "New PIN again",
-    "bring_in.birth_invalid": "Type your date of birth as 6 digits (15 March 1990 is 900315)",
+    "bring_in.birth_invalid": "Type your date of birth as 6 digits (12 May 1988 is 880512)",
     "bring_in.birth_wrong": "The date of birth does not match your membership. You can try {left} more times",
     "bring_in.too_many": (
         "Your identity could not be confirmed. Please come to the desk with an ID. You can still return books"
