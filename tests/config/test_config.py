@@ -145,6 +145,13 @@ def test_nfc_paths_accepted(tmp_path, path):
         ("[camera]\nitem_pattern = 'a{4294967296}'\n", r"item_pattern = 'a\{4294967296\}': expected a valid"),
         ("[printer]\ndevice = '/dev/ttyUSB0?baud=000'\n", r"\[printer\] device = '/dev/ttyUSB0\?baud=000'"),
         ('[library]\ndb = "a\\u0000b"\n', r"\[library\] db = 'a\\x00b': expected a path without NUL"),
+        # Keypad login: a membership number's digits, a registration number's letters.
+        ("[patron]\nnumber_min = 12\nnumber_max = 8\n", r"\[patron\] number_min = 12 is more than"),
+        (
+            "[patron]\nregistration_prefix = 'em'\n",
+            r"registration_prefix = 'em': expected up to four capital",
+        ),
+        ("[patron]\npin_attempts = 0\n", r"\[patron\] pin_attempts = 0"),
     ],
 )
 def test_values_the_kiosk_cannot_use_are_refused_at_load(tmp_path, text, expected):
@@ -212,3 +219,15 @@ def test_a_byte_order_mark_elsewhere_is_still_an_error(tmp_path):
     path.write_bytes(b"[kiosk]\n\xef\xbb\xbfid = 'K'\n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         config.load(path)
+
+
+def test_the_patron_section_reaches_the_visit(tmp_path):
+    """The keypad login's and the bring-in's settings, as the session gets them."""
+    from kiosk.app import visit_settings
+    from kiosk.core.model import Language
+
+    text = "[patron]\npin_after_card = true\nlockout_min = 5\nbring_in_consent_en = 'Our text.'\n"
+    v = visit_settings(config.load(write(tmp_path, text)))
+    assert v.pin_after_card and v.lockout_s == 300 and v.pin_attempts == 3
+    assert v.bring_in_consent == {Language.KO: "", Language.EN: "Our text."}
+    assert (v.registration_prefix, v.registration_digits, v.number_digits) == ("EM", 10, (6, 16))
