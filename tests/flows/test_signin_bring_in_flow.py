@@ -355,3 +355,17 @@ def test_a_book_shown_while_typing_its_number_is_taken_as_shown():
     d.run(BarcodeRead(text="EM0000100003", symbology="Code128"))
     assert d.call().args == {"patron_id": CARD, "item_id": "EM0000100003"}
     assert not d.view.inputs
+
+
+@pytest.mark.parametrize("pin_after_card", [False, True])
+def test_the_mobile_card_keeps_working(pin_after_card):
+    d = Drive(VisitSettings(pin_after_card=pin_after_card))
+    d.run(BarcodeRead(text=CARD, symbology="QRCode", kind="member"))
+    if pin_after_card:
+        assert d.view.screen == "signin" and [f.name for f in d.view.inputs] == ["pin"]
+        d.enter(PIN)
+        assert d.call().args == {"patron_id": CARD, "pin": PIN}
+    else:
+        assert d.call().args == {"patron_id": CARD}
+    d.reply(PATRON)
+    assert d.view.screen == "borrow"
