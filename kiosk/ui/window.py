@@ -30,6 +30,7 @@ from kiosk.core.model import Language
 from kiosk.core.views import View
 from kiosk.ui.theme import FONT_FAMILY, Theme
 from kiosk.ui.widgets.button import KioskButton
+from kiosk.ui.widgets.focus import move_focus
 from kiosk.ui.widgets.keypad import ERASE, Keypad
 from kiosk.ui.widgets.line_row import STATUS_ICON as STATUS_ICON
 from kiosk.ui.widgets.line_row import LineList, discard, label
@@ -476,11 +477,7 @@ class KioskWindow(QWidget):
                 self.post(Pressed(control=typed))
             event.accept()
         # A keypad's arrows move focus through the controls in order.
-        elif key in (Qt.Key.Key_Down, Qt.Key.Key_Right):
-            self.focusNextChild()
-        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Left):
-            self.focusPreviousChild()
-        else:
+        elif not move_focus(self, key):
             super().keyPressEvent(event)
 
 

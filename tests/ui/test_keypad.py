@@ -20,6 +20,7 @@ from kiosk.core.views import Input, View
 from kiosk.ui.theme import Theme
 from kiosk.ui.widgets.keypad import BORDER_MM, KEYS, PADDING_MM, Keypad, caption
 from kiosk.ui.window import KioskWindow
+from tests.ui.focus_chain import focus_chain as chain
 from tests.ui.test_window import THEME, dark_fraction, make_window
 
 ORDER = [control for row in KEYS for control in row]
@@ -196,13 +197,7 @@ def test_the_keypad_shows_only_with_fields_and_is_kept_while_typing(window):
 def focus_chain(window: KioskWindow) -> list[str]:
     names = {id(b): c for c, b in window.buttons().items()}
     names.update({id(k): k.property("control") for k in keypad(window).ordered_keys()})
-    order: list[str] = []
-    widget = window.nextInFocusChain()
-    while widget is not window:
-        if id(widget) in names and widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
-            order.append(names[id(widget)])
-        widget = widget.nextInFocusChain()
-    return order
+    return chain(window, names)
 
 
 def test_keys_come_after_the_fields_and_before_the_controls_in_the_focus_order(window):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.core.messages import text
 from kiosk.core.model import Language
 from kiosk.core.views import Line, View
 from kiosk.ui.window import KioskWindow
+from tests.ui.focus_chain import focus_chain as chain
 from tests.ui.test_window import THEME, a_whole_visit_views, make_window
 
 CONTROLS = ("finish", "my_loans", "start_over", "call_staff")
@@ -61,13 +62,7 @@ def focus_chain(window: KioskWindow) -> list[str]:
     """The rows and controls in the order the keypad's arrows visit them (Qt's focus chain)."""
     names = {id(b): f"control {c}" for c, b in window.buttons().items()}
     names.update({id(row): f"row {i}" for i, row in enumerate(window.lines.rows)})
-    order: list[str] = []
-    widget = window.nextInFocusChain()
-    while widget is not window:
-        if id(widget) in names and widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
-            order.append(names[id(widget)])
-        widget = widget.nextInFocusChain()
-    return order
+    return chain(window, names)
 
 
 def test_an_unchanged_row_is_the_same_widget_after_a_book_is_added(window):

@@ -10,12 +10,13 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFocusEvent, QFont, QFontMetrics, QKeyEvent, QResizeEvent
-from PySide6.QtWidgets import QScrollArea, QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from kiosk.core.messages import text
 from kiosk.core.model import Language
 from kiosk.ui.theme import FONT_FAMILY, Theme
 from kiosk.ui.widgets.button import KioskButton
+from kiosk.ui.widgets.focus import move_focus, reveal
 
 ERASE = "key.erase"
 CLEAR = "key.clear"
@@ -81,21 +82,12 @@ class KeypadKey(KioskButton):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        key = event.key()
-        if key in (Qt.Key.Key_Down, Qt.Key.Key_Right):
-            self.focusNextPrevChild(True)
-        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Left):
-            self.focusNextPrevChild(False)
-        else:
+        if not move_focus(self, event.key()):
             super().keyPressEvent(event)
 
     def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt's name
         super().focusInEvent(event)
-        parent = self.parentWidget()
-        while parent is not None and not isinstance(parent, QScrollArea):
-            parent = parent.parentWidget()
-        if parent is not None:
-            parent.ensureWidgetVisible(self)
+        reveal(self)
 
 
 class Keypad(QWidget):

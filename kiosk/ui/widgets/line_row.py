@@ -6,12 +6,13 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent, QResizeEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.core.messages import text
 from kiosk.core.model import Language
 from kiosk.core.views import Line
 from kiosk.ui.theme import Theme
+from kiosk.ui.widgets.focus import move_focus, reveal
 from kiosk.ui.widgets.pictogram import CheckBoxMark
 
 STATUS_ICON = {"ok": "✔", "refused": "✖", "unconfirmed": "?", "info": "ℹ"}
@@ -132,21 +133,12 @@ class LineRow(QFrame):
         if self.line.control and key in ACTIVATE:
             if self.isEnabled():
                 self._press(self.line.control)
-        elif key in (Qt.Key.Key_Down, Qt.Key.Key_Right):
-            # Move through the focus order, as on the buttons (the list would scroll instead).
-            self.focusNextPrevChild(True)
-        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Left):
-            self.focusNextPrevChild(False)
-        else:
+        elif not move_focus(self, key):  # through the focus order, as on the buttons
             super().keyPressEvent(event)
 
     def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt's name
         super().focusInEvent(event)
-        parent = self.parentWidget()
-        while parent is not None and not isinstance(parent, QScrollArea):
-            parent = parent.parentWidget()
-        if parent is not None:
-            parent.ensureWidgetVisible(self)
+        reveal(self)
 
 
 class LineList(QWidget):
