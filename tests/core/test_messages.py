@@ -40,3 +40,25 @@ def test_arguments_that_are_ids_are_translated():
         "the printer is out of paper"
     )
     assert text("no.such.id", Language.KO) == "no.such.id"
+
+
+# What a patron can do next, in each language: a refusal names it after the reason.
+NEXT_STEP = {
+    "ko": ("주세요", "세요", "수 있습니다", "드립니다", "누르면", "볼 수"),
+    "en": ("please", "ask", "return", "tap", "touch", "choose", "type", "show", "leave", "you can", "lists"),
+}
+
+
+def test_every_refusal_says_the_next_step():
+    """A refusal is the reason and what to do now: never a dead end."""
+    from kiosk.core.messages import CATALOGUES
+    from kiosk.core.model import Language
+
+    missing = []
+    for language in (Language.KO, Language.EN):
+        for msg_id, text in CATALOGUES[language].items():
+            if not msg_id.startswith(("refusal.", "block.", "signin.locked", "bring_in.too_many")):
+                continue
+            if not any(step in text.lower() for step in NEXT_STEP[language.value]):
+                missing.append((language.value, msg_id, text))
+    assert not missing, "\n".join(f"{lang} {i}: {t}" for lang, i, t in missing)

@@ -2,25 +2,28 @@
 
 KO: dict[str, str] = {
     # refusals the library system gives (patron blocks and item refusals)
-    "refusal.pin_wrong": "비밀번호가 맞지 않습니다",
+    "refusal.pin_wrong": "비밀번호가 맞지 않습니다. 다시 입력하거나 안내데스크에 문의해 주세요",
     "refusal.card_expired": "회원 자격 유효기간이 지났습니다. 데스크에서 갱신해 주세요",
     "refusal.bring_in_needed": (
-        "다른 책이음 도서관 회원입니다. 이 도서관에서 처음 대출하려면 회원 가져오기가 필요합니다"
+        "다른 책이음 도서관 회원입니다. 이 도서관에서 처음 대출하려면 회원 가져오기가 필요합니다. "
+        "회원증을 다시 대면 안내해 드립니다"
     ),
-    "refusal.network_limit": "책이음 도서관 전체에서 빌릴 수 있는 권수를 모두 빌렸습니다",
+    "refusal.network_limit": (
+        "책이음 도서관 전체에서 빌릴 수 있는 권수를 모두 빌렸습니다. 먼저 반납한 뒤 빌려 주세요"
+    ),
     "refusal.other_library_item": "다른 도서관의 책입니다. 그 도서관에 반납하거나 대출해 주세요",
-    "refusal.not_on_loan": "대출 중인 책이 아닙니다",
-    "refusal.renewal_limit": "이미 연장한 책입니다 (연장은 한 번만 됩니다)",
-    "refusal.renewal_reserved": "다른 회원이 예약한 책이라 연장할 수 없습니다",
-    "refusal.renewal_overdue": "반납일이 지난 책은 연장할 수 없습니다",
-    "refusal.renewal_refused": "연장할 수 없습니다",
-    "refusal.hold_refused": "예약할 수 없습니다",
-    "refusal.hold_unknown": "예약된 책이 아닙니다",
+    "refusal.not_on_loan": "대출 중인 책이 아닙니다. 책을 안내데스크에 주세요",
+    "refusal.renewal_limit": "이미 연장한 책입니다 (연장은 한 번만 됩니다). 반납일까지 반납해 주세요",
+    "refusal.renewal_reserved": "다른 회원이 예약한 책이라 연장할 수 없습니다. 반납일까지 반납해 주세요",
+    "refusal.renewal_overdue": "반납일이 지난 책은 연장할 수 없습니다. 오늘 반납해 주세요",
+    "refusal.renewal_refused": "연장할 수 없습니다. 안내데스크에 문의해 주세요",
+    "refusal.hold_refused": "예약할 수 없습니다. 안내데스크에 문의해 주세요",
+    "refusal.hold_unknown": "예약된 책이 아닙니다. 예약 내역은 '내 대출 현황'에서 볼 수 있습니다",
     "refusal.fee_refused": "결제를 처리하지 못했습니다. 데스크에 문의해 주세요",
     "refusal.identity_not_confirmed": "본인 확인에 실패했습니다. 생년월일을 확인해 주세요",
     "refusal.pin_unacceptable": "사용할 수 없는 비밀번호입니다. 숫자 4~6자리로 정해 주세요",
     "refusal.not_a_member": "책이음 회원이 아닙니다. 데스크에서 회원 가입해 주세요",
-    "refusal.already_member": "이미 이 도서관 회원입니다",
+    "refusal.already_member": "이미 이 도서관 회원입니다. 회원증을 대고 빌려 주세요",
     "refusal.bring_in_unsupported": (
         "이 도서관 시스템에서는 회원 가져오기를 할 수 없습니다. 데스크에 문의해 주세요"
     ),
@@ -48,24 +51,30 @@ KO: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
-    "refusal.pin_wrong": "The PIN is not correct",
+    "refusal.pin_wrong": "The PIN is not correct. Type it again, or ask at the desk",
     "refusal.card_expired": "Your membership has expired. Please renew it at the desk",
     "refusal.bring_in_needed": "You are a member of another Chaekieum library. Before your first loan here, "
-    "bring your membership in",
-    "refusal.network_limit": "You have borrowed as many books as allowed across all Chaekieum libraries",
+    "bring your membership in: tap your card again to be guided",
+    "refusal.network_limit": (
+        "You have borrowed as many books as allowed across all Chaekieum libraries. Return some first"
+    ),
     "refusal.other_library_item": "This book belongs to another library. Borrow or return it there",
-    "refusal.not_on_loan": "This book is not on loan",
-    "refusal.renewal_limit": "This book has already been renewed (one renewal only)",
-    "refusal.renewal_reserved": "This book is reserved by another patron and cannot be renewed",
-    "refusal.renewal_overdue": "An overdue book cannot be renewed",
-    "refusal.renewal_refused": "This book cannot be renewed",
-    "refusal.hold_refused": "This book cannot be reserved",
-    "refusal.hold_unknown": "You have no reservation for this book",
+    "refusal.not_on_loan": "This book is not on loan. Please give it to the desk",
+    "refusal.renewal_limit": (
+        "This book has already been renewed (one renewal only). Please return it by its due date"
+    ),
+    "refusal.renewal_reserved": (
+        "This book is reserved by another patron and cannot be renewed. Please return it by its due date"
+    ),
+    "refusal.renewal_overdue": "An overdue book cannot be renewed. Please return it today",
+    "refusal.renewal_refused": "This book cannot be renewed. Please ask at the desk",
+    "refusal.hold_refused": "This book cannot be reserved. Please ask at the desk",
+    "refusal.hold_unknown": "You have no reservation for this book. My loans lists your reservations",
     "refusal.fee_refused": "The payment could not be recorded. Please ask at the desk",
     "refusal.identity_not_confirmed": "Your identity could not be confirmed. Please check your date of birth",
     "refusal.pin_unacceptable": "That PIN cannot be used. Choose 4 to 6 digits",
     "refusal.not_a_member": "This is not a Chaekieum card. Please join at the desk",
-    "refusal.already_member": "You are already a member of this library",
+    "refusal.already_member": "You are already a member of this library. Tap your card to borrow",
     "refusal.bring_in_unsupported": (
         "This library's system cannot bring memberships in here. Please ask at the desk"
     ),
