@@ -167,9 +167,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "language": Key(str, "ko", "Language of the first screen", one_of("ko", "en")),
         "account_url": Key(str, "", "Account page linked by the receipt's QR code ('' for none)"),
         "footer": Key(str, "", "Footer text on receipts"),
-        "inactivity_s": Key(int, 45, "Seconds without activity before the countdown", in_range(10, 600)),
-        "countdown_s": Key(int, 15, "Length of the visible, spoken countdown", in_range(5, 120)),
-        "goodbye_s": Key(int, 8, "Seconds the goodbye screen stays", in_range(2, 60)),
+        # The kiosk accessibility criteria: at least 120 s before a warning of at least 20 s.
+        "inactivity_s": Key(
+            int, 120, "Seconds without a touch, key or book before the countdown", in_range(120, 900)
+        ),
+        "countdown_s": Key(int, 20, "Length of the visible, spoken countdown", in_range(20, 120)),
+        "goodbye_s": Key(int, 20, "Seconds the goodbye screen counts down", in_range(10, 120)),
     },
     "patron": {
         "pin_after_card": Key(

@@ -19,10 +19,10 @@ class VisitSettings:
     account_url: str = ""
     footer: str = ""
     # Seconds of no activity on the borrow screen before the countdown starts, and its length.
-    inactivity_s: int = 45
-    countdown_s: int = 15
-    goodbye_s: int = 8
-    notice_s: int = 10
+    inactivity_s: int = 120
+    countdown_s: int = 20
+    # Goodbye shows its countdown back to the first screen from the start.
+    goodbye_s: int = 20
     # Keypad login: the PIN after a card too (always after a typed number), wrong PINs before
     # the card is locked at this kiosk, and for how long.
     pin_after_card: bool = False
@@ -132,7 +132,8 @@ class Visit:
         )
 
 
-CONTROLS_EVERYWHERE = ("start_over", "call_staff")
+# On every screen (the first screen has no "start over": it is the start).
+CONTROLS_EVERYWHERE = ("start_over", "lang.ko", "lang.en", "call_staff")
 
 
 def loan_lines(loans: list[Loan]) -> tuple[Line, ...]:
@@ -148,15 +149,26 @@ def loan_lines(loans: list[Loan]) -> tuple[Line, ...]:
     )
 
 
+def everywhere(screen: str, controls: tuple[str, ...]) -> tuple[str, ...]:
+    """`controls` completed with what every screen offers: start over (but on the first
+    screen, which is where it leads), both languages (the window shows the other one), and
+    call staff, always last."""
+    wanted = [
+        c for c in CONTROLS_EVERYWHERE if c not in controls and not (screen == "idle" and c == "start_over")
+    ]
+    ordered = [c for c in controls if c != "call_staff"] + wanted
+    return (*[c for c in ordered if c != "call_staff"], "call_staff")
+
+
 def _view(language: Language, screen: str, title: str, message: str = "", **kw: object) -> View:
-    controls = kw.pop("controls", CONTROLS_EVERYWHERE)
+    controls = kw.pop("controls", ())
     kind = VIEW_TYPES.get(screen, View)
     return kind(
         screen=screen,
         language=language,
         title=title,
         message=message,
-        controls=tuple(controls),  # type: ignore[arg-type]
+        controls=everywhere(screen, tuple(controls)),  # type: ignore[arg-type]
         **kw,  # type: ignore[arg-type]
     )
 
@@ -369,7 +381,14 @@ def borrow(language: Language, visit: Visit, countdown: int | None, busy: bool) 
         + hold_lines(visit)
     )
     name = mask_name(visit.patron.name) if visit.patron else ""
-    controls: tuple[str, ...] = ("finish", "type_item", "my_loans", "start_over", "call_staff")
+    controls: tuple[str, ...] = (
+        "finish",
+        "finish_no_receipt",
+        "type_item",
+        "my_loans",
+        "start_over",
+        "call_staff",
+    )
     if countdown is not None:
         controls = ("extend", *controls)
     return _view(
@@ -451,13 +470,13 @@ def account(
     )  # fmt: skip
 
 
-def goodbye(language: Language, visit: Visit) -> View:
+def goodbye(language: Language, visit: Visit, countdown: int | None = None) -> View:
     outcome = visit.print_outcome
     args: tuple[tuple[str, str], ...] = ()
     if not visit.eventful:
         message = "goodbye.nothing"
     elif not visit.receipt_wanted:
-        message = "goodbye.no_receipt_chosen"
+        message = "goodbye.no_receipt_chosen" if visit.patron is None else "goodbye.no_receipt_chosen_loans"
     elif outcome is not None and not outcome.ok:
         message, args = "goodbye.no_receipt", (("reason", outcome.reason or "printer.failed"),)
     else:
@@ -472,7 +491,10 @@ def goodbye(language: Language, visit: Visit) -> View:
         + renewed_lines(visit.renewed)
         + returned_lines(visit)
         + unconfirmed_lines(visit),
-        controls=("ok", "call_staff"),
+        controls=("ok",),
+        # A card was used: it is on the reader or in the patron's hand.
+        hint="goodbye.take_card" if visit.card else "",
+        countdown=countdown,
     )
 
 

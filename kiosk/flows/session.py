@@ -74,7 +74,9 @@ class Session(Machine[SessionState]):
 
     STATES = SessionState
     INITIAL = V.IDLE
-    TIMERS = {V.NOTICE: ("notice",), V.GOODBYE: ("goodbye",), V.ACTIVE: ("inactivity",)}
+    # Time never runs out unannounced: after `inactivity_s` without a touch, key or scan, a
+    # visible (and spoken) countdown of `countdown_s` offers more time; goodbye shows its own.
+    TIMERS = {V.NOTICE: ("inactivity",), V.ACTIVE: ("inactivity",)}
     IGNORED = {
         V.IDLE: (CardRemoved, TimerFired, ReceiptPrinted, LibraryReplied, DeviceStatus),
         V.IDENTIFYING: (
@@ -115,6 +117,7 @@ class Session(Machine[SessionState]):
         self._job = 0
         self._countdown: int | None = None
         self._last_view: View | None = None
+        self._notice_shown: View | None = None
         self._after_lookup: Activity[Any] | None = None
         # The lookup in flight was sent with a PIN (typed, or asked after a card).
         self._pin_sent = False
@@ -126,11 +129,7 @@ class Session(Machine[SessionState]):
         self._locked: dict[str, dt.datetime | None] = {}
 
     def timer_seconds(self, name: str) -> float:
-        return {
-            "notice": self.settings.notice_s,
-            "goodbye": self.settings.goodbye_s,
-            "inactivity": self.settings.inactivity_s,
-        }[name]
+        return {"inactivity": self.settings.inactivity_s}[name]
 
     # ---------------------------------------------------------------- for activities
 
@@ -153,8 +152,26 @@ class Session(Machine[SessionState]):
         self, message: str, args: tuple[tuple[str, str], ...] = (), giveback: bool = False
     ) -> Step[SessionState]:
         """A notice; with `giveback`, to a patron who cannot borrow now but may return books."""
-        view = screens.notice(self.language, message, args=args, giveback=giveback)
-        return Step(V.NOTICE, [self._show(view)])
+        return self._notice_view(screens.notice(self.language, message, args=args, giveback=giveback))
+
+    def _notice_view(self, view: View) -> Step[SessionState]:
+        """A notice stays until the patron is done with it (or its countdown ends)."""
+        self._countdown = None
+        self._notice_shown = view
+        return Step(V.NOTICE, [CancelTimer("countdown"), self._show(view)])
+
+    def _timed_view(self) -> View:
+        """The screen of the state now, with the countdown when one runs."""
+        n = self._countdown
+        if self.state == V.ACTIVE:
+            return self._activity_view()
+        if self.state == V.GOODBYE:
+            return screens.goodbye(self.language, self.visit, n)
+        notice = self._notice_shown or self._last_view or screens.notice(self.language, "notice.title")
+        shown = replace(notice, language=self.language)
+        if n is None:
+            return shown
+        return replace(shown, countdown=n, controls=("extend", *shown.controls))
 
     def _forget(self) -> list[Effect]:
         """Everything about the patron and the visit dropped, for the next one."""
@@ -385,12 +402,13 @@ class Session(Machine[SessionState]):
             )
         patron: Patron = event.result
         if refusal:
+            step = self._notice_view(screens.blocked(self.language, patron, refusal))
             return Step(
                 V.NOTICE,
                 [
                     PlaySound("beep.error"),
                     Log("info", f"patron refused: {', '.join(refusal)}"),
-                    self._show(screens.blocked(self.language, patron, refusal)),
+                    *step.effects,
                 ],
             )
         self.visit.patron = patron
@@ -459,26 +477,30 @@ class Session(Machine[SessionState]):
         return effects + [self._show(self._activity_view())] + self._rearm()
 
     def _rearm(self) -> list[Effect]:
+        """A touch, a key or a book: the time starts again (none runs while the library is asked)."""
         self._countdown = None
-        if self.activity is not None and self.activity.busy:
+        if self.activity is not None and self.activity.busy and self.state == V.ACTIVE:
             return [CancelTimer("inactivity"), CancelTimer("countdown")]
         return [CancelTimer("countdown"), StartTimer("inactivity", self.settings.inactivity_s)]
 
-    @on(V.ACTIVE, TimerFired, to=(V.ACTIVE, V.PRINTING, V.GOODBYE))
-    def on_timer_active(self, event: TimerFired) -> Step[SessionState]:
-        if event.name == "inactivity":
+    @on((V.ACTIVE, V.NOTICE, V.GOODBYE), TimerFired, to=(V.ACTIVE, V.PRINTING, V.GOODBYE, V.NOTICE, V.IDLE))
+    def on_timer(self, event: TimerFired) -> Step[SessionState]:
+        """No touch for a while: a countdown, shown and spoken, with "more time"; at its end a
+        visit finishes (what was done is kept and printed), a notice or goodbye goes to idle."""
+        if event.name == "inactivity" and self.state != V.GOODBYE:
             self._countdown = self.settings.countdown_s
             return Step(
-                None,
-                [self._show(self._activity_view()), PlaySound("beep.warning"), StartTimer("countdown", 1)],
+                None, [self._show(self._timed_view()), PlaySound("beep.warning"), StartTimer("countdown", 1)]
             )
         if event.name == "countdown" and self._countdown is not None:
             left = self._countdown - 1
-            if left <= 0:
-                self._countdown = None
+            if left > 0:
+                self._countdown = left
+                return Step(None, [self._show(self._timed_view()), StartTimer("countdown", 1)])
+            self._countdown = None
+            if self.state == V.ACTIVE:
                 return self._finish([Log("info", "visit timed out")])
-            self._countdown = left
-            return Step(None, [self._show(self._activity_view()), StartTimer("countdown", 1)])
+            return self._to_idle()
         return Step(None, [Log("debug", f"stale timer {event.name} in {self.state}")])
 
     def _finish(self, effects: list[Effect]) -> Step[SessionState]:
@@ -510,13 +532,12 @@ class Session(Machine[SessionState]):
         return self._goodbye(effects)
 
     def _goodbye(self, effects: list[Effect]) -> Step[SessionState]:
-        return Step(V.GOODBYE, [*effects, self._show(screens.goodbye(self.language, self.visit))])
-
-    @on((V.NOTICE, V.GOODBYE), TimerFired, to=(V.IDLE, V.NOTICE, V.GOODBYE))
-    def on_timer_back_to_idle(self, event: TimerFired) -> Step[SessionState]:
-        if (self.state, event.name) in ((V.NOTICE, "notice"), (V.GOODBYE, "goodbye")):
-            return self._to_idle()
-        return Step(None, [Log("debug", f"stale timer {event.name} in {self.state}")])
+        """Goodbye shows (and says) its own countdown back to the first screen."""
+        self._countdown = self.settings.goodbye_s
+        view = screens.goodbye(self.language, self.visit, self._countdown)
+        return Step(
+            V.GOODBYE, [*effects, CancelTimer("countdown"), self._show(view), StartTimer("countdown", 1)]
+        )
 
     # ---------------------------------------------------------------- anywhere
 
@@ -550,8 +571,8 @@ class Session(Machine[SessionState]):
             # Return needs no card: offered at idle, and to a patron who may not borrow now.
             self.visit = Visit(started=event.at)
             return self._start(Giveback(self))
-        if state == V.ACTIVE and c == "finish_no_receipt" and self.visit.patron is None:
-            self.visit.receipt_wanted = False
+        if state == V.ACTIVE and c == "finish_no_receipt":
+            self.visit.receipt_wanted = False  # the patron's choice: what was done is on screen
         if (
             state == V.ACTIVE
             and c == "start_over"
@@ -577,8 +598,9 @@ class Session(Machine[SessionState]):
             if handoff is not None:
                 return Step(handoff.target, effects + handoff.effects)
             return Step(None, effects + [self._show(self._activity_view())] + self._rearm())
-        if state == V.ACTIVE and c == "extend":
-            return Step(None, [*self._rearm(), self._show(self._activity_view())])
+        if state in (V.ACTIVE, V.NOTICE) and c in ("extend", "touch"):
+            # More time asked for, or a touch anywhere on the screen: the time starts again.
+            return Step(None, [*self._rearm(), self._show(self._timed_view())])
         if state in (V.NOTICE, V.GOODBYE) and c in ("ok", "start_over"):
             return self._to_idle()
         if state == V.IDENTIFYING and c == "start_over":

@@ -30,6 +30,16 @@ AT = dt.datetime(2026, 11, 28, 14, 30)
 PATRON = Patron(patron_id="04A1B2C3D4E5F6", name="김민수", loans=(Loan("EM0000000009", "토지"),))
 
 
+def count_down(flow: Session) -> list:
+    """Every tick of the countdown running now, to its end."""
+    effects: list = []
+    for _ in range(300):
+        effects += flow.handle(TimerFired(name="countdown"))
+        if flow._countdown is None:
+            return effects
+    raise AssertionError("the countdown never ended")
+
+
 def rows(view):
     """A list's item rows, without the totals lines above them."""
     return [line for line in view.lines if line.detail]
@@ -109,7 +119,10 @@ def test_a_whole_visit_borrow_two_print_goodbye_idle():
     effects = flow.handle(ReceiptPrinted(job_id=job.job_id, outcome=PrintOutcome(ok=True)))
     view = shows(effects)[-1]
     assert view.screen == "goodbye" and view.message == "goodbye.receipt"
-    effects = flow.handle(TimerFired(name="goodbye"))
+    # Goodbye counts down, on screen, back to the first screen.
+    assert view.countdown == 20 and view.hint == "goodbye.take_card"
+    effects = count_down(flow)
+    assert [v.countdown for v in shows(effects)[:-1]] == list(range(19, 0, -1))
     assert any(isinstance(e, VisitEnded) for e in effects)
     assert shows(effects)[-1].screen == "idle" and flow.visit.patron is None
 
@@ -120,7 +133,13 @@ def test_blocked_patron_sees_reason_and_returns_to_idle():
     effects = identified(flow, blocked)
     view = shows(effects)[-1]
     assert view.screen == "notice" and view.message == "refusal.fees"
-    assert shows(flow.handle(TimerFired(name="notice")))[-1].screen == "idle"
+    # The notice waits for the patron; when nobody touches it, a countdown offers more time.
+    (view,) = shows(flow.handle(TimerFired(name="inactivity")))
+    assert view.screen == "notice" and view.countdown == 20 and view.controls[0] == "extend"
+    (view,) = shows(flow.handle(Pressed(control="extend")))
+    assert view.countdown is None and view.message == "refusal.fees"
+    flow.handle(TimerFired(name="inactivity"))
+    assert shows(count_down(flow))[-1].screen == "idle"
 
 
 def test_library_timeout_on_lookup_is_a_notice_not_a_crash():
@@ -441,8 +460,8 @@ def test_a_flow_failure_anywhere_asks_for_staff_then_goes_back_to_idle():
     assert view.screen == "notice" and view.message == "error.flow_failed"
     assert any(isinstance(e, VisitEnded) for e in effects)  # the visit's data is dropped
     assert flow.visit.patron is None and flow.state == "notice"
-    (view,) = shows(flow.handle(TimerFired(name="notice")))
-    assert view.screen == "idle"
+    flow.handle(TimerFired(name="inactivity"))
+    assert shows(count_down(flow))[-1].screen == "idle"
 
 
 # -- the session hosts giveback (no card) and renewals ---------------------------------------

@@ -9,6 +9,10 @@ KO: dict[str, str] = {
     "control.finish_return": "반납 완료",
     "control.finish_no_receipt": "영수증 없이",
     "goodbye.no_receipt_chosen": "반납이 모두 기록되었습니다. 영수증은 인쇄하지 않았습니다",
+    "goodbye.no_receipt_chosen_loans": (
+        "모두 기록되었습니다. 영수증은 인쇄하지 않았습니다. 반납일은 '내 서재'에서 볼 수 있습니다"
+    ),
+    "goodbye.take_card": "회원증을 챙기세요",
     "giveback.refused_line": "{reason}. 책을 안내데스크에 주세요",
     "giveback.title": "반납하기",
     "working.checkin": "반납을 처리하고 있습니다",
@@ -85,6 +89,10 @@ EN: dict[str, str] = {
     "control.finish_return": "Done returning",
     "control.finish_no_receipt": "No receipt",
     "goodbye.no_receipt_chosen": "All returns are recorded. No receipt was printed, as you chose",
+    "goodbye.no_receipt_chosen_loans": (
+        "All is recorded. No receipt was printed, as you chose: see the due dates in your online account"
+    ),
+    "goodbye.take_card": "Please take your card",
     "giveback.refused_line": "{reason}. Please give the book to the desk",
     "giveback.title": "Return",
     "working.checkin": "Recording the return",
