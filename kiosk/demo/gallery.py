@@ -19,6 +19,10 @@ from typing import Any
 
 from kiosk.core.privacy import clean
 from kiosk.core.views import VIEW_TYPES
+from kiosk.demo import gallery_views
+from kiosk.demo.gallery_views import VIEWS, GalleryView, load_views
+
+__all__ = ["VIEWS", "GalleryView", "build", "load_views"]
 
 DEMO = Path(__file__).parent
 SHIPPED = tuple(sorted(DEMO.glob("*.visit")))
@@ -64,11 +68,7 @@ class Shot:
     @property
     def state(self) -> Key:
         """The screen state without its language: a Korean and an English picture pair on it."""
-        r = self.record
-        return (
-            r["screen"], r["title"], r["message"], r["hint"], r["busy"], r["countdown"], r["lines"],
-            tuple(r["controls"]),
-        )  # fmt: skip
+        return gallery_views.state_key(self.record)
 
 
 @dataclass
@@ -84,11 +84,18 @@ class State:
         return next(iter(self.shots.values())).record
 
     @property
+    def key(self) -> Key:
+        return next(iter(self.shots.values())).state
+
+    @property
     def sensitive(self) -> bool:
         return all(shot.png is None for shot in self.shots.values())
 
     def file_name(self) -> str:
-        return f"{self.number:02d}-{self.slug()}.png"
+        return f"{self.stem()}.png"
+
+    def stem(self) -> str:
+        return f"{self.number:02d}-{self.slug()}"
 
     def slug(self) -> str:
         """Screen, message id, busy and suffix: names of the kiosk's own, never a patron's."""
@@ -209,30 +216,10 @@ def shots(outcome: RunOutcome) -> list[Shot]:
         sidecar = png.with_suffix(".json")
         if sidecar.is_file():
             found.append(Shot(json.loads(sidecar.read_text(encoding="utf-8")), png, visit))
-    transcript = outcome.out / "transcript.json"
-    if transcript.is_file():
-        for entry in json.loads(transcript.read_text(encoding="utf-8")):
-            view = entry.get("view") if entry.get("type") == "Show" else None
-            if isinstance(view, dict) and view.get("sensitive"):
-                found.append(Shot(_record_of_shown(view), None, visit))
+    for view in gallery_views.shown(outcome.out / "transcript.json"):
+        if view.get("sensitive"):
+            found.append(Shot(gallery_views.record_of(view), None, visit))
     return found
-
-
-def _record_of_shown(view: dict[str, Any]) -> dict[str, Any]:
-    """A view as the transcript wrote it, in the form of a screenshot's sidecar."""
-    count = len(view.get("lines") or ())
-    return {
-        "screen": view["screen"],
-        "type": view.get("type", ""),
-        "language": view["language"],
-        "title": view.get("title", ""),
-        "message": view.get("message", ""),
-        "hint": view.get("hint", ""),
-        "busy": bool(view.get("busy")),
-        "countdown": view.get("countdown") is not None,
-        "lines": "0" if count == 0 else "1" if count == 1 else "many",
-        "controls": list(view.get("controls") or ()),
-    }
 
 
 def screen_states(all_shots: Iterable[Shot]) -> list[State]:
@@ -370,6 +357,10 @@ def write(out: Path, states: list[State], outcomes: list[RunOutcome]) -> list[Pa
                 save_picture(shot.png, target)
                 written.append(target)
     (out / INDEX).write_text(index(states, outcomes), encoding="utf-8")
+    # Each state's View in each language, for the tests that render every screen.
+    shown = (view for o in outcomes if o.ok for view in gallery_views.shown(o.out / "transcript.json"))
+    named = [(s.stem(), s.key, [lang for lang in LANGUAGES if lang in s.shots]) for s in states]
+    gallery_views.write(out / VIEWS, gallery_views.entries(named, shown))
     return written
 
 
