@@ -48,6 +48,12 @@ class BarcodeRead(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ScanTrouble(Event):
+    """The camera has had what looks like a barcode label in view for a while without reading
+    it: the patron is shown how to hold the book, and offered to type the number."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Pressed(Event):
     """A touch or keypad press on a named control (e.g. "finish", "lang.en", "start_over")."""
 

@@ -15,9 +15,10 @@ import cv2
 import numpy as np
 
 from kiosk.core.errors import DeviceError
-from kiosk.core.events import DeviceStatus, Event
+from kiosk.core.events import DeviceStatus, Event, ScanTrouble
 from kiosk.core.ports import Post
 from kiosk.core.privacy import shown_code, summary
+from kiosk.devices import looks
 from kiosk.devices.barcodes import DEFAULT, STEPS, CodePatterns, Decoded, admit, decode, rejection
 
 log = logging.getLogger(__name__)
@@ -224,6 +225,52 @@ class ReadDebouncer(Generic[K]):
         return new
 
 
+class TroubleWatch:
+    """A label that will not read: bars seen in view for `after_s` with no read posts one
+    ScanTrouble; a read, or `forget_s` with no bars in view, starts afresh. Pure: the caller
+    passes the time and what it saw (None for a frame it did not look at)."""
+
+    def __init__(self, after_s: float = 2.0, forget_s: float = 1.5) -> None:
+        self.after_s, self.forget_s = after_s, forget_s
+        self._since: float | None = None
+        self._last_bars = 0.0
+        self._told = False
+
+    def update(self, now: float, read: bool, bars: bool | None) -> bool:
+        """True once when the trouble begins."""
+        if read:
+            self._since, self._told = None, False
+            return False
+        if bars:
+            self._last_bars = now
+            if self._since is None:
+                self._since = now
+        elif bars is False and self._since is not None and now - self._last_bars >= self.forget_s:
+            self._since, self._told = None, False
+        if self._since is not None and not self._told and now - self._since >= self.after_s:
+            self._told = True
+            return True
+        return False
+
+
+# Bars that look like a label held up to the camera (not a patterned background): a region
+# whose gradients agree on one direction, at least this share of the frame.
+TROUBLE_COHERENCE = 0.5
+TROUBLE_AREA = 0.05
+# Frames between two looks for an unread label (it costs about 3 ms a look).
+TROUBLE_EVERY = 5
+
+
+def label_in_view(gray: np.ndarray) -> bool:
+    """Whether a barcode-like label fills part of the frame (read or not)."""
+    h, w = gray.shape[:2]
+    for region in looks.found_regions(gray, True):
+        x0, y0, x1, y1 = region.box
+        if (region.coherence or 0.0) >= TROUBLE_COHERENCE and (x1 - x0) * (y1 - y0) >= TROUBLE_AREA * h * w:
+            return True
+    return False
+
+
 class CameraReader:
     """Device worker (kiosk.core.ports.Device) for the barcode camera.
 
@@ -266,6 +313,7 @@ class CameraReader:
         self._thread: threading.Thread | None = None
         self._post: Post = _discard
         self._failing = False
+        self._trouble = TroubleWatch()
 
     def start(self, post: Post) -> None:
         if self._thread is not None:
@@ -363,7 +411,15 @@ class CameraReader:
             self._debouncer = ReadDebouncer(self._forget_after_s)
         found = decode_frame(frame, self._formats, self.frames_decoded)
         self.frames_decoded += 1
-        for decoded in self._debouncer.update(self._clock(), found):
+        now = self._clock()
+        bars: bool | None = None
+        if not found and self.frames_decoded % TROUBLE_EVERY == 0:
+            gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
+            bars = label_in_view(gray)
+        if self._trouble.update(now, bool(found), bars):
+            log.info("camera %s: a label in view has not read for %.0f s", self._label, self._trouble.after_s)
+            self._emit(ScanTrouble())
+        for decoded in self._debouncer.update(now, found):
             event = admit(decoded, self._patterns)
             if event is None:
                 reason = rejection(decoded, self._patterns) or "pattern"

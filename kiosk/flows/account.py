@@ -8,7 +8,7 @@ import enum
 
 from kiosk.core.effects import Effect, Log, PlaySound
 from kiosk.core.errors import LibraryUnreachable, OutcomeUnknown, patron_reason
-from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied, Pressed
+from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied, Pressed, ScanTrouble
 from kiosk.core.model import HistoryEntry, HoldResult, Loan, RenewAllResult, RenewResult
 from kiosk.core.receipt import Refusal
 from kiosk.core.requests import BorrowingHistory, CancelHold, Renew, RenewAll
@@ -37,7 +37,10 @@ class Account(Activity[AccountState]):
     INITIAL = A.LOANS
     BUSY = (A.WORKING,)
     # A book shown here goes to borrowing (the session switches): never to this list.
-    IGNORED = {A.LOANS: (LibraryReplied, BarcodeRead), A.WORKING: (Pressed, BarcodeRead)}
+    IGNORED = {
+        A.LOANS: (LibraryReplied, BarcodeRead, ScanTrouble),
+        A.WORKING: (Pressed, BarcodeRead, ScanTrouble),
+    }
     CONTROLS = (
         "renew_selected",
         "renew_all",

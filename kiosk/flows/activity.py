@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar, Protocol
 
 from kiosk.core.effects import CallLibrary, Effect, Log, PlaySound
 from kiosk.core.errors import LibraryUnreachable, OutcomeUnknown, patron_reason
-from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied
+from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied, Pressed, ScanTrouble
 from kiosk.core.model import Language
 from kiosk.core.receipt import Refusal
 from kiosk.core.requests import Request
 from kiosk.core.views import View
+from kiosk.flows import screens
+from kiosk.flows.keypad import ENTER, KEYS, typed
 from kiosk.flows.machine import Machine, S, Step
 from kiosk.flows.screens import Visit, VisitSettings
 
@@ -60,12 +63,67 @@ class Activity(Machine[S]):
         raise KeyError(name)  # activities keep no timers: time is the session's
 
 
+# A book shown again within this long is the same showing (a second decoder, a hand that
+# wobbled out of view and back): ignored. Later, it is told it is already on the list.
+REPEAT_S = 2.0
+
+
 class BookActivity(Activity[S]):
-    """An activity driven by books shown to the camera, one library request per book:
-    books shown while one is in flight are queued, and every failure is told the same way
-    (not confirmed / not sent: outage / refused with the reason)."""
+    """An activity driven by books shown to the camera (or their registration numbers typed
+    on the keypad), one library request per book: books shown while one is in flight are
+    queued, and every failure is told the same way (not confirmed / not sent: outage /
+    refused with the reason). A label the camera cannot read gets help: how to hold the book,
+    and the keypad offered."""
 
     READY: ClassVar[Any]  # the state waiting for the next book
+    TYPING: ClassVar[Any]  # a registration number on the keypad
+    TYPING_CONTROLS: ClassVar[tuple[str, ...]] = ("type_item", *KEYS, ENTER, "cancel_typing")
+
+    def __init__(self, host: Host) -> None:
+        super().__init__(host)
+        self.typed = ""
+        self.message = ""
+        # When each book was last shown (the event's time), for repeats.
+        self.shown_at: dict[str, dt.datetime] = {}
+
+    def typing_view(self, countdown: int | None) -> View:
+        s = self.host.settings
+        return screens.book_typing(self.host.language, self.name, s.registration_prefix, self.typed,
+                                   s.registration_digits, self.message, countdown)  # fmt: skip
+
+    def start_typing(self) -> Step[S]:
+        self.typed, self.message = "", ""
+        self.visit.banner = ""
+        return Step(self.TYPING, [])
+
+    def key_typed(self, event: Pressed) -> Step[S]:
+        """A key while typing a registration number: Done takes the book as if shown."""
+        s = self.host.settings
+        if event.control == "cancel_typing":
+            self.typed = ""
+            return Step(self.READY, [])
+        if event.control != ENTER:
+            self.typed, self.message = typed(self.typed, event.control, s.registration_digits), ""
+            return Step(None, [])
+        if not self.typed:
+            self.message = "borrow.type_short"
+            return Step(None, [PlaySound("beep.error")])
+        item = s.registration_prefix + self.typed.zfill(s.registration_digits)
+        self.typed = ""
+        step = self._take(item)
+        return Step(step.target or self.READY, step.effects)
+
+    def trouble(self, event: ScanTrouble) -> list[Effect]:
+        """A label in view that will not read: how to hold it, and the keypad offered."""
+        self.visit.banner = "scan.help"
+        return [PlaySound("beep.warning"), Log("info", "label in view not read: help shown")]
+
+    def is_repeat(self, event: BarcodeRead) -> bool:
+        """The same book shown again within REPEAT_S of its last showing."""
+        last = self.shown_at.get(event.text)
+        if event.at is not None:
+            self.shown_at[event.text] = event.at
+        return last is not None and event.at is not None and (event.at - last).total_seconds() < REPEAT_S
 
     def _take(self, item_id: str) -> Step[S]:
         """The request for one book (or why none is sent)."""
@@ -82,11 +140,17 @@ class BookActivity(Activity[S]):
     unknown_reason: ClassVar[str] = "error.outcome_unknown"
 
     def book_shown(self, event: BarcodeRead) -> Step[S]:
+        """A book shown (while typing too: the barcode is the surer number)."""
+        typing = self.state == self.TYPING
+        self.typed = ""
         if event.kind != "item":
             self.visit.banner = "refusal.not_an_item"
-            return Step(None, [PlaySound("beep.error")])
+            return Step(self.READY if typing else None, [PlaySound("beep.error")])
+        if self.is_repeat(event) and self.visit.handled(event.text):
+            return Step(self.READY if typing else None, [Log("debug", "the same book shown again at once")])
         self.visit.banner = ""
-        return self._take(event.text)
+        step = self._take(event.text)
+        return Step(step.target or (self.READY if typing else None), step.effects)
 
     def book_queued(self, event: BarcodeRead) -> list[Effect]:
         if event.kind == "item" and event.text not in self.visit.pending_items:

@@ -7,14 +7,13 @@ from __future__ import annotations
 import enum
 
 from kiosk.core.effects import Effect, Log, PlaySound
-from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied, Pressed
+from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied, Pressed, ScanTrouble
 from kiosk.core.model import CheckoutResult, Hold, HoldResult, Loan, RenewResult
 from kiosk.core.receipt import Refusal
 from kiosk.core.requests import Checkout, PlaceHold, Renew
 from kiosk.core.views import View
 from kiosk.flows import screens
-from kiosk.flows.activity import BookActivity, Host
-from kiosk.flows.keypad import ENTER, KEYS, typed
+from kiosk.flows.activity import BookActivity
 from kiosk.flows.machine import Step, on
 
 
@@ -34,31 +33,31 @@ class Borrow(BookActivity[BorrowState]):
     name = "borrow"
     STATES = BorrowState
     INITIAL = READY = R.READY
+    TYPING = R.TYPING
     BUSY = (R.CHECKING_OUT,)
-    IGNORED = {R.READY: (LibraryReplied,), R.TYPING: (LibraryReplied,), R.CHECKING_OUT: (Pressed,)}
-    CONTROLS = ("type_item", *KEYS, ENTER, "cancel_typing")
+    IGNORED = {
+        R.READY: (LibraryReplied,),
+        R.TYPING: (LibraryReplied, ScanTrouble),
+        R.CHECKING_OUT: (Pressed, ScanTrouble),
+    }
+    CONTROLS = BookActivity.TYPING_CONTROLS
     ROW_CONTROLS = (screens.REQUEST,)  # a row offering a reservation or a closed-stack request
-
-    def __init__(self, host: Host) -> None:
-        super().__init__(host)
-        self.typed = ""
-        self.message = ""
 
     def view(self, countdown: int | None) -> View:
         if self.state == R.TYPING:
-            s = self.host.settings
-            return screens.borrow_typing(self.host.language, self.visit, s.registration_prefix, self.typed,
-                                         s.registration_digits, self.message, countdown)  # fmt: skip
+            return self.typing_view(countdown)
         return screens.borrow(self.host.language, self.visit, countdown, self.busy)
+
+    @on(R.READY, ScanTrouble)
+    def on_trouble(self, event: ScanTrouble) -> list[Effect]:
+        return self.trouble(event)
 
     @on(R.READY, Pressed, to=(R.CHECKING_OUT, R.READY, R.TYPING))
     def on_pressed(self, event: Pressed) -> Step[BorrowState]:
         """ "Type a number" opens the keypad; a row offering a reservation or a closed-stack
         request, touched, places it."""
         if event.control == "type_item":
-            self.typed, self.message = "", ""
-            self.visit.banner = ""
-            return Step(R.TYPING, [])
+            return self.start_typing()
         if not event.control.startswith(screens.REQUEST):
             return Step(None, [Log("debug", "keypad key with no keypad open; ignored")])
         item = event.control[len(screens.REQUEST) :]
@@ -71,27 +70,11 @@ class Borrow(BookActivity[BorrowState]):
 
     @on(R.TYPING, Pressed, to=(R.TYPING, R.READY, R.CHECKING_OUT))
     def on_key(self, event: Pressed) -> Step[BorrowState]:
-        s = self.host.settings
-        if event.control == "cancel_typing":
-            self.typed = ""
-            return Step(R.READY, [])
-        if event.control != ENTER:
-            self.typed, self.message = typed(self.typed, event.control, s.registration_digits), ""
-            return Step(None, [])
-        if not self.typed:
-            self.message = "borrow.type_short"
-            return Step(None, [PlaySound("beep.error")])
-        item = s.registration_prefix + self.typed.zfill(s.registration_digits)
-        self.typed = ""
-        step = self._take(item)
-        return Step(step.target or R.READY, step.effects)
+        return self.key_typed(event)
 
     @on((R.READY, R.TYPING), BarcodeRead, to=(R.CHECKING_OUT, R.READY))
     def on_book(self, event: BarcodeRead) -> Step[BorrowState]:
-        """A book shown (while typing too: the barcode is the surer number)."""
-        self.typed = ""
-        step = self.book_shown(event)
-        return Step(step.target or (R.READY if self.state == R.TYPING else None), step.effects)
+        return self.book_shown(event)
 
     @on(R.CHECKING_OUT, BarcodeRead)
     def on_book_while_busy(self, event: BarcodeRead) -> list[Effect]:

@@ -12,7 +12,7 @@ import enum
 
 from kiosk.core.effects import Effect, Log, PlaySound
 from kiosk.core.errors import patron_reason
-from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied, Pressed
+from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied, Pressed, ScanTrouble
 from kiosk.core.model import BringInResult
 from kiosk.core.requests import BringIn as BringInRequest
 from kiosk.core.views import View
@@ -63,11 +63,11 @@ class BringIn(Activity[BringInState]):
     BUSY = (B.SENDING,)
     CONTROLS = (*KEYS, ENTER, "agree")
     IGNORED = {
-        B.CONSENT: (LibraryReplied, BarcodeRead, DeviceStatus),
-        B.BIRTH: (LibraryReplied, BarcodeRead, DeviceStatus),
-        B.PIN: (LibraryReplied, BarcodeRead, DeviceStatus),
-        B.PIN_AGAIN: (LibraryReplied, BarcodeRead, DeviceStatus),
-        B.SENDING: (Pressed, BarcodeRead, DeviceStatus),
+        B.CONSENT: (LibraryReplied, BarcodeRead, DeviceStatus, ScanTrouble),
+        B.BIRTH: (LibraryReplied, BarcodeRead, DeviceStatus, ScanTrouble),
+        B.PIN: (LibraryReplied, BarcodeRead, DeviceStatus, ScanTrouble),
+        B.PIN_AGAIN: (LibraryReplied, BarcodeRead, DeviceStatus, ScanTrouble),
+        B.SENDING: (Pressed, BarcodeRead, DeviceStatus, ScanTrouble),
     }
 
     def __init__(self, host: Host, patron_id: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 
 from kiosk.core.effects import Effect, Log, PlaySound
-from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied
+from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied, Pressed, ScanTrouble
 from kiosk.core.model import CheckinResult
 from kiosk.core.receipt import Checkin, Refusal
 from kiosk.core.requests import Checkin as CheckinRequest
@@ -17,6 +17,7 @@ from kiosk.flows.machine import Step, on
 
 class GivebackState(enum.StrEnum):
     READY = "ready"
+    TYPING = "typing"  # a registration number on the keypad
     CHECKING_IN = "checking_in"
 
 
@@ -35,21 +36,45 @@ def note_for(result: CheckinResult) -> str:
 
 
 class Giveback(BookActivity[GivebackState]):
-    """States: ready (waiting for a book), checking_in (a checkin in flight)."""
+    """States: ready (waiting for a book), typing (a registration number on the keypad),
+    checking_in (a checkin in flight)."""
 
     name = "giveback"
     STATES = GivebackState
     INITIAL = READY = G.READY
+    TYPING = G.TYPING
     BUSY = (G.CHECKING_IN,)
-    IGNORED = {G.READY: (LibraryReplied,), G.CHECKING_IN: ()}
+    IGNORED = {
+        G.READY: (LibraryReplied,),
+        G.TYPING: (LibraryReplied, ScanTrouble),
+        G.CHECKING_IN: (Pressed, ScanTrouble),
+    }
+    CONTROLS = BookActivity.TYPING_CONTROLS
     unknown_reason = "error.return_unknown"
 
     def view(self, countdown: int | None) -> View:
+        if self.state == G.TYPING:
+            return self.typing_view(countdown)
         return screens.giveback(self.host.language, self.visit, countdown, self.busy)
 
-    @on(G.READY, BarcodeRead, to=(G.CHECKING_IN, G.READY))
+    @on((G.READY, G.TYPING), BarcodeRead, to=(G.CHECKING_IN, G.READY))
     def on_book(self, event: BarcodeRead) -> Step[GivebackState]:
         return self.book_shown(event)
+
+    @on(G.READY, Pressed, to=(G.TYPING, G.READY))
+    def on_pressed(self, event: Pressed) -> Step[GivebackState]:
+        """ "Type a number": the keypad, for a label the camera cannot read."""
+        if event.control == "type_item":
+            return self.start_typing()
+        return Step(None, [Log("debug", "keypad key with no keypad open; ignored")])
+
+    @on(G.TYPING, Pressed, to=(G.TYPING, G.READY, G.CHECKING_IN))
+    def on_key(self, event: Pressed) -> Step[GivebackState]:
+        return self.key_typed(event)
+
+    @on(G.READY, ScanTrouble)
+    def on_trouble(self, event: ScanTrouble) -> list[Effect]:
+        return self.trouble(event)
 
     @on(G.CHECKING_IN, BarcodeRead)
     def on_book_while_busy(self, event: BarcodeRead) -> list[Effect]:
@@ -59,7 +84,7 @@ class Giveback(BookActivity[GivebackState]):
     def on_answer(self, event: LibraryReplied) -> Step[GivebackState]:
         return self.answer(event)
 
-    @on((G.READY, G.CHECKING_IN), DeviceStatus)
+    @on((G.READY, G.TYPING, G.CHECKING_IN), DeviceStatus)
     def on_link(self, event: DeviceStatus) -> list[Effect]:
         return self.link_changed(event)
 

@@ -110,6 +110,17 @@ class Visit:
     def has_returned(self, item_id: str) -> bool:
         return any(x.item_id == item_id for x in self.returned)
 
+    def handled(self, item_id: str) -> bool:
+        """Whether the book is already on this visit's list (done, refused, asked about or
+        waiting its turn)."""
+        listed: list[Loan | Checkin | Refusal | Hold] = [*self.borrowed, *self.renewed, *self.returned]
+        listed += [*self.refused, *self.unconfirmed, *self.requested]
+        return (
+            item_id == self.item_in_flight
+            or item_id in self.pending_items
+            or any(x.item_id == item_id for x in listed)
+        )
+
     def had_before(self, item_id: str) -> bool:
         """On loan to the patron before this visit (and not returned in it)."""
         if self.patron is None or self.has_returned(item_id):
@@ -405,21 +416,22 @@ def borrow(language: Language, visit: Visit, countdown: int | None, busy: bool) 
     )
 
 
-def borrow_typing(
+def book_typing(
     language: Language,
-    visit: Visit,
+    screen: str,
     prefix: str,
     value: str,
     digits: int,
     message: str,
     countdown: int | None,
 ) -> View:
-    """The borrow screen with the keypad: a registration number typed, e.g. from the catalogue."""
+    """The borrow or return screen with the keypad: a registration number typed (from the
+    catalogue, or from a label the camera cannot read)."""
     field = Input("item", "borrow.type_label", value, max_length=digits, prefix=prefix)
     controls: tuple[str, ...] = ("enter", "cancel_typing", "call_staff")
     if countdown is not None:
         controls = ("extend", *controls)
-    return _view(language, "borrow", "borrow.title", message or "borrow.type_prompt",
+    return _view(language, screen, f"{screen}.title", message or "borrow.type_prompt",
                  message_args=(("prefix", prefix),), inputs=(field,), controls=controls,
                  countdown=countdown)  # fmt: skip
 
@@ -431,7 +443,13 @@ def giveback(language: Language, visit: Visit, countdown: int | None, busy: bool
         if r.action == "checkin"
     )
     lines = returned_lines(visit) + refused + unconfirmed_lines(visit)
-    controls: tuple[str, ...] = ("finish_return", "finish_no_receipt", "start_over", "call_staff")
+    controls: tuple[str, ...] = (
+        "finish_return",
+        "finish_no_receipt",
+        "type_item",
+        "start_over",
+        "call_staff",
+    )
     if countdown is not None:
         controls = ("extend", *controls)
     banner = "giveback.library_down" if visit.banner == "borrow.library_down" else visit.banner

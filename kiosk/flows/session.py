@@ -38,6 +38,7 @@ from kiosk.core.events import (
     LibraryReplied,
     Pressed,
     ReceiptPrinted,
+    ScanTrouble,
     Started,
     TimerFired,
 )
@@ -78,7 +79,7 @@ class Session(Machine[SessionState]):
     # visible (and spoken) countdown of `countdown_s` offers more time; goodbye shows its own.
     TIMERS = {V.NOTICE: ("inactivity",), V.ACTIVE: ("inactivity",)}
     IGNORED = {
-        V.IDLE: (CardRemoved, TimerFired, ReceiptPrinted, LibraryReplied, DeviceStatus),
+        V.IDLE: (CardRemoved, TimerFired, ReceiptPrinted, LibraryReplied, DeviceStatus, ScanTrouble),
         V.IDENTIFYING: (
             Started,
             CardRead,
@@ -88,8 +89,17 @@ class Session(Machine[SessionState]):
             TimerFired,
             ReceiptPrinted,
             DeviceStatus,
+            ScanTrouble,
         ),
-        V.NOTICE: (Started, CardRemoved, BarcodeRead, ReceiptPrinted, LibraryReplied, DeviceStatus),
+        V.NOTICE: (
+            Started,
+            CardRemoved,
+            BarcodeRead,
+            ReceiptPrinted,
+            LibraryReplied,
+            DeviceStatus,
+            ScanTrouble,
+        ),
         V.ACTIVE: (Started, CardRemoved, CardProblem, ReceiptPrinted),
         V.PRINTING: (
             Started,
@@ -100,8 +110,17 @@ class Session(Machine[SessionState]):
             TimerFired,
             LibraryReplied,
             DeviceStatus,
+            ScanTrouble,
         ),
-        V.GOODBYE: (Started, CardRemoved, BarcodeRead, ReceiptPrinted, LibraryReplied, DeviceStatus),
+        V.GOODBYE: (
+            Started,
+            CardRemoved,
+            BarcodeRead,
+            ReceiptPrinted,
+            LibraryReplied,
+            DeviceStatus,
+            ScanTrouble,
+        ),
     }
 
     def __init__(self, settings: VisitSettings | None = None) -> None:
@@ -435,6 +454,14 @@ class Session(Machine[SessionState]):
         if activity is not None and activity.name == "account" and not activity.busy and event.kind == "item":
             return self._start(Borrow(self), first=event)  # a book shown on "My loans": borrowing
         return Step(None, self._pass(event))
+
+    @on(V.ACTIVE, ScanTrouble)
+    def on_scan_trouble(self, event: ScanTrouble) -> list[Effect]:
+        """A label the camera cannot read: the activity shows how to hold it (no more time:
+        nothing was done)."""
+        assert self.activity is not None
+        effects = self.activity.handle(event)
+        return effects + [self._show(self._activity_view())]
 
     @on(V.ACTIVE, CardRead, to=(V.IDENTIFYING, V.ACTIVE, V.NOTICE), note="after returns: borrow")
     def on_card_active(self, event: CardRead) -> Step[SessionState]:

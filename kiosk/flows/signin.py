@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 
 from kiosk.core.effects import Effect, PlaySound
-from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied, Pressed
+from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied, Pressed, ScanTrouble
 from kiosk.core.views import View
 from kiosk.flows import screens
 from kiosk.flows.activity import Activity, Host
@@ -35,8 +35,8 @@ class SignIn(Activity[SignInState]):
     INITIAL = N.NUMBER
     CONTROLS = (*KEYS, ENTER)
     IGNORED = {
-        N.NUMBER: (BarcodeRead, DeviceStatus, LibraryReplied),
-        N.PIN: (BarcodeRead, DeviceStatus, LibraryReplied),
+        N.NUMBER: (BarcodeRead, DeviceStatus, LibraryReplied, ScanTrouble),
+        N.PIN: (BarcodeRead, DeviceStatus, LibraryReplied, ScanTrouble),
     }
 
     def __init__(

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -385,3 +386,65 @@ def test_empty_blank_and_control_reads_are_counted_not_posted(
     # One appearance each, held in view: counted once, not once a frame.
     assert reader.rejected == Counter({"empty": 1, "blank": 1, "control": 1})
     assert "\x1b" not in caplog.text and "(control): 4 chars, sha256:" in caplog.text
+
+
+def test_trouble_watch_tells_once_per_unread_label() -> None:
+    from kiosk.devices.camera import TroubleWatch
+
+    w = TroubleWatch(after_s=2.0, forget_s=1.5)
+    told = [w.update(t / 10, read=False, bars=True if t % 5 == 0 else None) for t in range(0, 60)]
+    assert told.count(True) == 1 and told.index(True) == 20  # at 2.0 s, once
+    assert not w.update(6.0, read=True, bars=None)  # a read starts afresh
+    assert not any(w.update(6.1 + t / 10, read=False, bars=False) for t in range(40))  # nothing in view
+
+
+class WornLabel:
+    """Frames of a label whose bars no decoder can read (a worn or torn label): random bar
+    widths on white, held a little differently each frame, on a plain counter."""
+
+    def __init__(self, with_label: bool = True) -> None:
+        self.frames = 0
+        self.with_label = with_label
+        rng = np.random.default_rng(7)
+        widths = rng.integers(2, 9, size=80)
+        bars = np.concatenate([np.full(w, 0 if i % 2 == 0 else 255, np.uint8) for i, w in enumerate(widths)])
+        self.label = np.tile(bars, (160, 1))
+
+    def clock(self) -> float:
+        return self.frames / 15
+
+    def read(self) -> tuple[bool, np.ndarray | None]:
+        frame = np.full((720, 1280, 3), 150, np.uint8)
+        if self.with_label:
+            x, y = 300 + self.frames % 7, 250
+            label = cv2.cvtColor(self.label[:, :600], cv2.COLOR_GRAY2BGR)
+            frame[y : y + label.shape[0], x : x + label.shape[1]] = label
+        self.frames += 1
+        return True, frame
+
+    def release(self) -> None:
+        pass
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("case", ["worn", "readable", "empty"])
+def test_a_label_in_view_that_will_not_read_is_told(readers: list[CameraReader], case: str) -> None:
+    """Through the worker: a label whose bars cannot be read posts ScanTrouble once after 2 s
+    of frame time; a readable label (the virtual camera's) or an empty view never."""
+    from kiosk.core.events import ScanTrouble
+
+    source: WornLabel | VirtualCamera
+    if case == "readable":
+        source = VirtualCamera(width=1280, height=720, fps=15, seed=2)
+        source.show("EM0000100001", "Code128")
+    else:
+        source = WornLabel(with_label=case == "worn")
+    reader = CameraReader(source, CodePatterns(), clock=source.clock)
+    readers.append(reader)
+    post = Collector()
+    reader.start(post)
+    wait_until(lambda: reader.frames_decoded >= 60, timeout=50)  # 4 s of frame time
+    reader.stop()
+    events = post.drain()
+    assert sum(isinstance(e, ScanTrouble) for e in events) == (1 if case == "worn" else 0), events
+    assert any(isinstance(e, BarcodeRead) for e in events) == (case == "readable")

@@ -18,6 +18,7 @@ from kiosk.core.events import (
     LibraryReplied,
     Pressed,
     ReceiptPrinted,
+    ScanTrouble,
     Started,
     TimerFired,
 )
@@ -408,7 +409,15 @@ def sample_events():
         TimerFired(name="no_such_timer"),
         DeviceStatus(device="library", ok=False, detail="down"),
         FlowFailed(state="borrow", failed_on="BarcodeRead", detail="KeyError"),
+        ScanTrouble(),
     ]
+
+
+def test_the_sample_has_every_kind_of_event():
+    import kiosk.core.events as events
+
+    kinds = {k for k in vars(events).values() if isinstance(k, type) and issubclass(k, events.Event)}
+    assert kinds - {events.Event} == {type(e) for e in sample_events()}
 
 
 def test_every_state_has_an_explicit_outcome_for_every_event():
@@ -425,8 +434,10 @@ def test_every_state_has_an_explicit_outcome_for_every_event():
             flow.state = state
             flow.handle(event)  # raises UnexpectedEvent for a gap in the table
     from kiosk.flows.account import Account
+    from kiosk.flows.bringin import BringIn
+    from kiosk.flows.signin import SignIn
 
-    for kind in (Borrow, Giveback, Account):
+    for kind in (Borrow, Giveback, Account, SignIn, BringIn):
         for state in kind.STATES:
             for event in sample_events():
                 session_only = (
@@ -443,7 +454,7 @@ def test_every_state_has_an_explicit_outcome_for_every_event():
                     continue  # the session's: an activity never sees them
                 flow = Session()
                 identified(flow)
-                activity = kind(flow)
+                activity = kind(flow, "X") if kind is BringIn else kind(flow)
                 activity.state = state
                 flow.visit.item_in_flight = "EM0000100001"
                 activity.handle(event)

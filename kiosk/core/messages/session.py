@@ -13,6 +13,10 @@ KO: dict[str, str] = {
         "모두 기록되었습니다. 영수증은 인쇄하지 않았습니다. 반납일은 '내 서재'에서 볼 수 있습니다"
     ),
     "goodbye.take_card": "회원증을 챙기세요",
+    "scan.help": (
+        "바코드를 읽지 못했습니다. 책 뒤표지의 바코드를 카메라 정면, 한 뼘(약 20cm) 앞에 "
+        "평평하게 대 주세요. 그래도 안 되면 '등록번호 입력'을 눌러 번호를 입력해 주세요"
+    ),
     "giveback.refused_line": "{reason}. 책을 안내데스크에 주세요",
     "giveback.title": "반납하기",
     "working.checkin": "반납을 처리하고 있습니다",
@@ -22,7 +26,7 @@ KO: dict[str, str] = {
     "giveback.returned_line": "반납했습니다. 반납함에 넣어 주세요",
     "giveback.transit_line": "{library} 책입니다. 반납되었으니 반납함에 넣어 주세요 (책이음 상호반납)",
     "receipt.goes_to": "→ {library}(으)로 돌아갑니다",
-    "giveback.already_returned": "이 책은 방금 반납했습니다",
+    "giveback.already_returned": "이 책은 이미 목록에 있습니다 (방금 반납함). 다음 책을 보여 주세요",
     "giveback.library_down": (
         "도서관 시스템이 응답하지 않아 지금은 반납을 기록할 수 없습니다. "
         "책을 반납함에 넣지 말고 직원을 호출해 주세요"
@@ -93,6 +97,10 @@ EN: dict[str, str] = {
         "All is recorded. No receipt was printed, as you chose: see the due dates in your online account"
     ),
     "goodbye.take_card": "Please take your card",
+    "scan.help": (
+        "The barcode could not be read. Hold the book's barcode flat, straight in front of the camera, "
+        "about 20 cm away. If it still does not read, press Type a number and type it"
+    ),
     "giveback.refused_line": "{reason}. Please give the book to the desk",
     "giveback.title": "Return",
     "working.checkin": "Recording the return",
@@ -102,7 +110,7 @@ EN: dict[str, str] = {
     "giveback.returned_line": "Returned. Please put it in the return bin",
     "giveback.transit_line": "A {library} book: returned here, please put it in the return bin",
     "receipt.goes_to": "→ goes back to {library}",
-    "giveback.already_returned": "This book has just been returned",
+    "giveback.already_returned": "This book is already on your list (returned just now). Show the next book",
     "giveback.library_down": (
         "The library system is not answering, so returns cannot be recorded now. Keep the book and call staff"
     ),

@@ -51,7 +51,7 @@ KO: dict[str, str] = {
     "error.library_timeout": "도서관 시스템의 응답이 없습니다",
     "error.outcome_unknown": "대출 여부를 확인하지 못했습니다. 안내데스크에 문의해 주세요",
     "error.flow_failed": "문제가 생겼습니다. 직원을 호출했습니다. 잠시만 기다려 주세요",
-    "borrow.already_this_visit": "이 책은 이번에 이미 대출했습니다",
+    "borrow.already_this_visit": "이 책은 이미 목록에 있습니다 (이번에 대출함). 다음 책을 보여 주세요",
     "borrow.library_down": (
         "도서관 시스템이 응답하지 않아 지금은 대출할 수 없습니다. "
         "잠시 후 다시 보여 주시거나 직원을 호출해 주세요"
@@ -119,7 +119,7 @@ EN: dict[str, str] = {
     "error.library_timeout": "The library system did not answer",
     "error.outcome_unknown": "Not confirmed: please check at the desk",
     "error.flow_failed": "Something went wrong. Staff have been called; please wait a moment",
-    "borrow.already_this_visit": "You have already borrowed this book in this visit",
+    "borrow.already_this_visit": "This book is already on your list (borrowed just now). Show the next book",
     "borrow.library_down": (
         "The library system is not answering, so books cannot be borrowed now. "
         "Show the book again in a moment or call staff"
