@@ -16,6 +16,7 @@ from kiosk.core.model import (
     HistoryEntry,
     HoldResult,
     ItemInfo,
+    Language,
     Patron,
     PrintOutcome,
     RenewAllResult,
@@ -96,3 +97,42 @@ class Clock(Protocol):
     def now(self) -> dt.datetime: ...
 
     def monotonic(self) -> float: ...
+
+
+class Speech(Protocol):
+    """A voice that reads text aloud in a language. Never blocks the caller: speaking happens
+    on its own thread or process. A new utterance interrupts the one being said (the newest
+    wins) unless `queue`; `after_s` delays it (a busy screen is said only if still shown)."""
+
+    def say(self, text: str, language: Language, *, queue: bool = False, after_s: float = 0.0) -> None: ...
+
+    def stop(self) -> None:
+        """Stop speaking now, and drop what waits to be said."""
+        ...
+
+    def set_volume(self, percent: int) -> None:
+        """Loudness in percent of the engine's normal (100); applies from the next utterance."""
+        ...
+
+    def set_rate(self, words_per_minute: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Sounds(Protocol):
+    """Short status cues ("beep.ok", "beep.error", "beep.warning", "chime.staff"). Never blocks."""
+
+    def play(self, cue: str) -> None: ...
+
+    def set_volume(self, percent: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class AudioSinks(Protocol):
+    """Watches where the kiosk's sound goes: tells (from its own thread) when an earphone is
+    plugged in (True) or out (False); once at start with the state found."""
+
+    def start(self, changed: Callable[[bool], None]) -> None: ...
+
+    def stop(self) -> None: ...
