@@ -1,0 +1,255 @@
+"""The visit journal: every transaction the kiosk asks of the library, written before it is
+sent and updated when the answer comes, so that nothing is lost or doubled by a crash, a
+power cut or a lost answer.
+
+SQLite in WAL mode with synchronous writes (`synchronous=FULL`): an entry the kiosk wrote
+before sending survives a kill at any point after. An entry's state:
+
+- `new`: written, not (known to be) sent;
+- `sent`: handed to the library, no answer yet;
+- `done` / `refused`: the library answered (with its message when refused);
+- `unknown`: the answer was lost and the library could not be asked;
+- `not_done`: found not carried out (never sent, or asked after a crash and not there).
+
+`new`, `sent` and `unknown` entries are open: at start-up the kiosk asks the library what
+became of each (item information 17, patron information 63; never a blind resend) and
+records the truth. `told` says whether the patron saw the outcome; what they could not be
+told is kept for staff (diagnostics, exports). Settled entries are purged after a retention
+time, so patron data is kept only as long as needed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    patron_id TEXT NOT NULL DEFAULT '',
+    item_id TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'new',
+    offline INTEGER NOT NULL DEFAULT 0,
+    due_before TEXT,
+    amount INTEGER,
+    transaction_id TEXT NOT NULL DEFAULT '',
+    message TEXT NOT NULL DEFAULT '',
+    told INTEGER NOT NULL DEFAULT 0,
+    settled_at TEXT);
+CREATE INDEX IF NOT EXISTS entries_by_state ON entries(state);
+"""
+
+KINDS = ("checkout", "checkin", "renew", "place_hold", "cancel_hold", "fee_paid")
+OPEN = ("new", "sent", "unknown")
+SETTLED = ("done", "refused", "not_done")
+STATES = OPEN + SETTLED
+
+
+class JournalError(Exception):
+    """The journal cannot be opened or written (the kiosk stops taking transactions)."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    kind: str
+    patron_id: str
+    item_id: str
+    at: dt.datetime
+    state: str = "new"
+    offline: bool = False
+    due_before: dt.date | None = None
+    amount: int | None = None
+    transaction_id: str = ""
+    message: str = ""
+    told: bool = False
+    settled_at: dt.datetime | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.state in OPEN
+
+
+def _entry(row: sqlite3.Row) -> Entry:
+    return Entry(
+        row["id"], row["kind"], row["patron_id"], row["item_id"], dt.datetime.fromisoformat(row["at"]),
+        row["state"], bool(row["offline"]),
+        dt.date.fromisoformat(row["due_before"]) if row["due_before"] else None,
+        row["amount"], row["transaction_id"], row["message"], bool(row["told"]),
+        dt.datetime.fromisoformat(row["settled_at"]) if row["settled_at"] else None,
+    )  # fmt: skip
+
+
+class Journal:
+    """Thread-safe: the runtime's library worker writes, diagnostics read."""
+
+    def __init__(self, path: str | Path, retention: dt.timedelta = dt.timedelta(days=7)) -> None:
+        self.path = str(path)
+        self.retention = retention
+        self._lock = threading.Lock()
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.row_factory = sqlite3.Row
+            mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if self.path != ":memory:" and str(mode).lower() != "wal":
+                raise JournalError(f"journal {self.path}: WAL mode refused ({mode})")
+            # Every commit reaches the disk before the call returns: the entry outlives a kill.
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            raise JournalError(f"journal {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _write(self, sql: str, args: tuple[object, ...]) -> sqlite3.Cursor:
+        with self._lock:
+            try:
+                return self._db.execute(sql, args)
+            except sqlite3.Error as exc:
+                raise JournalError(f"journal {self.path}: {exc}") from exc
+
+    # -- writing ------------------------------------------------------------------------
+
+    def begin(
+        self,
+        kind: str,
+        at: dt.datetime,
+        patron_id: str = "",
+        item_id: str = "",
+        *,
+        offline: bool = False,
+        due_before: dt.date | None = None,
+        amount: int | None = None,
+        transaction_id: str = "",
+    ) -> int:
+        """Write a transaction before it is sent; its entry id."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown journal entry kind {kind!r}; known: {', '.join(KINDS)}")
+        cursor = self._write(
+            "INSERT INTO entries (kind, patron_id, item_id, at, offline, due_before, amount, transaction_id) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            (kind, patron_id, item_id, at.isoformat(), int(offline),
+             due_before.isoformat() if due_before else None, amount, transaction_id),
+        )  # fmt: skip
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def sent(self, entry_id: int) -> None:
+        self._write("UPDATE entries SET state='sent' WHERE id=? AND state='new'", (entry_id,))
+
+    def settle(self, entry_id: int, state: str, at: dt.datetime, message: str = "") -> None:
+        """The library's answer (or what it was found to have done)."""
+        if state not in STATES or state in ("new", "sent"):
+            raise ValueError(f"cannot settle a journal entry as {state!r}")
+        self._write(
+            "UPDATE entries SET state=?, message=?, settled_at=? WHERE id=?",
+            (state, message[:500], at.isoformat(), entry_id),
+        )
+
+    def told(self, entry_id: int) -> None:
+        """The patron saw the outcome on screen."""
+        self._write("UPDATE entries SET told=1 WHERE id=?", (entry_id,))
+
+    def purge(self, now: dt.datetime) -> int:
+        """Drop settled entries the patron was told of, older than the retention; how many.
+        What the patron could not be told stays until staff have exported it."""
+        cutoff = (now - self.retention).isoformat()
+        states = ",".join("?" * len(SETTLED))
+        cursor = self._write(
+            f"DELETE FROM entries WHERE state IN ({states}) AND told=1 AND settled_at < ?", (*SETTLED, cutoff)
+        )
+        return cursor.rowcount
+
+    def forget(self, ids: Iterable[int]) -> None:
+        """Drop entries staff have handled (after an export)."""
+        for entry_id in ids:
+            self._write("DELETE FROM entries WHERE id=?", (entry_id,))
+
+    # -- reading ------------------------------------------------------------------------
+
+    def _read(self, where: str = "", args: tuple[object, ...] = ()) -> list[Entry]:
+        with self._lock:
+            rows = self._db.execute(f"SELECT * FROM entries {where} ORDER BY id", args).fetchall()
+        return [_entry(r) for r in rows]
+
+    def entry(self, entry_id: int) -> Entry | None:
+        found = self._read("WHERE id=?", (entry_id,))
+        return found[0] if found else None
+
+    def entries(self) -> list[Entry]:
+        return self._read()
+
+    def open_entries(self) -> list[Entry]:
+        """Entries whose outcome the kiosk does not know, oldest first."""
+        return self._read(f"WHERE state IN ({','.join('?' * len(OPEN))})", OPEN)
+
+    def untold(self) -> list[Entry]:
+        """Settled entries whose outcome the patron was not shown (for staff)."""
+        return self._read(f"WHERE told=0 AND state IN ({','.join('?' * len(SETTLED))})", SETTLED)
+
+    def oldest_open(self) -> dt.datetime | None:
+        entries = self.open_entries()
+        return entries[0].at if entries else None
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM entries").fetchone()[0])
+
+
+# -- exports for staff ------------------------------------------------------------------
+
+KOC_KINDS = {"checkout": "issue", "checkin": "return"}
+
+
+def koc(entries: Iterable[Entry], generator: str = "chaekieum-kiosk", version: str = "1") -> str:
+    """Koha's offline circulation file: a header, then one tab-separated line per checkout
+    (`issue CARD ITEM`) or return (`return ITEM`), with the time and milliseconds. Only
+    checkouts and returns have a form in it; the CSV carries everything."""
+    lines = [f"Version=1.0\tGenerator={generator}\tGeneratorVersion={version}"]
+    for e in entries:
+        action = KOC_KINDS.get(e.kind)
+        if action is None:
+            continue
+        stamp = f"{e.at:%Y-%m-%d %H:%M:%S} {e.at.microsecond // 1000:03d}"
+        fields = [stamp, action] + ([e.patron_id] if action == "issue" else []) + [e.item_id]
+        lines.append("\t".join(_koc_field(f) for f in fields))
+    return "\n".join(lines) + "\n"
+
+
+def _koc_field(text: str) -> str:
+    # A tab or line break inside a field would shift every column after it.
+    return "".join(" " if c in "\t\r\n" else c for c in text)
+
+
+CSV_FIELDS = ("id", "at", "kind", "state", "offline", "patron_id", "item_id", "amount", "transaction_id",
+              "message", "told")  # fmt: skip
+
+
+def csv_text(entries: Iterable[Entry]) -> str:
+    """Every entry with the library's message (a refusal's reason), for staff."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for e in entries:
+        writer.writerow([
+            e.id, e.at.isoformat(), e.kind, e.state, int(e.offline), e.patron_id, e.item_id,
+            "" if e.amount is None else e.amount, e.transaction_id, _csv_safe(e.message), int(e.told),
+        ])  # fmt: skip
+    return out.getvalue()
+
+
+def _csv_safe(text: str) -> str:
+    """A library's message opened in a spreadsheet must not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
