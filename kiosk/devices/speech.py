@@ -11,6 +11,8 @@ import logging
 import shutil
 import subprocess
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +24,7 @@ log = logging.getLogger("kiosk.speech")
 ESPEAK = "espeak-ng"
 VOICES = {Language.KO: "ko", Language.EN: "en-us"}
 # espeak-ng's defaults: 175 words a minute, amplitude 100 (of 0-200).
-DEFAULT_RATE = 160
+DEFAULT_RATE = 175
 RATE_RANGE = (80, 450)
 
 
@@ -146,17 +148,46 @@ class RecordingSpeech:
 
 
 class WavSpeech(RecordingSpeech):
-    """Records as RecordingSpeech and writes each utterance to folder/NNN-LANG.wav with
-    espeak-ng, at once (it blocks: for tools and tests, not the running kiosk)."""
+    """Records as RecordingSpeech and writes each utterance that would be heard to
+    folder/NNN-LANG.wav with espeak-ng, as it comes (it blocks: for tools and tests, not the
+    running kiosk). A delayed one (a busy screen) is written only if nothing newer came
+    within its delay, as EspeakSpeech would drop it."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
         self.folder = folder
+        self.clock = clock
         self.files: list[Path] = []
+        self.texts: list[str] = []
+        self._pending: tuple[float, Said] | None = None
         folder.mkdir(parents=True, exist_ok=True)
 
     def say(self, text: str, language: Language, *, queue: bool = False, after_s: float = 0.0) -> None:
         super().say(text, language, queue=queue, after_s=after_s)
-        path = self.folder / f"{len(self.files) + 1:03d}-{language.value}.wav"
-        path.write_bytes(synthesize(text, language, self.rate, self.volume))
+        now = self.clock()
+        if self._pending is not None:
+            since, pending = self._pending
+            self._pending = None
+            if queue or now - since >= pending.after_s:
+                self._write(pending)
+        said = self.utterances[-1]
+        if after_s > 0:
+            self._pending = (now, said)
+        else:
+            self._write(said)
+
+    def flush(self) -> None:
+        """Write a delayed utterance still waiting (the run is over)."""
+        if self._pending is not None:
+            self._write(self._pending[1])
+            self._pending = None
+
+    def stop(self) -> None:
+        super().stop()
+        self._pending = None
+
+    def _write(self, said: Said) -> None:
+        path = self.folder / f"{len(self.files) + 1:03d}-{said.language.value}.wav"
+        path.write_bytes(synthesize(said.text, said.language, said.rate, said.volume))
         self.files.append(path)
+        self.texts.append(said.text)

@@ -27,7 +27,7 @@ log = logging.getLogger("kiosk.voice")
 # Loudness in percent of the engine's normal, and speed in words a minute: a control moves one
 # step; the set values are placed on the nearest step.
 VOLUME_STEPS = (40, 55, 70, 85, 100, 120, 140, 170, 200)
-RATE_STEPS = (100, 120, 140, 160, 185, 210, 240, 280)
+RATE_STEPS = (100, 125, 150, 175, 200, 230, 260, 300)
 # A busy screen is said only if it is still shown after this: a quick answer replaces it first.
 BUSY_AFTER_S = 0.8
 CONTROLS = ("voice.repeat", "voice.stop", "voice.louder", "voice.softer", "voice.faster", "voice.slower")
@@ -49,7 +49,7 @@ class VoiceGuide:
         speaker: bool = False,
         cues: bool = True,
         volume: int = 100,
-        rate: int = 160,
+        rate: int = 175,
         language: Language = Language.KO,
     ) -> None:
         self.speech = speech

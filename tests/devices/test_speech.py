@@ -175,8 +175,98 @@ def test_wav_speech_writes_each_utterance(tmp_path):
             assert w.getnframes() / w.getframerate() > 0.3
 
 
+@needs_espeak
+def test_wav_speech_drops_a_busy_screen_replaced_within_its_delay(tmp_path):
+    now = [0.0]
+    speech = WavSpeech(tmp_path, clock=lambda: now[0])
+    speech.say("잠시만 기다려 주세요", Language.KO, after_s=0.8)
+    now[0] = 0.1
+    speech.say("대출하기", Language.KO)  # the answer came at once: the wait is never heard
+    speech.say("잠시만 기다려 주세요", Language.KO, after_s=0.8)
+    now[0] = 5.0
+    speech.say("영수증을 가져가세요", Language.KO)  # a slow answer: the wait was heard
+    assert speech.texts == ["대출하기", "잠시만 기다려 주세요", "영수증을 가져가세요"]
+    assert len(speech.utterances) == 4
+
+
 def wait_for(predicate, timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.01)
+
+
+PACTL = """\
+#!{python}
+import sys, time
+from pathlib import Path
+here = Path(__file__).parent
+port = (here / "port").read_text().strip()
+if sys.argv[1:] == ["info"]:
+    print("Server Name: PulseAudio (on PipeWire 0.3.65)\\n"
+          "Default Sink: alsa_output.pci-0000_00_1f.3.analog-stereo")
+elif sys.argv[1:] == ["list", "sinks"]:
+    print("Sink #0\\n\\tState: RUNNING\\n\\tName: alsa_output.usb-headset.analog-stereo\\n"
+          "\\tProperties:\\n\\t\\tdevice.form_factor = \\"headset\\"\\n\\tActive Port: analog-output\\n\\n"
+          "Sink #1\\n\\tState: RUNNING\\n\\tName: alsa_output.pci-0000_00_1f.3.analog-stereo\\n"
+          "\\tPorts:\\n\\t\\tanalog-output-speaker: Speakers (type: Speaker, priority: 10000)\\n"
+          "\\t\\tanalog-output-headphones: Headphones (type: Headphones, priority: 9900)\\n"
+          f"\\tActive Port: {{port}}")
+elif sys.argv[1:] == ["subscribe"]:
+    seen = 0
+    while True:
+        lines = (here / "events").read_text().splitlines()
+        for line in lines[seen:]:
+            print(line, flush=True)
+        seen = len(lines)
+        time.sleep(0.02)
+"""
+
+
+def test_the_earphone_is_seen_from_the_sound_servers_default_sink(tmp_path):
+    import sys
+
+    from kiosk.devices.audio import PulseSinks, earphone_in
+
+    pactl = tmp_path / "pactl"
+    pactl.write_text(PACTL.format(python=sys.executable))
+    pactl.chmod(0o755)
+    (tmp_path / "port").write_text("analog-output-speaker")
+    (tmp_path / "events").write_text("")
+    seen: list[bool] = []
+    sinks = PulseSinks(pactl=str(pactl))
+    sinks.start(seen.append)
+    try:
+        wait_for(lambda: seen == [False])
+        (tmp_path / "port").write_text("analog-output-headphones")  # the jack senses a plug
+        (tmp_path / "events").write_text("Event 'change' on sink #1\n")
+        wait_for(lambda: seen == [False, True])
+        (tmp_path / "events").write_text("Event 'change' on sink #1\nEvent 'new' on sink-input #7\n")
+        (tmp_path / "port").write_text("analog-output-speaker")
+        with open(tmp_path / "events", "a") as events:
+            events.write("Event 'change' on card #0\n")
+        wait_for(lambda: seen == [False, True, False])
+    finally:
+        sinks.stop()
+    # A headset that is a sink of its own (USB, Bluetooth) counts when it is the default.
+    listing = subprocess_out([str(pactl), "list", "sinks"])
+    assert earphone_in(listing, "alsa_output.usb-headset.analog-stereo")
+    assert not earphone_in(listing, "no.such.sink")
+
+
+def test_without_pactl_no_earphone_is_reported_and_it_says_why(tmp_path, caplog):
+    from kiosk.devices.audio import PulseSinks
+
+    seen: list[bool] = []
+    sinks = PulseSinks(pactl=str(tmp_path / "no-pactl"))
+    with caplog.at_level(logging.WARNING, logger="kiosk.audio"):
+        sinks.start(seen.append)
+        wait_for(lambda: seen == [False])
+        sinks.stop()
+    assert "no earphone detection" in caplog.text
+
+
+def subprocess_out(command: list[str]) -> str:
+    import subprocess
+
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout

@@ -63,18 +63,18 @@ def test_set_to_speak_on_the_speaker_it_speaks_without_an_earphone():
 
 
 def test_controls_repeat_stop_louder_softer_faster_slower():
-    guide, speech, _, _ = guided(volume=100, rate=160)
+    guide, speech, _, _ = guided(volume=100, rate=175)
     visit = Visit(guide)
     try:
         assert guide.handle("voice.repeat") and guide.on  # asked for: on, on the speaker
         assert texts(speech) == [texts(speech)[0]] and texts(speech)[0].startswith("책이음 무인 대출기.")
         assert guide.handle("voice.louder")
-        assert speech.volume == 120 and texts(speech)[-1] == "음량 9단계 중 6단계."[:-1]
+        assert speech.volume == 120 and texts(speech)[-1] == "음량 9단계 중 6단계"
         assert guide.handle("voice.softer") and guide.handle("voice.softer") and speech.volume == 85
-        assert guide.handle("voice.faster") and speech.rate == 185
+        assert guide.handle("voice.faster") and speech.rate == 200
         assert texts(speech)[-1] == "속도 8단계 중 5단계"
-        assert guide.handle("voice.slower") and guide.handle("voice.slower") and speech.rate == 140
-        assert speech.utterances[-1].rate == 140  # said at the new speed
+        assert guide.handle("voice.slower") and guide.handle("voice.slower") and speech.rate == 150
+        assert speech.utterances[-1].rate == 150  # said at the new speed
         for _ in range(20):
             guide.handle("voice.louder")
         assert speech.volume == VOLUME_STEPS[-1]
@@ -88,19 +88,19 @@ def test_controls_repeat_stop_louder_softer_faster_slower():
 
 
 def test_volume_and_speed_are_back_to_normal_for_the_next_patron():
-    guide, speech, _, jack = guided(volume=100, rate=160)
+    guide, speech, _, jack = guided(volume=100, rate=175)
     jack.plug()
     visit = Visit(guide)
     try:
         visit.post(CardRead(technology="106A", uid="04a1", identifier=CARD))
         guide.handle("voice.louder")
         guide.handle("voice.faster")
-        assert (speech.volume, speech.rate) == (120, 185)
+        assert (speech.volume, speech.rate) == (120, 200)
         visit.post(Pressed(control="finish"))  # nothing borrowed: straight to goodbye
         visit.post(Pressed(control="ok"))  # the next patron's first screen
         assert visit.flow.state == "idle"
-        assert (speech.volume, speech.rate) == (100, 160)
-        assert speech.utterances[-1] == Said(speech.utterances[-1].text, Language.KO, rate=160, volume=100)
+        assert (speech.volume, speech.rate) == (100, 175)
+        assert speech.utterances[-1] == Said(speech.utterances[-1].text, Language.KO, rate=175, volume=100)
     finally:
         visit.stop()
 
