@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 DEBS=(libzbar0 fonts-noto-cjk libusb-1.0-0 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0
       libfontconfig1 libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
-      libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0)
+      libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0
+      espeak-ng sox)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

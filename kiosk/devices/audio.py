@@ -224,9 +224,11 @@ class AudioOut:
         cache_dir: Path | None = None,
         env: Mapping[str, str] | None = None,
         keep: int = 0,
+        command: tuple[str, ...] | None = None,
     ) -> None:
         self.player_name = player
-        self.command = find_player(player)
+        # `command`: a player of one's own (tests, benchmarks); the clip's path is added last.
+        self.command = command or find_player(player)
         self.env = {**os.environ, **env} if env is not None else None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if cache_dir is None:

@@ -59,8 +59,8 @@ def recording_out(folder: Path, paced: bool = False) -> tuple[AudioOut, Path]:
     played.mkdir(parents=True, exist_ok=True)
     script = folder / "player.py"
     script.write_text(RECORDER)
-    out = AudioOut("none", cache_dir=folder / "cache", keep=100)
-    out.command = (sys.executable, str(script), str(played), "1" if paced else "0")
+    command = (sys.executable, str(script), str(played), "1" if paced else "0")
+    out = AudioOut(cache_dir=folder / "cache", keep=100, command=command)
     return out, played
 
 

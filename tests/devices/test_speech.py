@@ -270,3 +270,11 @@ def subprocess_out(command: list[str]) -> str:
     import subprocess
 
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+@needs_espeak
+def test_the_speech_bench_measures_a_caption():
+    from bench import speech as bench
+
+    figures = bench.synth_figures("대출하기", Language.KO, runs=1)
+    assert figures["audio_s"] > 0.5 and 0 < figures["first_ms"] <= figures["total_ms"]
