@@ -8,6 +8,7 @@ It watches the runtime's effects (an observer) and never changes what a flow doe
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -212,6 +213,13 @@ class VoiceGuide:
                 said = text("voice.rate", language, level=self._rate + 1, steps=len(RATE_STEPS))
             self._say(said, language)
             return True
+
+    def handlers(self) -> dict[str, Callable[[], None]]:
+        """The voice controls as the window's accessibility strip calls them, by control id."""
+        return {control: functools.partial(self._press, control) for control in CONTROLS}
+
+    def _press(self, control: str) -> None:
+        self.handle(control)
 
     def close(self) -> None:
         if self._sinks is not None:

@@ -159,3 +159,27 @@ def test_typing_a_number_and_pin_is_told_by_count_only():
         assert "8자리입력됨" in said and "4자리입력됨" in said
     finally:
         visit.stop()
+
+
+def test_the_windows_strip_gets_a_handler_for_each_voice_control():
+    guide, speech, _, _ = guided()
+    handlers = guide.handlers()
+    assert sorted(handlers) == sorted(
+        ["voice.repeat", "voice.stop", "voice.louder", "voice.softer", "voice.faster", "voice.slower"]
+    )
+    handlers["voice.louder"]()
+    assert speech.volume == 120 and guide.on
+
+
+def test_controls_first_keeps_voice_controls_from_the_visit():
+    from kiosk.core.events import Pressed
+    from kiosk.runtime.voice import controls_first
+
+    guide, _, _, _ = guided()
+    posted = []
+    post = controls_first(guide, posted.append)
+    post(Pressed(control="voice.repeat"))
+    post(Pressed(control="finish"))
+    post(Pressed(control="voice.sing"))  # not one of the guide's: the visit's to refuse
+    assert [e.control for e in posted] == ["finish", "voice.sing"]
+    assert guide.on
