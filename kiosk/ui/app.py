@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
+from kiosk.core.errors import ConfigError
+from kiosk.ui.keys import KeyMap
 from kiosk.ui.theme import FONT_FAMILY
+from kiosk.ui.window import KioskWindow
 
 
 def ensure_app(headless: bool) -> QApplication:
@@ -30,3 +34,15 @@ def ensure_app(headless: bool) -> QApplication:
 
 def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def set_up_access(
+    window: KioskWindow, keypad: Mapping[str, Sequence[str]], mount_bottom_mm: float, source: str
+) -> None:
+    """The physical keypad's keys (the [keypad] section) and the panel's height above the floor
+    (low position); a key Qt does not know is a ConfigError naming it."""
+    try:
+        window.keys = KeyMap.from_names(keypad)
+    except ValueError as exc:
+        raise ConfigError(f"{source}: [keypad] {exc}") from None
+    window.mount_bottom_mm = mount_bottom_mm

@@ -18,7 +18,7 @@ from kiosk.core.messages import text
 from kiosk.core.model import Language
 from kiosk.core.views import Input, View
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets.keypad import BORDER_MM, KEYS, PADDING_MM, Keypad, caption
+from kiosk.ui.widgets.keypad import BORDER_MM, KEYS, NARROW, PADDING_MM, Keypad, caption
 from kiosk.ui.window import KioskWindow
 from tests.ui.focus_chain import focus_chain as chain
 from tests.ui.test_window import THEME, dark_fraction, make_window
@@ -85,12 +85,17 @@ def test_the_keys_are_a_phone_keypad_with_the_theme_captions(window):
     for language in Language:
         window.show_view(pin_view(language=language))
         pad = keypad(window)
-        rows = [[pad.key(c) for c in row] for row in KEYS]
-        # 1 2 3 / 4 5 6 / 7 8 9 / clear 0 erase, left to right and top to bottom.
+        arranged = pad.arrangement(pad.width())
+        rows = [[pad.key(c) for c in row] for row in arranged]
+        # 1 2 3 / 4 5 6 / 7 8 9 / clear 0 erase, left to right and top to bottom; when clear
+        # or erase is wider than a third (모두 지우기 at 12 mm), 0 under 8 and then clear, erase.
+        assert arranged == (KEYS if language == Language.EN else NARROW)
         for row in rows:
             assert len({key.y() for key in row}) == 1
             assert [key.x() for key in row] == sorted(key.x() for key in row)
         assert [row[0].y() for row in rows] == sorted(row[0].y() for row in rows)
+        assert pad.key("key.0").geometry().center().x() == pad.key("key.8").geometry().center().x()
+        assert pad.ordered_keys() == [key for row in rows for key in row], "focus goes as they stand"
         names = {control: pad.key(control).accessibleName() for control in ORDER}
         assert all(names[f"key.{n}"] == str(n) for n in range(10))
         assert names["key.erase"] == text("control.key.erase", language)
@@ -202,14 +207,16 @@ def focus_chain(window: KioskWindow) -> list[str]:
 
 def test_keys_come_after_the_fields_and_before_the_controls_in_the_focus_order(window):
     window.show_view(pin_view(controls=("lang.en", *CONTROLS)))
-    assert focus_chain(window) == ["lang.en", *ORDER, *CONTROLS]
+    keys = [key.control for key in keypad(window).ordered_keys()]
+    assert sorted(keys) == sorted(ORDER)
+    assert focus_chain(window) == ["lang.en", *keys, *CONTROLS]
     # A new screen starts at its first control (the confirm): a hardware PIN pad's digits
     # type from anywhere, and its Enter then confirms.
     assert focused_control(window) == "enter"
     press_key(window.focusWidget(), Qt.Key.Key_Left)
     assert focused_control(window) == "key.erase"
     press_key(window.focusWidget(), Qt.Key.Key_Up)
-    assert focused_control(window) == "key.0"
+    assert focused_control(window) == keys[keys.index("key.erase") - 1]
     keypad(window).key("key.1").setFocus()
     for expected in ("key.2", "key.3", "key.4"):
         press_key(window.focusWidget(), Qt.Key.Key_Right)
@@ -234,18 +241,24 @@ def test_keys_are_big_touch_targets_apart(qtbot, size):
         assert key.width() >= THEME.mm(THEME.TARGET_MM) and key.height() >= THEME.mm(THEME.TARGET_MM)
         assert min(key.width(), key.height()) >= THEME.mm(15)
     # At least 2.5 mm between neighbours, across and down.
-    for row in KEYS:
+    arranged = keypad(window).arrangement(keypad(window).width())
+    for row in arranged:
         for left, right in itertools.pairwise(row):
             a, b = keypad(window).key(left), keypad(window).key(right)
             assert b.x() - a.geometry().right() - 1 >= THEME.mm(2.5)
-    for above, below in itertools.pairwise(KEYS):
+    for above, below in itertools.pairwise(arranged):
         a, b = keypad(window).key(above[0]), keypad(window).key(below[0])
         assert b.y() - a.geometry().bottom() - 1 >= THEME.mm(2.5)
-    # The whole keypad is on screen with the field and the controls, nothing to scroll.
+    # On the portrait panel the whole keypad is on screen with the field and the controls,
+    # nothing to scroll; on a landscape one (270 mm tall) each key scrolls into view.
     viewport = window.list_area.viewport()
     pad = keypad(window)
     where = QRect(pad.mapTo(viewport, QPoint(0, 0)), pad.size())
-    assert viewport.rect().contains(where), (where, viewport.rect())
+    if size[1] > size[0]:
+        assert viewport.rect().contains(where), (where, viewport.rect())
+    for key in keys:
+        key.setFocus()
+        assert viewport.rect().contains(QRect(key.mapTo(viewport, QPoint(0, 0)), key.size())), key.control
 
 
 @pytest.mark.parametrize("zoom", [1.0, 2.0])

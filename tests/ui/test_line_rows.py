@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from kiosk.core.events import Pressed
 from kiosk.core.model import Language
@@ -66,7 +66,7 @@ def test_toggle_rows_show_their_state_by_box_and_in_words(window):
     assert names[0].startswith("토지 1 EM0000000000") and names[0].endswith(", 선택됨")
     assert names[1].endswith(", 선택 안 됨")
     assert "선택" not in names[4], "a row that is no toggle says nothing of selection"
-    words = [[label.text() for label in row.findChildren(type(window.title))] for row in rows]
+    words = [[label.text() for label in row.findChildren(QLabel)] for row in rows]
     assert "선택됨" in words[0] and "선택 안 됨" in words[1]
     window.show_view(my_loans(Language.EN))
     names = [row.accessibleName() for row in window.lines.rows]
@@ -83,10 +83,10 @@ def test_touchable_rows_are_big_targets(window):
 
 @pytest.fixture
 def small(qtbot) -> KioskWindow:
-    """A panel of half the pixels per millimetre. The offscreen platform's screen is 800 x 800
+    """A panel of fewer pixels per millimetre. The offscreen platform's screen is 800 x 800
     and the list's drag gesture finds the widget under a press by its place on the screen,
     so a row tapped in a test must lie on that screen (a real panel is the whole window)."""
-    return make_window(qtbot, Theme(px_per_mm=2.0))
+    return make_window(qtbot, Theme(px_per_mm=1.5))
 
 
 def test_a_tap_on_a_row_posts_its_control(small, qtbot):

@@ -47,5 +47,7 @@ def test_high_contrast_theme_reaches_7_to_1_for_text():
 def test_sizes_follow_pixels_per_mm_and_zoom():
     small, big = Theme(px_per_mm=3.0), Theme(px_per_mm=6.0, zoom=2.0)
     assert small.mm(12) == 36 and big.mm(12) == 72
-    assert small.text_mm(12) == 36 and big.text_mm(12) == 144
+    # Text sizes are glyph heights: the font is as big as 12 mm capitals need (0.733 em).
+    assert small.text_mm(12) == 50 and big.text_mm(12) == 197
     assert f"font-size: {big.text_mm(12)}px" in big.stylesheet()
+    assert Theme(px_per_mm=4.0).text_mm(12) == 66

@@ -6,17 +6,19 @@ accessible name is its own caption ("5", "지우기"), never what the field hold
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QFocusEvent, QFont, QFontMetrics, QKeyEvent, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from kiosk.core.messages import text
 from kiosk.core.model import Language
 from kiosk.ui.theme import FONT_FAMILY, Theme
 from kiosk.ui.widgets.button import KioskButton
-from kiosk.ui.widgets.focus import move_focus, reveal
+from kiosk.ui.widgets.captions import fit
+from kiosk.ui.widgets.focus import move_focus, routed
 
 ERASE = "key.erase"
 CLEAR = "key.clear"
@@ -28,6 +30,9 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("key.7", "key.8", "key.9"),
     (CLEAR, "key.0", ERASE),
 )
+# When zoomed text leaves clear's or erase's words too wide for a third of the keypad: 0 alone
+# in the middle, then clear and erase each on half the row (the order the keypad's focus takes).
+NARROW: tuple[tuple[str, ...], ...] = (*KEYS[:3], ("key.0",), (CLEAR, ERASE))
 # Drawn before the key's words (the words alone are its accessible name).
 ICONS = {ERASE: "⌫"}
 # Keys are at least this tall (the theme's touch target is 20 mm; the standard asks 12 mm).
@@ -56,15 +61,7 @@ def caption(control: str, language: Language) -> str:
 
 def wrapped(whole: str, metrics: QFontMetrics, width: int) -> str:
     """`whole` on one line if it fits `width`, else broken between words (zoomed text)."""
-    if width <= 0 or metrics.horizontalAdvance(whole) <= width:
-        return whole
-    lines: list[str] = []
-    for word in whole.split(" "):
-        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
-            lines[-1] = f"{lines[-1]} {word}"
-        else:
-            lines.append(word)
-    return "\n".join(lines)
+    return fit(whole, metrics, width)
 
 
 class KeypadKey(KioskButton):
@@ -72,8 +69,8 @@ class KeypadKey(KioskButton):
     through the focus order as on the rest of the screen (the list area around the keypad
     would scroll instead), and a key given focus is scrolled into view."""
 
-    def __init__(self, control: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, control: str, parent: QWidget | None = None, theme: Theme | None = None) -> None:
+        super().__init__(parent, theme.focus_ring() if theme is not None else None)
         self.control = control
         self.setObjectName("key")
         self.setProperty("control", control)
@@ -82,19 +79,18 @@ class KeypadKey(KioskButton):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        if not move_focus(self, event.key()):
+        if routed(self, event):
+            event.accept()
+        elif not move_focus(self, event.key()):
             super().keyPressEvent(event)
-
-    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt's name
-        super().focusInEvent(event)
-        reveal(self)
 
 
 class Keypad(QWidget):
     """1 2 3 / 4 5 6 / 7 8 9 / clear 0 erase. `press(control)` is called with "key.0" …
     "key.9", "key.erase" or "key.clear". Captions follow `show_state`'s language; a caption
     too wide for its key (zoomed text) is broken between its words, never cut, and then every
-    key grows alike.
+    key grows alike; when clear's or erase's caption is wider than a third, 0 stands alone and
+    clear and erase share the row below it (NARROW).
 
     The keys are placed here rather than by a grid layout: the keypad's height follows its
     width (heightForWidth), which a widget with a layout cannot tell its parent's layout."""
@@ -105,6 +101,7 @@ class Keypad(QWidget):
         self.language: Language | None = None
         self._keys: dict[str, KeypadKey] = {}
         self._captions: dict[str, str] = {}
+        self._rows: tuple[tuple[str, ...], ...] = KEYS
         self._gap = theme.mm(theme.GAP_MM)
         # The keys' font as the stylesheet sets it, to fit captions before they are polished.
         font = QFont(FONT_FAMILY)
@@ -114,7 +111,7 @@ class Keypad(QWidget):
         self.setStyleSheet(f"QPushButton#key {{ padding: 0 {theme.mm(PADDING_MM)}px; }}")
         for row in KEYS:
             for control in row:
-                key = KeypadKey(control, self)
+                key = KeypadKey(control, self, theme)
                 key.clicked.connect(lambda _checked=False, control=control: press(control))
                 self._keys[control] = key
         # As wide as the list area up to MAX_WIDTH_MM, or what the longest word needs (the
@@ -124,8 +121,9 @@ class Keypad(QWidget):
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
 
-    def show_state(self, language: Language, enabled: bool) -> None:
-        """Captions in `language`; every key enabled or not. Changes only what differs."""
+    def show_state(self, language: Language, enabled: bool, width: int = 0) -> None:
+        """Captions in `language`; every key enabled or not. Changes only what differs.
+        `width`: what the keypad will have, if known (its keys are then arranged for it)."""
         if language != self.language:
             self.language = language
             self.setAccessibleName(text("keypad.name", language))
@@ -138,32 +136,47 @@ class Keypad(QWidget):
             widest = max(self._metrics.horizontalAdvance(word) for word in words)
             needed = 3 * (widest + 2 * self.theme.mm(PADDING_MM) + 2 * self.theme.mm(BORDER_MM))
             self.setMaximumWidth(max(self.theme.mm(MAX_WIDTH_MM), needed + 2 * self._gap))
-            self._place(self.width())
+            self._place(
+                self.width() if self.width() > 0 and self.isVisible() else min(width, self.maximumWidth())
+            )
             self.updateGeometry()
         for key in self._keys.values():
             if key.isEnabled() != enabled:
                 key.setEnabled(enabled)
 
     def ordered_keys(self) -> list[KeypadKey]:
-        """The keys in focus order: row by row, left to right."""
-        return [self._keys[control] for row in KEYS for control in row]
+        """The keys in focus order: row by row, left to right, as they are arranged now."""
+        return [self._keys[control] for row in self._rows for control in row]
 
     def key(self, control: str) -> KeypadKey | None:
         return self._keys.get(control)
 
     # ------------------------------------------------------------------ geometry
 
-    def text_width(self, width: int) -> int:
-        """The width a key's caption may take when the keypad is `width` wide (0: unknown)."""
+    def text_width(self, width: int, per_row: int = 3) -> int:
+        """The width a caption may take on a key of a row of `per_row` keys when the keypad
+        is `width` wide (0: unknown)."""
         if width <= 0:
             return 0
-        column = (width - 2 * self._gap) // 3
+        column = (width - (per_row - 1) * self._gap) // per_row
         return column - 2 * self.theme.mm(PADDING_MM) - 2 * self.theme.mm(BORDER_MM)
+
+    def arrangement(self, width: int) -> tuple[tuple[str, ...], ...]:
+        """The phone layout, or NARROW when clear's or erase's caption is wider than a third
+        (every key would otherwise be two lines tall)."""
+        room = self.text_width(width)
+        wide = [self._metrics.horizontalAdvance(self._captions.get(c, "")) for c in (CLEAR, ERASE)]
+        return KEYS if room <= 0 or max(wide) <= room else NARROW
 
     def _shown(self, width: int) -> dict[str, str]:
         """Each key's caption as shown at this keypad width."""
-        room = self.text_width(width)
-        return {control: wrapped(whole, self._metrics, room) for control, whole in self._captions.items()}
+        shown = {}
+        for row in self.arrangement(width):
+            # A key alone on its row keeps the middle third.
+            room = self.text_width(width, 3 if len(row) == 1 else len(row))
+            for control in row:
+                shown[control] = wrapped(self._captions.get(control, ""), self._metrics, room)
+        return shown
 
     def key_height(self, width: int) -> int:
         """Every key's height when the keypad is `width` wide: the touch target's, or more
@@ -176,11 +189,19 @@ class Keypad(QWidget):
     def _place(self, width: int) -> None:
         if width <= 0:
             return
+        rows = self.arrangement(width)
+        if rows != self._rows:
+            self._rows = rows
+            # The keypad's focus goes through the keys as they now stand.
+            keys = self.ordered_keys()
+            for before, after in itertools.pairwise(keys):
+                QWidget.setTabOrder(before, after)
         height = self.key_height(width)
         shown = self._shown(width)
-        columns = len(KEYS[0])
-        for r, row in enumerate(KEYS):
+        for r, row in enumerate(rows):
+            columns = 3 if len(row) == 1 else len(row)
             for c, control in enumerate(row):
+                c += 1 if len(row) == 1 else 0  # alone: in the middle
                 # Columns share the width to the pixel, gaps between them.
                 left = c * (width + self._gap) // columns
                 right = (c + 1) * (width + self._gap) // columns - self._gap
@@ -193,7 +214,8 @@ class Keypad(QWidget):
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
-        return len(KEYS) * self.key_height(width) + (len(KEYS) - 1) * self._gap
+        rows = len(self.arrangement(width))
+        return rows * self.key_height(width) + (rows - 1) * self._gap
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         # Its widest: the list area narrows it (captions then fitted to the keys).

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent, QResizeEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.core.messages import text
 from kiosk.core.model import Language
 from kiosk.core.views import Line
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets.focus import move_focus, reveal
+from kiosk.ui.widgets.focus import move_focus, paint_inner_ring, reveal, routed
 from kiosk.ui.widgets.pictogram import CheckBoxMark
+from kiosk.ui.widgets.text_label import TextLabel
 
 STATUS_ICON = {"ok": "✔", "refused": "✖", "unconfirmed": "?", "info": "ℹ"}
 # A toggle row's state, told by its box (ticked or empty) and in words, never by colour alone.
@@ -22,13 +23,15 @@ TOGGLE_WORDS = {True: "line.selected", False: "line.not_selected"}
 ACTIVATE = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space, Qt.Key.Key_Select)
 
 RowKey = tuple[int, str]
+# The stylesheet's corner of a row (theme.py).
+ROW_RADIUS_MM = 2.0
 
 
 def label(content: str = "", name: str = "", wrap: bool = False) -> QLabel:
-    widget = QLabel(content)
+    """A label; a wrapping one breaks a word too wide for it rather than cut it (TextLabel)."""
+    widget = TextLabel(content) if wrap else QLabel(content)
     if name:
         widget.setObjectName(name)
-    widget.setWordWrap(wrap)
     return widget
 
 
@@ -62,6 +65,8 @@ class LineRow(QFrame):
         self.language = language
         self._press = press
         self._pressing = False
+        self._ring = theme.focus_ring() if line.control else None
+        self._radius = theme.mm(ROW_RADIUS_MM)
         self._heights: dict[int, int] = {}
         touchable = bool(line.control)
         self.setObjectName("line_touch" if touchable else "line")
@@ -128,17 +133,27 @@ class LineRow(QFrame):
         else:
             super().mouseReleaseEvent(event)
 
+    def activate(self) -> None:
+        """What a tap does: a touchable row posts its control."""
+        if self.line.control and self.isEnabled():
+            self._press(self.line.control)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         key = event.key()
-        if self.line.control and key in ACTIVATE:
-            if self.isEnabled():
-                self._press(self.line.control)
+        if routed(self, event):
+            event.accept()
+        elif self.line.control and key in ACTIVATE:
+            self.activate()
         elif not move_focus(self, key):  # through the focus order, as on the buttons
             super().keyPressEvent(event)
 
     def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt's name
         super().focusInEvent(event)
         reveal(self)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        paint_inner_ring(self, self._ring, self._radius)
 
 
 class LineList(QWidget):
