@@ -15,55 +15,30 @@ from __future__ import annotations
 
 import itertools
 import logging
-import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QResizeEvent
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QLayout,
-    QPushButton,
-    QScrollArea,
-    QScroller,
-    QSizePolicy,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QWidget
 
 from kiosk.core.events import Event, Pressed
 from kiosk.core.messages import text
 from kiosk.core.views import View
+from kiosk.ui.controls import ControlButtons, clear, placement, shown_controls
+from kiosk.ui.frame import LOW_BAND_MM as LOW_BAND_MM
+from kiosk.ui.frame import MOUNT_BOTTOM_MM, ScreenFrame
 from kiosk.ui.keys import BACK_CONTROLS, PRESENTATION, KeyMap
-from kiosk.ui.strip import ZOOM, AccessStrip, Presentation, body_metrics, room
+from kiosk.ui.strip import ZOOM, Presentation, body_metrics
 from kiosk.ui.theme import Theme
-from kiosk.ui.widgets.button import KioskButton
-from kiosk.ui.widgets.captions import fit, pack
+from kiosk.ui.widgets.captions import fit
 from kiosk.ui.widgets.focus import reveal
 from kiosk.ui.widgets.keypad import ERASE, Keypad
 from kiosk.ui.widgets.line_row import STATUS_ICON as STATUS_ICON
-from kiosk.ui.widgets.line_row import LineList, LineRow, discard, label
+from kiosk.ui.widgets.line_row import LineRow, discard, label
 from kiosk.ui.widgets.pictogram import CardTapPictogram
 from kiosk.ui.widgets.text_label import TextLabel
 
 log = logging.getLogger(__name__)
-
-# Controls shown as the main, full-width action; the rest share the row below.
-PRIMARY = ("finish", "finish_return", "ok", "extend", "agree")
-HEADER = ("lang.ko", "lang.en")
-SECONDARY_PER_ROW = 3
-# Offered even while the kiosk is busy with the library.
-ALWAYS_ENABLED = ("call_staff",)
-# Low position: every control and all essential information within this height above the
-# floor (millimetres; KS X 9211 as summarised in design.md).
-LOW_BAND_MM = (400.0, 1220.0)
-# The bottom edge of the panel above the floor when the app does not say ([display]).
-MOUNT_BOTTOM_MM = 850.0
-# The list area keeps room for a row or so when the page is full (then the page scrolls).
-LIST_MIN_MM = 40.0
 
 # What has keypad focus: ("control", id), ("line", position, detail) or ("key", control).
 FocusKey = tuple[object, ...]
@@ -76,26 +51,7 @@ TYPING_KEYS: dict[int, str] = {
 }
 
 
-def _clear(layout: QLayout) -> None:
-    while layout.count():
-        item = layout.takeAt(0)
-        if item is None:
-            break
-        widget = item.widget()
-        inner = item.layout()
-        if widget is not None:
-            discard(widget)
-        elif inner is not None:
-            _clear(inner)
-
-
-def _placement(control: str) -> str:
-    if control in HEADER:
-        return "header"
-    return "primary" if control in PRIMARY else "secondary"
-
-
-class KioskWindow(QWidget):
+class KioskWindow(ScreenFrame):
     def __init__(
         self,
         theme: Theme,
@@ -104,18 +60,14 @@ class KioskWindow(QWidget):
         keys: KeyMap | None = None,
         mount_bottom_mm: float = MOUNT_BOTTOM_MM,
     ) -> None:
-        super().__init__()
+        super().__init__(theme, library_name, self._press, self.present, mount_bottom_mm)
         # The theme the configuration sets; `theme` is it as presented now (zoom, contrast).
         self.base_theme = theme
-        self.theme = theme
         self.post = post
         self.keys = keys or KeyMap.default()
-        # Height of the panel's bottom edge above the floor (low position is computed from it).
-        self.mount_bottom_mm = mount_bottom_mm
         # The app's handlers of the voice controls ("voice.repeat", ...): the strip offers those
         # it finds here, and a press calls the handler (never the visit's flow).
         self.presentation: dict[str, Callable[[], None]] = {}
-        self.mode = self._first_mode()
         self.view: View | None = None
         self.rendered: list[Callable[[View], None]] = []
         # A busy screen on the same screen is drawn only when the answer takes longer than
@@ -125,14 +77,10 @@ class KioskWindow(QWidget):
         self._busy_timer = QTimer(self)
         self._busy_timer.setSingleShot(True)
         self._busy_timer.timeout.connect(self._show_deferred)
-        # What the screen shown was built from: what its list area shows besides the list
-        # (language, pictogram, hint, empty-list text) and the buttons' layout (control and
-        # placement, in order).
+        # What the list area was built from: what it shows besides the list (language,
+        # pictogram, hint, empty-list text, fields).
         self._body_key: tuple[object, ...] | None = None
-        self._controls_key: tuple[object, ...] | None = None
-        self._buttons: dict[str, KioskButton] = {}
-        # Each button's caption as shown (broken onto lines when zoomed).
-        self._shown_captions: dict[str, str] = {}
+        self._controls = ControlButtons(self.header_controls, self.controls, self._press)
         # The value labels of the fields shown, in order (updated in place as the patron types).
         self._field_values: list[QLabel] = []
         # The on-screen keypad, while the view has fields.
@@ -140,94 +88,10 @@ class KioskWindow(QWidget):
         # Focus the keypad had on a control or row that went disabled (busy), and where Qt
         # moved it then: given back when that control is enabled again, unless moved since.
         self._focus_held: tuple[FocusKey, FocusKey | None] | None = None
-        self.setObjectName("kiosk")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(theme.stylesheet())
-        self.setWindowTitle(library_name)
 
-        m = theme.mm
-        root = QVBoxLayout(self)
-        # The window is the panel: its size comes from the display settings, never from what
-        # a screen holds. By default a top-level layout sets the window's minimum size from
-        # its content, so every screen change whose content differs would resize the window's
-        # constraints and make the platform propagate size hints (the offscreen platform
-        # warns each time). Overflowing content scrolls in the list area instead.
-        root.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-        root.setContentsMargins(0, 0, 0, 0)
-        root.setSpacing(0)
-        # Low position: the panel above 1,220 mm (and below 400 mm) is left empty.
-        self.top_space = QWidget()
-        self.bottom_space = QWidget()
-        for space in (self.top_space, self.bottom_space):
-            space.setFixedHeight(0)
-        # The page: everything of a screen, scrolled when taller than the panel.
-        self.page = QScrollArea()
-        self.page.setObjectName("page")
-        self.page.setWidgetResizable(True)
-        self.page.setFrameShape(QFrame.Shape.NoFrame)
-        self.page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.page.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.page.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        QScroller.grabGesture(self.page.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
-        sheet = QWidget()
-        sheet.setObjectName("sheet")
-        self.column = QVBoxLayout(sheet)
-        self.column.setContentsMargins(m(8), m(6), m(8), m(8))
-        self.column.setSpacing(m(theme.GAP_MM))
-        self.page.setWidget(sheet)
-        root.addWidget(self.top_space)
-        root.addWidget(self.page, 1)
-        root.addWidget(self.bottom_space)
-
-        header = QHBoxLayout()
-        self.library = label(library_name, "library", wrap=True)
-        header.addWidget(self.library, 1)
-        self.header_controls = QHBoxLayout()
-        self.header_controls.setSpacing(m(theme.GAP_MM))
-        header.addLayout(self.header_controls)
-        self.column.addLayout(header)
-
-        self.title = label(name="title", wrap=True)
-        self.message = label(name="message", wrap=True)
-        self.countdown = label(name="countdown", wrap=True)
-        for widget in (self.title, self.message, self.countdown):
-            widget.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-            self.column.addWidget(widget)
-
-        # The list area: what a screen shows above its list (the idle pictogram, "no books
-        # yet", keypad fields), the keypad while there are fields, the list's rows, and a
-        # stretch below them. Zoomed, it is part of the page (one scroll for everything).
-        self.body = QVBoxLayout()
-        self.body.setSpacing(m(3))
-        self.intro = QVBoxLayout()
-        self.intro.setSpacing(m(3))
-        self.body.addLayout(self.intro)
-        self.lines = LineList(theme, self._press)
-        self.body.addWidget(self.lines)
-        self.body.addStretch(1)
-        self.holder = QWidget()
-        self.holder.setLayout(self.body)
-        # Growing with the list repaints only the area added, not every row on screen.
-        self.holder.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
-        self.list_area = QScrollArea()
-        self.list_area.setWidgetResizable(True)
-        self.list_area.setWidget(self.holder)
-        self.list_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.list_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.list_area.setMinimumHeight(m(LIST_MIN_MM))
-        # A finger drags the list (single touch, no scroll wheel on a kiosk).
-        QScroller.grabGesture(self.list_area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
-        self.column.addWidget(self.list_area, 1)
-
-        self.controls = QVBoxLayout()
-        self.controls.setSpacing(m(theme.GAP_MM))
-        self.column.addLayout(self.controls)
-        self.strip = AccessStrip(self.present)
-        self.column.addWidget(self.strip)
-
-    def _first_mode(self) -> Presentation:
-        """The presentation a visit starts with: the configured theme's."""
-        return Presentation(high_contrast=self.base_theme.high_contrast)
+    @property
+    def _buttons(self) -> dict[str, QPushButton]:
+        return dict(self._controls.buttons)
 
     # ------------------------------------------------------------------ rendering
 
@@ -287,29 +151,19 @@ class KioskWindow(QWidget):
         made += self._render_strip(view)
         if made:
             self._order_focus(view)
-        self._place_focus(same_screen, wanted)
         # Widgets added to a visible window are shown only at the next event loop turn;
-        # show them now so a grab right after render (screenshots, tests) sees them.
+        # show them now so a grab right after render (screenshots, tests) sees them, and so
+        # that the focus placed below holds (a hidden widget takes none, and a window made
+        # active would then start at the first of its focus chain).
         explicit = Qt.WidgetAttribute.WA_WState_ExplicitShowHide
         for widget in made:
             for child in (widget, *widget.findChildren(QWidget)):
                 if child.isHidden() and not child.testAttribute(explicit):
                     child.show()
-        self._settle(bool(made))
+        self._place_focus(same_screen, wanted)
+        self.settle(bool(made))
         for callback in self.rendered:
             callback(view)
-
-    def _settle(self, made: bool) -> None:
-        """Lay the screen out now rather than at the next event loop turn (a grab right after
-        a render sees the screen as drawn)."""
-        layout = self.layout()
-        if layout is not None:
-            layout.activate()
-        self.column.activate()
-        if made:
-            # The list's own layout, and the scroll areas sizing to their content.
-            self.body.activate()
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     def _render_body(self, view: View, same_screen: bool) -> list[QWidget]:
         made: list[QWidget] = []
@@ -329,7 +183,7 @@ class KioskWindow(QWidget):
         elif not same_screen or key != self._body_key:
             self._body_key = key
             self._field_values = []
-            _clear(self.intro)
+            clear(self.intro)
             self.lines.clear()
             p = self.theme.palette
             if view.pictogram == "card_tap":
@@ -361,7 +215,7 @@ class KioskWindow(QWidget):
         # Zoomed, a long number is broken onto a second line rather than cut.
         inside = 2 * (self.theme.mm(2) + self.theme.mm(0.5))
         _set_text(
-            value, fit(shown or " ", body_metrics(self.theme, bold=True), self._content_width() - inside)
+            value, fit(shown or " ", body_metrics(self.theme, bold=True), self.content_width() - inside)
         )
         told = shown if count is None else self.t("input.entered", count=count)
         said = f"{self.t(name)}: {told}"
@@ -382,109 +236,25 @@ class KioskWindow(QWidget):
             self.body.insertWidget(below_fields, self.keypad, 0, Qt.AlignmentFlag.AlignHCenter)
             made.append(self.keypad)
         if self.keypad is not None:
-            self.keypad.show_state(view.language, enabled=not view.busy, width=self._content_width())
+            self.keypad.show_state(view.language, enabled=not view.busy, width=self.content_width())
         return made
-
-    def _button(self, control: str, placement: str) -> KioskButton:
-        button = KioskButton(ring=self.theme.focus_ring())
-        button.setObjectName("primary" if placement == "primary" else "control")
-        button.setProperty("control", control)
-        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        horizontal = QSizePolicy.Policy.Minimum if placement == "header" else QSizePolicy.Policy.Expanding
-        button.setSizePolicy(horizontal, QSizePolicy.Policy.Fixed)
-        button.clicked.connect(lambda: self.post(Pressed(control=control)))
-        return button
-
-    def _shown_controls(self, view: View) -> tuple[tuple[str, str], ...]:
-        """The controls to show, with their placement: the other language's button only."""
-        return tuple(
-            (control, _placement(control))
-            for control in view.controls
-            if control != f"lang.{view.language.value}"
-        )
-
-    def _scrolls(self) -> bool:
-        """Whether the page may be taller than the panel (zoomed, or low): then it has a
-        scroll bar. At 100 % every screen fits."""
-        return self.theme.zoom > 1.0 or self.mode.low_position
-
-    def _content_width(self) -> int:
-        """The page's width for a screen's content: inside its margins, beside the scroll bar
-        when it may have one."""
-        margins = self.column.contentsMargins()
-        scroll_bar = self.theme.mm(12) if self._scrolls() else 0  # the stylesheet's width
-        return max(0, self.width() - margins.left() - margins.right() - scroll_bar)
 
     def _render_controls(self, view: View, same_screen: bool) -> list[QWidget]:
-        shown = self._shown_controls(view)
-        made: list[QWidget] = []
-        # The language is in the key: captions of another length may need other rows.
-        key = (shown, view.language, self.theme, self._content_width())
-        if not same_screen or key != self._controls_key:
-            self._controls_key = key
-            _clear(self.header_controls)
-            _clear(self.controls)
-            self._buttons = {}
-            self._shown_captions = {}
-            secondary: list[KioskButton] = []
-            available, gap = self._content_width(), self.theme.mm(self.theme.GAP_MM)
-            for control, placement in shown:
-                button = self._button(control, placement)
-                self._buttons[control] = button
-                made.append(button)
-                if placement == "header":
-                    self.header_controls.addWidget(button)
-                elif placement == "primary":
-                    self.controls.addWidget(button)
-                    self._fit_caption(control, available, bold=True)
-                else:
-                    secondary.append(button)
-            # The rest share rows below, at most SECONDARY_PER_ROW to a row and only as far as
-            # their captions fit whole; a caption wider than the page (zoomed) is broken onto
-            # lines, never cut.
-            ids = [control for control, placement in shown if placement == "secondary"]
-            metrics, extra = body_metrics(self.theme), room(self.theme)
-            widths = [metrics.horizontalAdvance(self.t(f"control.{c}")) + extra for c in ids]
-            start = 0
-            for size in pack(widths, available, gap, SECONDARY_PER_ROW) or [0]:
-                row = QHBoxLayout()
-                row.setSpacing(gap)
-                for i in range(start, start + size):
-                    row.addWidget(secondary[i])
-                    self._fit_caption(ids[i], available if size == 1 else widths[i])
-                start += size
-                self.controls.addLayout(row)
-        enabled = not view.busy
-        for control, placement in shown:
-            button = self._buttons[control]
-            caption = self.t(f"control.{control}")
-            fitted = self._shown_captions.get(control, caption)
-            if button.text() != fitted:
-                button.setText(fitted)
-            if button.accessibleName() != caption:
-                button.setAccessibleName(caption)
-            # The language button stays usable; call staff is always offered.
-            button.setEnabled(enabled or placement == "header" or control in ALWAYS_ENABLED)
-        return made
-
-    def _fit_caption(self, control: str, width: int, bold: bool = False) -> None:
-        caption = self.t(f"control.{control}")
-        self._shown_captions[control] = fit(caption, body_metrics(self.theme, bold), width - room(self.theme))
+        return self._controls.show(view, self.theme, self.content_width(), same_screen)
 
     def _render_strip(self, view: View) -> list[QWidget]:
         handled = [control for control, handler in self.presentation.items() if callable(handler)]
-        return list(
-            self.strip.show_state(self.theme, view.language, self.mode, handled, self._content_width())
-        )
+        width = self.content_width()
+        return list(self.strip.show_state(self.theme, view.language, self.mode, handled, width))
 
     # ------------------------------------------------------------------ keypad
 
     def _focus_order(self, view: View) -> list[QWidget]:
         """As the screen reads, top to bottom: the header's language button, the keypad's keys
         and the list's touchable rows, the controls in the view's order, the strip last."""
-        shown = self._shown_controls(view)
-        header = [self._buttons[c] for c, placement in shown if placement == "header"]
-        below = [self._buttons[c] for c, placement in shown if placement != "header"]
+        shown, buttons = shown_controls(view), self._controls.buttons
+        header = [buttons[c] for c, where in shown if where == "header"]
+        below = [buttons[c] for c, where in shown if where != "header"]
         rows: list[QWidget] = [*self._keypad_keys(), *self.lines.touchable()]
         return [*header, *rows, *below, *self.strip.buttons().values()]
 
@@ -540,7 +310,7 @@ class KioskWindow(QWidget):
                 assert wanted is not None
                 self._focus_held = (wanted, self._focus_key())
             return
-        first: QWidget | None = next((b for c, b in self._buttons.items() if _placement(c) != "header"), None)
+        first: QWidget | None = next((b for c, b in self._buttons.items() if placement(c) != "header"), None)
         if first is None and self.keypad is not None:
             first = self.keypad.ordered_keys()[0]
         if first is not None and first.isEnabled():
@@ -624,49 +394,16 @@ class KioskWindow(QWidget):
             return
         self._set_mode(self.mode.toggled(control), keep=control)
 
-    def _arrange(self) -> None:
-        """Zoomed or low, the list area's content is part of the page (one scroll for the whole
-        screen, which is taller than the room it has); at 100 % it scrolls on its own between
-        the message and the controls."""
-        zoomed = self._scrolls()
-        if zoomed and self.list_area.widget() is self.holder:
-            self.list_area.takeWidget()
-            self.list_area.hide()
-            self.column.insertWidget(self.column.indexOf(self.list_area), self.holder, 1)
-            self.holder.show()
-        elif not zoomed and self.list_area.widget() is not self.holder:
-            self.column.removeWidget(self.holder)
-            self.list_area.setWidget(self.holder)
-            self.list_area.show()
-
-    def band(self) -> tuple[int, int]:
-        """The window's rows (top, bottom: pixels from its top) within 400-1,220 mm of the
-        floor, from the panel's mounting height; the whole window when it all is."""
-        height, per_mm = self.height(), self.theme.px_per_mm
-        low, high = LOW_BAND_MM
-        top = height - (high - self.mount_bottom_mm) * per_mm
-        bottom = height - (low - self.mount_bottom_mm) * per_mm
-        return max(0, math.ceil(top)), min(height, math.floor(bottom))
-
-    def _place_band(self) -> None:
-        top, bottom = self.band() if self.mode.low_position else (0, self.height())
-        if self.top_space.height() != top or self.bottom_space.height() != self.height() - bottom:
-            self.top_space.setFixedHeight(top)
-            self.bottom_space.setFixedHeight(self.height() - bottom)
-            layout = self.layout()
-            if layout is not None:
-                layout.activate()
-
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        self._place_band()
+        self.place_band()
         if self.view is not None and event.oldSize().width() != event.size().width():
             # Captions and rows are fitted to the width.
             self._render(self.view, False)
 
     def reset_presentation(self) -> None:
         """Back to the configured presentation (a visit ended: the next patron starts afresh)."""
-        self._set_mode(self._first_mode())
+        self._set_mode(Presentation(high_contrast=self.base_theme.high_contrast))
 
     def _set_mode(self, mode: Presentation, keep: str = "") -> None:
         if mode == self.mode:
@@ -681,14 +418,8 @@ class KioskWindow(QWidget):
             self.theme = theme
             self.lines.theme = theme
             self.setStyleSheet(theme.stylesheet())
-            self._arrange()
-        if mode.low_position != before.low_position:
-            self._place_band()
-            self._arrange()
-        bar = (
-            Qt.ScrollBarPolicy.ScrollBarAsNeeded if self._scrolls() else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
-        )
-        self.page.setVerticalScrollBarPolicy(bar)
+        if restyled or mode.low_position != before.low_position:
+            self.arrange()
         if self.view is not None:
             self._render(self.view, restyled)
         # The strip's button just pressed keeps the focus (a keypad's patron stays there).
