@@ -1,0 +1,114 @@
+"""The journaled library port over SIP2 on TCP against the embedded server: each transaction
+is journaled before it is sent and settled with the answer; a lost answer stays open; after
+a crash the open entries are reconciled by asking the library, never by sending again."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kiosk.core.errors import LibraryUnreachable, OutcomeUnknown
+from kiosk.ils.journal import Journal
+from kiosk.ils.journaled import JournaledLibrary
+from kiosk.ils.library import Sip2Library
+from simulators.ils import seed
+
+PATRON, BOOK, OTHER = seed.DEMO_PATRON_ID, seed.DEMO_ITEMS[0], seed.DEMO_ITEMS[1]
+AT = dt.datetime(2026, 12, 2, 15, 0)
+
+
+def adapter(server, timeout: float = 5.0, recovery_s: float = 8.0) -> Sip2Library:
+    return Sip2Library(
+        server.host, server.port, "kiosk", "kiosk", "MA", timeout=timeout, recovery_s=recovery_s
+    )
+
+
+@pytest.fixture
+def journal(tmp_path):
+    j = Journal(tmp_path / "journal.sqlite")
+    yield j
+    j.close()
+
+
+def states(journal: Journal) -> list[tuple[str, str, str, bool]]:
+    return [(e.kind, e.item_id, e.state, e.told) for e in journal.entries()]
+
+
+def test_each_transaction_is_journaled_and_settled(server, journal):
+    lib = JournaledLibrary(adapter(server), journal, lambda: AT)
+    try:
+        lib.lookup_patron(PATRON)
+        assert lib.checkout(PATRON, BOOK).ok
+        assert not lib.checkout(PATRON, seed.ON_LOAN_ITEM).ok
+        assert lib.checkin(BOOK).ok
+        assert lib.renew(PATRON, seed.DEMO_LOAN_ITEM).ok
+        assert lib.place_hold(PATRON, seed.ON_LOAN_ITEM).ok
+        assert lib.cancel_hold(PATRON, seed.ON_LOAN_ITEM).ok
+    finally:
+        lib.close()
+    assert states(journal) == [
+        ("checkout", BOOK, "done", True),
+        ("checkout", seed.ON_LOAN_ITEM, "refused", True),
+        ("checkin", BOOK, "done", True),
+        ("renew", seed.DEMO_LOAN_ITEM, "done", True),
+        ("place_hold", seed.ON_LOAN_ITEM, "done", True),
+        ("cancel_hold", seed.ON_LOAN_ITEM, "done", True),
+    ]
+    assert journal.entries()[1].message  # the library's reason, for staff
+
+
+def test_a_crash_between_sending_and_the_answer_is_reconciled_by_asking(server, journal):
+    """The kiosk wrote and sent two checkouts and died: the library carried out one. The
+    restarted kiosk asks (17, 63), records the truth, and sends nothing again."""
+    done = journal.begin("checkout", AT, PATRON, BOOK)
+    journal.sent(done)
+    lost = journal.begin("checkout", AT, PATRON, OTHER)
+    journal.sent(lost)
+    returned = journal.begin("checkin", AT, item_id=seed.DEMO_LOAN_ITEM)
+    before = adapter(server)
+    try:
+        assert (
+            before.checkout(PATRON, BOOK).ok and before.checkin(seed.DEMO_LOAN_ITEM).ok
+        )  # what the library did
+    finally:
+        before.close()
+    sent = dict(server.received)
+    lib = JournaledLibrary(adapter(server), journal, lambda: AT)
+    try:
+        settled = lib.reconcile()
+    finally:
+        lib.close()
+    assert {(e.id, e.state) for e in settled} == {(done, "done"), (lost, "not_done"), (returned, "done")}
+    assert not journal.open_entries()
+    assert {e.id for e in journal.untold()} == {done, lost, returned}  # the patron never saw these
+    assert server.received["11"] == sent["11"] and server.received["09"] == sent["09"]  # nothing re-sent
+    assert server.store.loan(OTHER) is None and server.store.loan(BOOK).card_id == PATRON
+
+
+def test_a_lost_answer_stays_open_until_the_library_can_say(server, journal):
+    lib = JournaledLibrary(adapter(server, timeout=0.4, recovery_s=1.5), journal, lambda: AT)
+    try:
+        lib.lookup_patron(PATRON)
+        server.add_fault("reply_lost_freeze", on="11")
+        with pytest.raises(OutcomeUnknown):
+            lib.checkout(PATRON, BOOK)
+        assert states(journal) == [("checkout", BOOK, "unknown", False)]
+        assert lib.reconcile() == [] and journal.open_entries()  # still frozen: still open
+        server.thaw()
+        (entry,) = lib.reconcile()
+        assert (entry.state, entry.told) == ("done", False)
+    finally:
+        server.thaw()
+        lib.close()
+
+
+def test_nothing_sent_to_a_library_that_is_down_is_not_done(server, journal):
+    lib = JournaledLibrary(adapter(server, timeout=0.5), journal, lambda: AT)
+    server.stop()
+    try:
+        with pytest.raises(LibraryUnreachable):
+            lib.checkin(BOOK)
+    finally:
+        lib.close()
+    assert states(journal) == [("checkin", BOOK, "not_done", False)]
