@@ -377,7 +377,8 @@ class PulseSinks:
             for line in self._process.stdout:
                 if self._stopped.is_set():
                     break
-                if " on sink" in line or " on card" in line or " on server" in line:
+                # Not " on sink-input": every clip played makes one of those.
+                if " on sink #" in line or " on card #" in line or " on server" in line:
                     self._report()
         except (OSError, subprocess.SubprocessError) as exc:
             if not self._stopped.is_set():

@@ -241,8 +241,11 @@ def test_the_earphone_is_seen_from_the_sound_servers_default_sink(tmp_path):
         (tmp_path / "port").write_text("analog-output-headphones")  # the jack senses a plug
         (tmp_path / "events").write_text("Event 'change' on sink #1\n")
         wait_for(lambda: seen == [False, True])
-        (tmp_path / "events").write_text("Event 'change' on sink #1\nEvent 'new' on sink-input #7\n")
         (tmp_path / "port").write_text("analog-output-speaker")
+        with open(tmp_path / "events", "a") as events:  # a clip playing is not a change of sink
+            events.write("Event 'new' on sink-input #7\n")
+        time.sleep(0.3)
+        assert seen == [False, True]
         with open(tmp_path / "events", "a") as events:
             events.write("Event 'change' on card #0\n")
         wait_for(lambda: seen == [False, True, False])
