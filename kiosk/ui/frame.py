@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QLayout,
@@ -88,13 +89,15 @@ class ScreenFrame(QWidget):
         root.addWidget(self.page, 1)
         root.addWidget(self.bottom_space)
 
-        header = QHBoxLayout()
+        # The library's name and the language button; zoomed, one above the other.
+        self.header = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.header.setSpacing(m(theme.GAP_MM))
         self.library = label(library_name, "library", wrap=True)
-        header.addWidget(self.library, 1)
+        self.header.addWidget(self.library, 1)
         self.header_controls = QHBoxLayout()
         self.header_controls.setSpacing(m(theme.GAP_MM))
-        header.addLayout(self.header_controls)
-        self.column.addLayout(header)
+        self.header.addLayout(self.header_controls)
+        self.column.addLayout(self.header)
 
         self.title = label(name="title", wrap=True)
         self.message = label(name="message", wrap=True)
@@ -158,6 +161,16 @@ class ScreenFrame(QWidget):
         bar = Qt.ScrollBarPolicy.ScrollBarAsNeeded if one_scroll else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
         self.page.setVerticalScrollBarPolicy(bar)
         self.place_band()
+
+    def fit_header(self, buttons: list[QWidget], name_width: int) -> None:
+        """The library's name beside the header's buttons while both fit the page's width,
+        else above them (zoomed): the name is never broken for want of room."""
+        gap = self.header.spacing()
+        needed = name_width + sum(b.sizeHint().width() + gap for b in buttons)
+        side_by_side = needed <= self.content_width()
+        direction = QBoxLayout.Direction.LeftToRight if side_by_side else QBoxLayout.Direction.TopToBottom
+        if self.header.direction() != direction:
+            self.header.setDirection(direction)
 
     def band(self) -> tuple[int, int]:
         """The window's rows (top, bottom: pixels from its top) within 400-1,220 mm of the

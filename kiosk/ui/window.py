@@ -36,7 +36,7 @@ from kiosk.ui.widgets.keypad import ERASE, Keypad
 from kiosk.ui.widgets.line_row import STATUS_ICON as STATUS_ICON
 from kiosk.ui.widgets.line_row import LineRow, discard, label
 from kiosk.ui.widgets.pictogram import CardTapPictogram
-from kiosk.ui.widgets.text_label import TextLabel
+from kiosk.ui.widgets.text_label import TextLabel, plain
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +240,11 @@ class KioskWindow(ScreenFrame):
         return made
 
     def _render_controls(self, view: View, same_screen: bool) -> list[QWidget]:
-        return self._controls.show(view, self.theme, self.content_width(), same_screen)
+        made = self._controls.show(view, self.theme, self.content_width(), same_screen)
+        header = [b for c, b in self._controls.buttons.items() if placement(c) == "header"]
+        name = body_metrics(self.theme, bold=True).horizontalAdvance(plain(self.library))
+        self.fit_header(list(header), name)
+        return made
 
     def _render_strip(self, view: View) -> list[QWidget]:
         handled = [control for control, handler in self.presentation.items() if callable(handler)]

@@ -47,21 +47,28 @@ def pack(widths: Sequence[int], available: int, gap: int, most: int) -> list[int
     return rows
 
 
-# A break opportunity that draws nothing: where a word too wide for its label may be broken.
+# Break opportunities: one that draws nothing (numbers, Hangul), and the soft hyphen, drawn as
+# a hyphen where a Latin word is broken.
 ZWSP = "\u200b"
+SHY = "\u00ad"
 
 
 def breakable(whole: str, metrics: QFontMetrics, width: int) -> str:
     """`whole` as a word-wrapping label shows it in `width` pixels: a word wider than that on
-    its own (a long number or address, zoomed) may break between its characters where needed;
-    every other word breaks only at spaces."""
+    its own (a long number or address, a long word zoomed) may break between its characters
+    where needed, a word of Latin letters with a hyphen; every other word breaks only at
+    spaces."""
     if width <= 0 or metrics.horizontalAdvance(whole) <= width:
         return whole
-    lines = whole.split("\n")
     return "\n".join(
-        " ".join(
-            ZWSP.join(_broken(word, metrics, width)) if metrics.horizontalAdvance(word) > width else word
-            for word in line.split(" ")
-        )
-        for line in lines
+        " ".join(_breakable_word(w, metrics, width) for w in line.split(" ")) for line in whole.split("\n")
     )
+
+
+def _breakable_word(word: str, metrics: QFontMetrics, width: int) -> str:
+    if metrics.horizontalAdvance(word) <= width:
+        return word
+    # A hyphen in a word, never in a number or a code (a registration number is not EM0000-).
+    if any("a" <= ch.lower() <= "z" for ch in word) and not any(ch.isdigit() for ch in word):
+        return SHY.join(_broken(word, metrics, width - metrics.horizontalAdvance("-")))
+    return ZWSP.join(_broken(word, metrics, width))

@@ -8,7 +8,7 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
-from kiosk.ui.widgets.captions import ZWSP, breakable
+from kiosk.ui.widgets.captions import SHY, ZWSP, breakable
 
 
 class TextLabel(QLabel):
@@ -62,4 +62,4 @@ class TextLabel(QLabel):
 
 def plain(label: QLabel) -> str:
     """A label's text without the break opportunities added to it."""
-    return label.whole() if isinstance(label, TextLabel) else label.text().replace(ZWSP, "")
+    return label.whole() if isinstance(label, TextLabel) else label.text().replace(ZWSP, "").replace(SHY, "")
