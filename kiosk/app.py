@@ -25,6 +25,7 @@ from kiosk.flows.session import Session
 from kiosk.ils.library import Sip2Library
 from kiosk.runtime.clock import SystemClock
 from kiosk.runtime.loop import Runtime
+from kiosk.runtime.voice import VoiceGuide, controls_first
 
 log = logging.getLogger("kiosk.app")
 
@@ -37,6 +38,7 @@ class Simulators:
     nfc: Any = None
     camera: Any = None
     printer: Any = None
+    earphone: Any = None
     tmp: tempfile.TemporaryDirectory[str] | None = None
 
     def stop(self) -> None:
@@ -57,9 +59,12 @@ class Kiosk:
     flow: Session
     sims: Simulators
     devices: list[Device] = field(default_factory=list)
+    voice: VoiceGuide | None = None
 
     def stop(self) -> None:
         self.runtime.stop()
+        if self.voice is not None:
+            self.voice.close()
         self.sims.stop()
 
 
@@ -202,6 +207,36 @@ def _printer(settings: Settings, sims: Simulators, profile: PrinterProfile) -> S
     return SerialReceiptPrinter(url, profile)
 
 
+def voice_guide(settings: Settings, sims: Simulators) -> VoiceGuide:
+    """Voice guidance and cues on one audio path, as the [voice] section says; watching the
+    earphone (a simulated jack for `sim`, kept in `sims.earphone`)."""
+    from kiosk.devices.audio import AudioOut, NoSinks, PulseSinks
+    from kiosk.devices.sounds import CueSounds
+    from kiosk.devices.speech import EspeakSpeech, NoSpeech
+
+    v = settings.voice
+    out = AudioOut(v.player)
+    speech = EspeakSpeech(out, rate=v.rate, volume=v.volume) if v.engine == "espeak-ng" else NoSpeech()
+    guide = VoiceGuide(
+        speech,
+        CueSounds(out, volume=v.volume),
+        speaker=v.speaker,
+        cues=v.sounds,
+        volume=v.volume,
+        rate=v.rate,
+        language=Language(settings.kiosk.language),
+    )
+    guide.also_close.append(out.close)
+    if v.earphone == "sim":
+        from simulators.audio import EarphoneJack
+
+        sims.earphone = EarphoneJack()
+        guide.attach(sims.earphone)
+    else:
+        guide.attach(PulseSinks() if v.earphone == "pulse" else NoSinks())
+    return guide
+
+
 def visit_settings(settings: Settings) -> VisitSettings:
     k, p = settings.kiosk, settings.patron
     return VisitSettings(
@@ -256,11 +291,15 @@ def build(settings: Settings) -> Kiosk:
     flow = Session(visit_settings(settings))
     runtime = Runtime(flow, library, printer, SystemClock(), devices=devices, membership=library.membership)
     runtime_ref.append(runtime)
+    # Screens said, cues played: the guide watches the effects and plays PlaySound's cues.
+    voice = voice_guide(settings, sims)
+    runtime.sound = voice.cue
+    runtime.observers.append(voice.observe)
     # A visit's end clears what the devices remember of it: the next patron may show the same
     # book, or the same patron tap again at once.
     for device in devices:
         runtime.on_visit_ended.append(device.reset)
-    return Kiosk(settings, runtime, flow, sims, devices)
+    return Kiosk(settings, runtime, flow, sims, devices, voice)
 
 
 def attach_ui(kiosk: Kiosk, headless: bool, fit_screen: bool = False) -> Any:
@@ -284,13 +323,18 @@ def attach_ui(kiosk: Kiosk, headless: bool, fit_screen: bool = False) -> Any:
     theme = Theme(
         px_per_mm=float(d.px_per_mm) * scale, zoom=float(d.zoom), high_contrast=d.theme == "high-contrast"
     )
-    window = KioskWindow(theme, kiosk.settings.kiosk.library_name, kiosk.runtime.post)
+    # The voice controls (repeat, stop, louder...) go to the voice guide, the rest to the visit.
+    post = controls_first(kiosk.voice, kiosk.runtime.post) if kiosk.voice else kiosk.runtime.post
+    window = KioskWindow(theme, kiosk.settings.kiosk.library_name, post)
     window.resize(round(d.width_px * scale), round(d.height_px * scale))
     # A quick library never flashes the busy screen: it is drawn after 150 ms without an answer.
     window.busy_delay_ms = 150
     kiosk.runtime.show = window.show_view
     pump = QtPump(kiosk.runtime, parent=window, guard=guard_if_needed())
     kiosk.runtime.wakeup = pump.wake
+    if kiosk.voice is not None:
+        # The accessibility strip's voice controls (and their keys) call the voice guide.
+        window.presentation.update(kiosk.voice.handlers())
     return window
 
 

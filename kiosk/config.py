@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from kiosk.core.errors import ConfigError
 from kiosk.devices import card_id
+from kiosk.devices.audio import PLAYER_CHOICES
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "kiosk.toml"
 
@@ -315,6 +316,27 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "log": {
         "level": Key(str, "info", "Log level", one_of("debug", "info", "warning", "error")),
     },
+    "voice": {
+        "speaker": Key(
+            bool,
+            False,
+            "Say every screen on the speaker without an earphone too (else voice guidance starts "
+            "when an earphone is plugged in, or from a voice control)",
+        ),
+        "sounds": Key(bool, True, "Status cues (done, refused, attention, staff called); false mutes them"),
+        "volume": Key(int, 100, "Voice and cue loudness a visit starts at, % of normal", in_range(40, 200)),
+        "rate": Key(int, 175, "Speaking speed a visit starts at, words a minute", in_range(100, 300)),
+        "engine": Key(str, "espeak-ng", "Speech engine (none: nothing is said)", one_of("espeak-ng", "none")),
+        "player": Key(
+            str, "auto", "Sound player (auto: paplay, pw-play, aplay, then sox's play)", OneOf(PLAYER_CHOICES)
+        ),
+        "earphone": Key(
+            str,
+            "sim",
+            "Earphone detection: pulse (PulseAudio/PipeWire's pactl), sim (simulated jack) or none",
+            one_of("pulse", "sim", "none"),
+        ),
+    },
 }
 
 
@@ -346,6 +368,7 @@ class Settings:
     camera: Section
     printer: Section
     log: Section
+    voice: Section
 
     def sip2_password(self) -> str:
         env = self.library.password_env

@@ -183,3 +183,27 @@ def test_controls_first_keeps_voice_controls_from_the_visit():
     post(Pressed(control="voice.sing"))  # not one of the guide's: the visit's to refuse
     assert [e.control for e in posted] == ["finish", "voice.sing"]
     assert guide.on
+
+
+def test_the_kiosk_wires_the_guide_to_the_runtime_the_earphone_and_the_window():
+    from kiosk import config
+    from kiosk.app import attach_ui, build
+    from kiosk.core.effects import PlaySound
+
+    kiosk = build(config.defaults())
+    try:
+        guide = kiosk.voice
+        assert guide is not None and not guide.on
+        assert kiosk.runtime.sound == guide.cue and guide.observe in kiosk.runtime.observers
+        kiosk.sims.earphone.plug()  # the simulated jack of the default ([voice] earphone = "sim")
+        assert guide.on and guide.earphone
+        kiosk.sims.earphone.unplug()
+        assert not guide.on
+        window = attach_ui(kiosk, headless=True)
+        assert set(window.presentation) >= {"voice.repeat", "voice.stop", "voice.louder"}
+        window.presentation["voice.louder"]()
+        assert guide.volume == 120
+        kiosk.runtime._execute(PlaySound("beep.ok"))  # through the audio path, heard or not
+        window.close()
+    finally:
+        kiosk.stop()
