@@ -18,8 +18,9 @@ from kiosk.devices.audio import AudioOut, Clip
 log = logging.getLogger("kiosk.sounds")
 
 RATE = 22050  # samples a second, as espeak-ng's speech: one format on the audio path
-# Full scale at 100 % volume: room to double it (200 %) without clipping.
-LEVEL = 0.35
+# Peak at 100 % volume, of full scale: a tone's RMS (0.14) a little above espeak-ng's speech at
+# its normal amplitude (0.10), and room to double it (200 %) without clipping.
+LEVEL = 0.2
 
 
 @dataclass(frozen=True)
