@@ -111,15 +111,12 @@ class Visit:
         return any(x.item_id == item_id for x in self.returned)
 
     def handled(self, item_id: str) -> bool:
-        """Whether the book is already on this visit's list (done, refused, asked about or
-        waiting its turn)."""
+        """Whether the book is already on this visit's list with an outcome (done, refused,
+        requested) or waiting its turn. One whose outcome is unknown, or that could not be sent,
+        is not: showing it again asks again."""
         listed: list[Loan | Checkin | Refusal | Hold] = [*self.borrowed, *self.renewed, *self.returned]
-        listed += [*self.refused, *self.unconfirmed, *self.requested]
-        return (
-            item_id == self.item_in_flight
-            or item_id in self.pending_items
-            or any(x.item_id == item_id for x in listed)
-        )
+        listed += [*self.refused, *self.requested]
+        return item_id in self.pending_items or any(x.item_id == item_id for x in listed)
 
     def had_before(self, item_id: str) -> bool:
         """On loan to the patron before this visit (and not returned in it)."""

@@ -56,9 +56,9 @@ def test_every_refusal_says_the_next_step():
 
     missing = []
     for language in (Language.KO, Language.EN):
-        for msg_id, text in CATALOGUES[language].items():
+        for msg_id, said in CATALOGUES[language].items():
             if not msg_id.startswith(("refusal.", "block.", "signin.locked", "bring_in.too_many")):
                 continue
-            if not any(step in text.lower() for step in NEXT_STEP[language.value]):
-                missing.append((language.value, msg_id, text))
+            if not any(step in said.lower() for step in NEXT_STEP[language.value]):
+                missing.append((language.value, msg_id, said))
     assert not missing, "\n".join(f"{lang} {i}: {t}" for lang, i, t in missing)

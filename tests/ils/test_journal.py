@@ -142,7 +142,7 @@ def test_any_text_is_data_in_the_journal_and_its_exports(tmp_path_factory, patro
         assert (entry.patron_id, entry.item_id, entry.message) == (patron, item, message[:500])
         lines = koc(j.entries()).split("\n")
         assert len(lines) == 3 and lines[1].count("\t") == 3
-        rows = list(csv.reader(io.StringIO(csv_text(j.entries()))))
+        rows = list(csv.reader(io.StringIO(csv_text(j.entries()), newline="")))
         assert len(rows) == 2 and len(rows[1]) == len(rows[0])
     finally:
         j.close()
