@@ -630,6 +630,8 @@ class Session(Machine[SessionState]):
             return Step(None, [*self._rearm(), self._show(self._timed_view())])
         if state in (V.NOTICE, V.GOODBYE) and c in ("ok", "start_over"):
             return self._to_idle()
+        if c == "touch":
+            return Step(None, [])  # a touch beside the controls, where no time runs
         if state == V.IDENTIFYING and c == "start_over":
             return self._to_idle()
         return Step(

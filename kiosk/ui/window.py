@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QWidget
 
 from kiosk.core.events import Event, Pressed
@@ -376,6 +376,12 @@ class KioskWindow(ScreenFrame):
                 if button is not None and button.isEnabled():
                     button.click()
                 return
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        # A touch anywhere beside the controls (text, the list's background) is still the
+        # patron at the kiosk: it gives more time.
+        self.post(Pressed(control="touch"))
+        super().mousePressEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         if self.route_key(event):

@@ -99,3 +99,14 @@ def test_timings_follow_the_settings():
     assert d.view.countdown == 30
     d.press("finish")
     assert d.view.screen == "goodbye" and d.view.countdown == 12
+
+
+def test_a_touch_beside_the_controls_is_never_a_refusal():
+    """The window posts "touch" for any touch that is not a control: more time while a visit
+    runs, nothing at all (no error beep) where no time runs."""
+    from kiosk.core.effects import PlaySound
+
+    d = Drive()
+    before = len(d.effects)
+    d.press("touch")
+    assert not [e for e in d.effects[before:] if isinstance(e, PlaySound)]

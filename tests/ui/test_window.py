@@ -339,3 +339,15 @@ def test_every_button_caption_is_shown_whole(qtbot, language):
                 continue
             needed = QFontMetrics(button.font()).horizontalAdvance(button.text())
             assert needed <= button.contentsRect().width(), (view.screen, name, button.text())
+
+
+def test_a_touch_beside_the_controls_posts_touch(window):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    from kiosk.flows import screens
+
+    window.show_view(screens.idle(Language.KO))
+    window.posted.clear()
+    QTest.mouseClick(window.title, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    assert [e.control for e in window.posted] == ["touch"]
