@@ -379,8 +379,14 @@ class KioskWindow(ScreenFrame):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
         # A touch anywhere beside the controls (text, the list's background) is still the
-        # patron at the kiosk: it gives more time.
-        self.post(Pressed(control="touch"))
+        # patron at the kiosk: it gives more time. One on a row or a control is that control's.
+        widget = self.childAt(event.position().toPoint())
+        while widget is not None and widget is not self:
+            if widget.property("control") or isinstance(widget, LineRow):
+                break
+            widget = widget.parentWidget()
+        else:
+            self.post(Pressed(control="touch"))
         super().mousePressEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
