@@ -400,7 +400,9 @@ class KioskWindow(ScreenFrame):
     def present(self, control: str) -> None:
         """A control of the accessibility strip: zoom, contrast and low position change the
         screen in place; "voice" shows or hides the voice controls; a voice control goes to
-        the app's handler in `presentation`."""
+        the app's handler in `presentation`. None of them reaches the visit's flow but as a
+        touch (the patron is there: it gives more time, as any touch does)."""
+        self.post(Pressed(control="touch"))
         if control.startswith("voice."):
             handler = self.presentation.get(control)
             if handler is None:
