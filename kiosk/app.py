@@ -307,7 +307,7 @@ def attach_ui(kiosk: Kiosk, headless: bool, fit_screen: bool = False) -> Any:
 
     `fit_screen` (the demo on a desktop): a scaled model of the panel that fits the screen,
     every millimetre scaled alike so the layout is the panel's."""
-    from kiosk.ui.app import ensure_app
+    from kiosk.ui.app import ensure_app, set_up_access
     from kiosk.ui.binding import guard_if_needed
     from kiosk.ui.bridge import QtPump
     from kiosk.ui.theme import Theme
@@ -335,6 +335,10 @@ def attach_ui(kiosk: Kiosk, headless: bool, fit_screen: bool = False) -> Any:
     if kiosk.voice is not None:
         # The accessibility strip's voice controls (and their keys) call the voice guide.
         window.presentation.update(kiosk.voice.handlers())
+    # The physical keypad and the panel's height (low position); the accessibility strip's
+    # zoom, contrast and low position are the patron's for one visit only.
+    set_up_access(window, kiosk.settings.keypad.as_dict(), float(d.mount_bottom_mm), kiosk.settings.source)
+    kiosk.runtime.on_visit_ended.append(window.reset_presentation)
     return window
 
 

@@ -128,6 +128,22 @@ def _technologies(value: Any) -> str | None:
     return None
 
 
+# A physical keypad's keys, named as Qt names them (Key_Escape is "Escape"; the UI checks Qt
+# knows each). Digits and Backspace type into the screen's fields: never another action.
+KEY_NAME = Matches(r"[A-Za-z][A-Za-z0-9_]{0,31}", "key names as Qt names keys (Escape, Return, Down, F4)")
+TYPING_KEYS = ("Backspace",)
+
+
+def _key_names(value: Any) -> str | None:
+    if not isinstance(value, list) or any(not isinstance(v, str) or KEY_NAME(v) for v in value):
+        return f"expected a list of {KEY_NAME.expected}"
+    if len(set(value)) != len(value):
+        return "expected each key once"
+    if any(v in TYPING_KEYS for v in value):
+        return "must not use Backspace (it erases a digit typed)"
+    return None
+
+
 # Message terminators a SIP2 server may use, by their setting's name.
 TERMINATORS = {"CR": "\r", "CRLF": "\r\n"}
 
@@ -212,6 +228,31 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "fullscreen": Key(bool, False, "Full screen on the kiosk panel"),
         "theme": Key(str, "standard", "Colour theme", one_of("standard", "high-contrast")),
         "zoom": Key((int, float), 1.0, "Text zoom (accessibility: up to 2.0)", in_range(1.0, 2.0)),
+        "mount_bottom_mm": Key(
+            (int, float),
+            850,
+            "Height of the panel's bottom edge above the floor, mm (low position keeps the screen "
+            "within 400-1,220 mm)",
+            in_range(0, 2000),
+        ),
+    },
+    "keypad": {
+        action: Key(list, list(default), doc, ListOf(KEY_NAME, _key_names))
+        for action, default, doc in (
+            ("next", ["Down", "Right"], "Keys that move the focus on to the next control"),
+            ("previous", ["Up", "Left"], "Keys that move the focus back"),
+            ("enter", ["Return", "Enter"], "Keys that press the control with focus"),
+            ("back", ["Escape"], "Keys that go back (the screen's back or cancel, else start over)"),
+            ("zoom", [], "Keys for bigger text (the accessibility strip's zoom)"),
+            ("contrast", [], "Keys for the high-contrast theme"),
+            ("low_position", [], "Keys for the low position"),
+            ("voice_repeat", [], "Keys that say the screen again"),
+            ("voice_stop", [], "Keys that stop the voice"),
+            ("voice_louder", [], "Keys for a louder voice"),
+            ("voice_softer", [], "Keys for a softer voice"),
+            ("voice_faster", [], "Keys for a faster voice"),
+            ("voice_slower", [], "Keys for a slower voice"),
+        )
     },
     "library": {
         "embedded": Key(bool, True, "Start the embedded library server (demo data) on host:port"),
@@ -363,6 +404,7 @@ class Settings:
     kiosk: Section
     patron: Section
     display: Section
+    keypad: Section
     library: Section
     nfc: Section
     camera: Section
@@ -434,6 +476,14 @@ def _check_together(settings: Settings) -> None:
             f"{source}: [patron] number_min = {settings.patron.number_min} is more than "
             f"number_max = {settings.patron.number_max}"
         )
+    owners: dict[str, str] = {}
+    for action, names in settings.keypad.as_dict().items():
+        for name in names:
+            if name in owners:
+                raise ConfigError(
+                    f"{source}: [keypad] {action}: {name!r} is already the key of {owners[name]}"
+                )
+            owners[name] = action
     if bool(lib.tls_cert) != bool(lib.tls_key):
         raise ConfigError(f"{source}: [library] tls_cert and tls_key: expected both or neither")
     if not lib.embedded and lib.port == 0:
