@@ -240,7 +240,7 @@ CSV_FIELDS = ("id", "at", "kind", "state", "offline", "patron_id", "item_id", "a
 def csv_text(entries: Iterable[Entry]) -> str:
     """Every entry with the library's message (a refusal's reason), for staff."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)  # a bare CR stays in its field
     writer.writerow(CSV_FIELDS)
     for e in entries:
         writer.writerow([
