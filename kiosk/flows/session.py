@@ -79,7 +79,7 @@ class Session(Machine[SessionState]):
     # visible (and spoken) countdown of `countdown_s` offers more time; goodbye shows its own.
     TIMERS = {V.NOTICE: ("inactivity",), V.ACTIVE: ("inactivity",)}
     IGNORED = {
-        V.IDLE: (CardRemoved, TimerFired, ReceiptPrinted, LibraryReplied, DeviceStatus, ScanTrouble),
+        V.IDLE: (CardRemoved, ReceiptPrinted, LibraryReplied, DeviceStatus, ScanTrouble),
         V.IDENTIFYING: (
             Started,
             CardRead,
@@ -320,6 +320,17 @@ class Session(Machine[SessionState]):
         return None
 
     # ---------------------------------------------------------------- idle
+
+    def _idle_watch(self) -> list[Effect]:
+        return [CancelTimer("inactivity"), StartTimer("inactivity", self.settings.inactivity_s)]
+
+    @on(V.IDLE, TimerFired, to=V.IDLE)
+    def on_timer_idle(self, event: TimerFired) -> Step[SessionState]:
+        """Someone changed the first screen (language, zoom, contrast) and walked away: it is
+        the kiosk's own again for the next patron."""
+        if event.name == "inactivity":
+            return self._to_idle()
+        return Step(None, [Log("debug", f"stale timer {event.name} at idle")])
 
     @on(V.IDLE, Started)
     def on_started(self, event: Started) -> list[Effect]:
@@ -576,7 +587,8 @@ class Session(Machine[SessionState]):
             if self.activity is not None and state == V.ACTIVE:
                 return Step(None, [self._show(self._activity_view())])
             assert self._last_view is not None
-            return Step(None, [self._show(replace(self._last_view, language=self.language))])
+            shown = self._show(replace(self._last_view, language=self.language))
+            return Step(None, [shown, *self._idle_watch()] if state == V.IDLE else [shown])
         if c == "call_staff":
             effects: list[Effect] = [
                 Log("warning", f"staff called from screen {state}"),
@@ -631,7 +643,9 @@ class Session(Machine[SessionState]):
         if state in (V.NOTICE, V.GOODBYE) and c in ("ok", "start_over"):
             return self._to_idle()
         if c == "touch":
-            return Step(None, [])  # a touch beside the controls, where no time runs
+            # A touch beside the controls; on the first screen the presentation chosen (zoom,
+            # contrast, language) goes back to the kiosk's own when nobody comes on.
+            return Step(None, self._idle_watch() if state == V.IDLE else [])
         if state == V.IDENTIFYING and c == "start_over":
             return self._to_idle()
         return Step(

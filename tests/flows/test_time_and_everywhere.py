@@ -110,3 +110,19 @@ def test_a_touch_beside_the_controls_is_never_a_refusal():
     before = len(d.effects)
     d.press("touch")
     assert not [e for e in d.effects[before:] if isinstance(e, PlaySound)]
+
+
+def test_the_first_screen_goes_back_to_the_kiosk_s_own_when_nobody_comes():
+    """Language chosen (or zoom touched: the window posts a touch) and nobody starts a visit:
+    after the idle time the first screen is the kiosk's own again (VisitEnded resets the
+    presentation)."""
+    from kiosk.core.effects import VisitEnded
+    from kiosk.core.model import Language
+
+    d = Drive()
+    d.press("lang.en")
+    assert d.view.language is Language.EN
+    assert [e.seconds for e in d.effects if isinstance(e, StartTimer) and e.name == "inactivity"] == [120]
+    effects = d.run(TimerFired(name="inactivity"))
+    assert any(isinstance(e, VisitEnded) for e in effects)
+    assert d.view.screen == "idle" and d.view.language is Language.KO
