@@ -78,49 +78,17 @@ class Session(Machine[SessionState]):
     # Time never runs out unannounced: after `inactivity_s` without a touch, key or scan, a
     # visible (and spoken) countdown of `countdown_s` offers more time; goodbye shows its own.
     TIMERS = {V.NOTICE: ("inactivity",), V.ACTIVE: ("inactivity",)}
+    # What a screen waiting for the patron (a notice, goodbye) lets pass: nothing to do.
+    _WAITING = (Started, CardRemoved, BarcodeRead, ReceiptPrinted, LibraryReplied, DeviceStatus, ScanTrouble)
+    # What a screen waiting for the library or the printer lets pass.
+    _BUSY = (Started, CardRead, CardProblem, CardRemoved, BarcodeRead, TimerFired, DeviceStatus, ScanTrouble)
     IGNORED = {
         V.IDLE: (CardRemoved, ReceiptPrinted, LibraryReplied, DeviceStatus, ScanTrouble),
-        V.IDENTIFYING: (
-            Started,
-            CardRead,
-            CardProblem,
-            CardRemoved,
-            BarcodeRead,
-            TimerFired,
-            ReceiptPrinted,
-            DeviceStatus,
-            ScanTrouble,
-        ),
-        V.NOTICE: (
-            Started,
-            CardRemoved,
-            BarcodeRead,
-            ReceiptPrinted,
-            LibraryReplied,
-            DeviceStatus,
-            ScanTrouble,
-        ),
+        V.IDENTIFYING: (*_BUSY, ReceiptPrinted),
+        V.NOTICE: _WAITING,
         V.ACTIVE: (Started, CardRemoved, CardProblem, ReceiptPrinted),
-        V.PRINTING: (
-            Started,
-            CardRead,
-            CardProblem,
-            CardRemoved,
-            BarcodeRead,
-            TimerFired,
-            LibraryReplied,
-            DeviceStatus,
-            ScanTrouble,
-        ),
-        V.GOODBYE: (
-            Started,
-            CardRemoved,
-            BarcodeRead,
-            ReceiptPrinted,
-            LibraryReplied,
-            DeviceStatus,
-            ScanTrouble,
-        ),
+        V.PRINTING: (*_BUSY, LibraryReplied),
+        V.GOODBYE: _WAITING,
     }
 
     def __init__(self, settings: VisitSettings | None = None) -> None:
