@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sqlite3
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ from kiosk.devices.nfc import NfcReader
 from kiosk.devices.printer import SerialReceiptPrinter
 from kiosk.flows.screens import VisitSettings
 from kiosk.flows.session import Session
+from kiosk.ils.journal import Journal, JournalError
+from kiosk.ils.journaled import JournaledLibrary
 from kiosk.ils.library import Sip2Library
 from kiosk.runtime.clock import SystemClock
 from kiosk.runtime.loop import Runtime
@@ -60,12 +64,42 @@ class Kiosk:
     sims: Simulators
     devices: list[Device] = field(default_factory=list)
     voice: VoiceGuide | None = None
+    journal: Journal | None = None
 
     def stop(self) -> None:
         self.runtime.stop()
+        if self.journal is not None:
+            self.journal.close()
         if self.voice is not None:
             self.voice.close()
         self.sims.stop()
+
+
+def _journal(settings: Settings) -> Journal:
+    lib = settings.library
+    try:
+        journal = Journal(lib.journal or ":memory:", dt.timedelta(days=lib.journal_retention_days))
+    except JournalError as exc:
+        raise ConfigError(f"{settings.source}: [library] journal = {lib.journal!r}: {exc}") from exc
+    purged = journal.purge(dt.datetime.now())
+    if purged:
+        log.info("journal: %d settled entries past their retention dropped", purged)
+    return journal
+
+
+def _reconcile(journaled: JournaledLibrary) -> None:
+    try:
+        open_before = len(journaled.journal.open_entries())
+        if not open_before:
+            return
+        settled = journaled.reconcile()
+        log.warning(
+            "journal: %d of %d open entries settled with the library at start-up; %d the patron was not "
+            "told (diagnostics, journal export)",
+            len(settled), open_before, len(journaled.journal.untold()),
+        )  # fmt: skip
+    except Exception:  # a thread's last resort: the kiosk runs on, the entries stay open
+        log.exception("journal: reconciling at start-up failed")
 
 
 def _library(settings: Settings, sims: Simulators, post: Post) -> Sip2Library:
@@ -289,8 +323,13 @@ def build(settings: Settings) -> Kiosk:
         sims.stop()
         raise
     flow = Session(visit_settings(settings))
-    runtime = Runtime(flow, library, printer, SystemClock(), devices=devices, membership=library.membership)
+    journal = _journal(settings)
+    journaled = JournaledLibrary(library, journal)
+    runtime = Runtime(flow, journaled, printer, SystemClock(), devices=devices, membership=library.membership)
     runtime_ref.append(runtime)
+    # What a crash or a lost answer left open is asked about (never sent again) while the
+    # kiosk starts; what the patron could not be told stays in the journal for staff.
+    threading.Thread(target=_reconcile, args=(journaled,), name="journal-reconcile", daemon=True).start()
     # Screens said, cues played: the guide watches the effects and plays PlaySound's cues.
     voice = voice_guide(settings, sims)
     runtime.sound = voice.cue
@@ -299,7 +338,7 @@ def build(settings: Settings) -> Kiosk:
     # book, or the same patron tap again at once.
     for device in devices:
         runtime.on_visit_ended.append(device.reset)
-    return Kiosk(settings, runtime, flow, sims, devices, voice)
+    return Kiosk(settings, runtime, flow, sims, devices, voice, journal)
 
 
 def attach_ui(kiosk: Kiosk, headless: bool, fit_screen: bool = False) -> Any:

@@ -279,6 +279,16 @@ SCHEMA: dict[str, dict[str, Key]] = {
             "what happened before the patron is told 'not confirmed'",
             in_range(0.5, 120),
         ),
+        "journal": Key(
+            str,
+            "",
+            "Visit journal: every transaction written before it is sent (a file on a persistent "
+            "partition; '' = in memory, lost with the process: the demo's default)",
+            path,
+        ),
+        "journal_retention_days": Key(
+            int, 7, "Days a settled journal entry (with its patron id) is kept", in_range(1, 365)
+        ),
         "retries": Key(
             int, 1, "Times a lookup (never a checkout) is sent again after a failure", in_range(0, 5)
         ),
