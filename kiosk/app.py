@@ -65,8 +65,11 @@ class Kiosk:
     devices: list[Device] = field(default_factory=list)
     voice: VoiceGuide | None = None
     journal: Journal | None = None
+    replayer: Replayer | None = None
 
     def stop(self) -> None:
+        if self.replayer is not None:
+            self.replayer.stop()
         self.runtime.stop()
         if self.journal is not None:
             self.journal.close()
@@ -85,6 +88,31 @@ def _journal(settings: Settings) -> Journal:
     if purged:
         log.info("journal: %d settled entries past their retention dropped", purged)
     return journal
+
+
+class Replayer:
+    """Sends the returns taken offline once the library answers again: a look every few
+    seconds while any wait (a failed try costs one connection attempt)."""
+
+    def __init__(self, journaled: JournaledLibrary, every_s: float = 3.0) -> None:
+        self.journaled, self.every_s = journaled, every_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="journal-replay", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every_s):
+            try:
+                if self.journaled.pending_returns():
+                    self.journaled.replay()
+            except Exception:  # a thread's last resort: the entries wait for the next try
+                log.exception("journal: replaying offline returns failed")
 
 
 def _reconcile(journaled: JournaledLibrary) -> None:
@@ -289,6 +317,7 @@ def visit_settings(settings: Settings) -> VisitSettings:
         registration_prefix=p.registration_prefix,
         registration_digits=p.registration_digits,
         bring_in_consent={Language.KO: p.bring_in_consent_ko, Language.EN: p.bring_in_consent_en},
+        offline_returns=settings.library.offline_returns,
     )
 
 
@@ -324,12 +353,13 @@ def build(settings: Settings) -> Kiosk:
         raise
     flow = Session(visit_settings(settings))
     journal = _journal(settings)
-    journaled = JournaledLibrary(library, journal)
+    journaled = JournaledLibrary(library, journal, offline_returns=settings.library.offline_returns)
     runtime = Runtime(flow, journaled, printer, SystemClock(), devices=devices, membership=library.membership)
     runtime_ref.append(runtime)
     # What a crash or a lost answer left open is asked about (never sent again) while the
     # kiosk starts; what the patron could not be told stays in the journal for staff.
     threading.Thread(target=_reconcile, args=(journaled,), name="journal-reconcile", daemon=True).start()
+    replayer = Replayer(journaled)
     # Screens said, cues played: the guide watches the effects and plays PlaySound's cues.
     voice = voice_guide(settings, sims)
     runtime.sound = voice.cue
@@ -338,7 +368,8 @@ def build(settings: Settings) -> Kiosk:
     # book, or the same patron tap again at once.
     for device in devices:
         runtime.on_visit_ended.append(device.reset)
-    return Kiosk(settings, runtime, flow, sims, devices, voice, journal)
+    replayer.start()
+    return Kiosk(settings, runtime, flow, sims, devices, voice, journal, replayer)
 
 
 def attach_ui(kiosk: Kiosk, headless: bool, fit_screen: bool = False) -> Any:

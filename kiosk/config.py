@@ -286,6 +286,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
             "partition; '' = in memory, lost with the process: the demo's default)",
             path,
         ),
+        "offline_returns": Key(
+            bool,
+            True,
+            "Take returns while the library is unreachable (journaled, sent in order when it is back)",
+        ),
         "journal_retention_days": Key(
             int, 7, "Days a settled journal entry (with its patron id) is kept", in_range(1, 365)
         ),

@@ -177,6 +177,8 @@ class CheckinResult:
     late_days: int = 0
     # The answer was found out after a lost reply (item information), not sent by the server.
     recovered: bool = False
+    # Taken while the library was unreachable: journaled, sent when the link is back.
+    offline: bool = False
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ G = GivebackState
 
 def note_for(result: CheckinResult) -> str:
     """Where the book goes now, as a message id ("" for the return bin)."""
+    if result.offline:
+        return "receipt.note.offline"
     if result.for_hold:
         return "receipt.note.hold_shelf"
     if result.alert:
@@ -55,7 +57,10 @@ class Giveback(BookActivity[GivebackState]):
     def view(self, countdown: int | None) -> View:
         if self.state == G.TYPING:
             return self.typing_view(countdown)
-        return screens.giveback(self.host.language, self.visit, countdown, self.busy)
+        settings = self.host.settings
+        return screens.giveback(
+            self.host.language, self.visit, countdown, self.busy, settings.offline_returns
+        )
 
     @on((G.READY, G.TYPING), BarcodeRead, to=(G.CHECKING_IN, G.READY))
     def on_book(self, event: BarcodeRead) -> Step[GivebackState]:

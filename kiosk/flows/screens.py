@@ -33,6 +33,8 @@ class VisitSettings:
     # A registration number typed on the keypad: these letters, then the digits zero-padded.
     registration_prefix: str = "EM"
     registration_digits: int = 10
+    # Returns taken while the library is unreachable (journaled, sent when it is back).
+    offline_returns: bool = False
     # The library's bring-in consent text, by language.
     bring_in_consent: dict[Language, str] = field(default_factory=dict)
 
@@ -433,7 +435,9 @@ def book_typing(
                  countdown=countdown)  # fmt: skip
 
 
-def giveback(language: Language, visit: Visit, countdown: int | None, busy: bool) -> View:
+def giveback(
+    language: Language, visit: Visit, countdown: int | None, busy: bool, offline_returns: bool = False
+) -> View:
     refused = tuple(
         Line(r.title or r.item_id, r.item_id, "refused", "giveback.refused_line", (("reason", r.reason),))
         for r in visit.refused
@@ -449,7 +453,8 @@ def giveback(language: Language, visit: Visit, countdown: int | None, busy: bool
     )
     if countdown is not None:
         controls = ("extend", *controls)
-    banner = "giveback.library_down" if visit.banner == "borrow.library_down" else visit.banner
+    down = "giveback.offline" if offline_returns else "giveback.library_down"
+    banner = down if visit.banner == "borrow.library_down" else visit.banner
     message = banner or ("giveback.late" if visit.late_days else "giveback.prompt")
     if busy:
         message = "working.checkin"

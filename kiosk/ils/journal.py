@@ -158,6 +158,14 @@ class Journal:
             (state, message[:500], at.isoformat(), entry_id),
         )
 
+    def take_offline(self, entry_id: int) -> None:
+        """Not sent (the library unreachable): taken offline, to be replayed; the patron is told."""
+        self._write("UPDATE entries SET state='new', offline=1, told=1 WHERE id=?", (entry_id,))
+
+    def reopen(self, entry_id: int) -> None:
+        """A replay that could not go: the entry waits, unsent, for the next try."""
+        self._write("UPDATE entries SET state='new' WHERE id=? AND state='sent'", (entry_id,))
+
     def told(self, entry_id: int) -> None:
         """The patron saw the outcome on screen."""
         self._write("UPDATE entries SET told=1 WHERE id=?", (entry_id,))

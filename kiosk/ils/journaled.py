@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from kiosk.core.errors import LibraryError, LibraryUnavailable, OutcomeUnknown
+from kiosk.core.errors import LibraryError, LibraryUnavailable, LibraryUnreachable, OutcomeUnknown
 from kiosk.core.model import (
     CheckinResult,
     CheckoutResult,
@@ -34,11 +35,18 @@ class JournaledLibrary:
     """LibrarySystem on the SIP2 adapter, every transaction journaled."""
 
     def __init__(
-        self, library: Sip2Library, journal: Journal, now: Callable[[], dt.datetime] = dt.datetime.now
+        self,
+        library: Sip2Library,
+        journal: Journal,
+        now: Callable[[], dt.datetime] = dt.datetime.now,
+        offline_returns: bool = True,
     ) -> None:
         self.library = library
         self.journal = journal
         self.now = now
+        # Returns taken while the library is unreachable: journaled, replayed when it is back.
+        self.offline_returns = offline_returns
+        self._replaying = threading.Lock()
 
     # -- what changes nothing passes through -----------------------------------------------
 
@@ -65,11 +73,18 @@ class JournaledLibrary:
     # -- transactions ------------------------------------------------------------------------
 
     def _journaled(self, kind: str, call: Callable[[], _R], patron_id: str = "", item_id: str = "",
-                   **fields: Any) -> _R:  # fmt: skip
+                   unreachable: Callable[[int], _R] | None = None, **fields: Any) -> _R:  # fmt: skip
+        """`unreachable(entry)`: what to do instead when the library cannot be reached (the
+        request was not sent)."""
         entry = self.journal.begin(kind, self.now(), patron_id, item_id, **fields)
         self.journal.sent(entry)
         try:
             result = call()
+        except LibraryUnreachable:
+            if unreachable is None:
+                self.journal.settle(entry, "not_done", self.now(), "library unreachable: not sent")
+                raise
+            return unreachable(entry)
         except OutcomeUnknown:
             self.journal.settle(entry, "unknown", self.now(), "answer lost; the library could not be asked")
             raise
@@ -95,7 +110,52 @@ class JournaledLibrary:
         )  # fmt: skip
 
     def checkin(self, item_id: str) -> CheckinResult:
-        return self._journaled("checkin", lambda: self.library.checkin(item_id), item_id=item_id)
+        if self.offline_returns and self.pending_returns():
+            # Earlier returns wait to be replayed: this one queues behind them, in order.
+            entry = self.journal.begin("checkin", self.now(), item_id=item_id)
+            return self._offline_return(item_id, entry)
+        offline = (lambda entry: self._offline_return(item_id, entry)) if self.offline_returns else None
+        return self._journaled("checkin", lambda: self.library.checkin(item_id), item_id=item_id,
+                               unreachable=offline)  # fmt: skip
+
+    def _offline_return(self, item_id: str, entry: int) -> CheckinResult:
+        """The library cannot be reached: the return is journaled and taken; the book goes in
+        the bin and the library is told, in order, when it is back."""
+        self.journal.take_offline(entry)
+        log.warning("library unreachable: return of %s recorded offline (journal entry %d)", item_id, entry)
+        return CheckinResult(True, item_id, offline=True)
+
+    def pending_returns(self) -> bool:
+        return any(e.offline and e.state == "new" for e in self.journal.open_entries())
+
+    def replay(self) -> tuple[int, int]:
+        """Send the returns taken offline, oldest first, each with the time it was taken and
+        SIP2's no-block flag: (done, left). Each is marked sent before it goes, so a crash
+        mid-replay leaves it for reconcile() to ask about rather than send twice; "not checked
+        out" means the library has it back already: done. Stops at the first that cannot go."""
+        done = 0
+        with self._replaying:
+            for entry in [e for e in self.journal.open_entries() if e.offline and e.state == "new"]:
+                self.journal.sent(entry.id)
+                try:
+                    result = self.library.checkin(entry.item_id, offline_at=entry.at)
+                except OutcomeUnknown:
+                    self.journal.settle(entry.id, "unknown", self.now(), "replayed; answer lost")
+                    break
+                except LibraryUnavailable:
+                    # Not sent (or found not carried out): it waits for the next try.
+                    self.journal.reopen(entry.id)
+                    break
+                already = not result.ok and result.reason == "refusal.not_on_loan"
+                state = "done" if result.ok or already else "refused"
+                self.journal.settle(
+                    entry.id, state, self.now(), "" if state == "done" else result.screen_message
+                )
+                done += 1
+        left = len([e for e in self.journal.open_entries() if e.offline])
+        if done:
+            log.info("offline returns replayed: %d sent, %d left", done, left)
+        return done, left
 
     def renew(self, patron_id: str, item_id: str) -> RenewResult:
         _, due_before = self.library.due_before(patron_id, item_id)
@@ -128,6 +188,8 @@ class JournaledLibrary:
         stays open for the next try."""
         settled = []
         for entry in self.journal.open_entries():
+            if entry.offline and entry.state == "new":
+                continue  # taken offline, never sent: replay() sends it
             try:
                 happened = what_happened(self.library, entry)
             except LibraryError as exc:

@@ -34,7 +34,7 @@ from kiosk.ils.answers import (  # re-exported: the adapter's public reading rul
 )
 from kiosk.ils.membership import Sip2Membership
 from kiosk.ils.sip2.client import LinkListener, Sip2Client, now_field
-from kiosk.ils.sip2.codec import Message, parse_date
+from kiosk.ils.sip2.codec import Message, parse_date, sip_datetime
 from kiosk.ils.sip2.layout import build, parse_fixed, summary
 
 log = logging.getLogger(__name__)
@@ -294,15 +294,18 @@ class Sip2Library:
                               screen_message=message, renewed=reply.flag(1) == "Y",
                               print_lines=print_lines(reply))  # fmt: skip
 
-    def checkin(self, item_id: str) -> CheckinResult:
+    def checkin(self, item_id: str, offline_at: dt.datetime | None = None) -> CheckinResult:
+        """Return `item_id`. `offline_at`: a return taken while the library was unreachable,
+        replayed now with SIP2's no-block flag and the time it was taken."""
         if not self._sendable(item_id):
             return CheckinResult(False, item_id, reason="refusal.item_unknown")
 
         def send() -> CheckinResult:
-            now = now_field()
+            now = sip_datetime(offline_at) if offline_at is not None else now_field()
             request = build("09", (("AP", self.location_code), ("AO", self.institution),
                                    ("AB", item_id), ("AC", "")),
-                            no_block="N", transaction_date=now, return_date=now)  # fmt: skip
+                            no_block="Y" if offline_at is not None else "N", transaction_date=now,
+                            return_date=now)  # fmt: skip
             reply = self.client.request(request)
             message = screen(reply)
             ok = reply.flag(0) == "1"

@@ -84,3 +84,21 @@ def test_scan_trouble_elsewhere_is_ignored():
     d = Drive()
     d.run(ScanTrouble())
     assert d.view.screen == "idle"
+
+
+def test_a_return_taken_offline_says_so_on_screen_and_receipt():
+    from kiosk.core.effects import PrintReceipt
+    from kiosk.core.events import DeviceStatus
+    from kiosk.flows.screens import VisitSettings
+
+    d = Drive(VisitSettings(offline_returns=True))
+    d.press("giveback")
+    d.run(DeviceStatus(device="library", ok=False, detail="down"))
+    assert d.view.message == "giveback.offline"  # returns go on: said at once
+    d.run(BarcodeRead(text="EM0000100021", symbology="Code128"))
+    d.reply(CheckinResult(True, "EM0000100021", offline=True))
+    (line,) = [x for x in d.view.lines if x.detail == "EM0000100021"]
+    assert (line.status, line.note) == ("ok", "receipt.note.offline")
+    d.press("finish_return")
+    (job,) = [e for e in d.effects if isinstance(e, PrintReceipt)]
+    assert [(c.item_id, c.note) for c in job.receipt.returned] == [("EM0000100021", "receipt.note.offline")]

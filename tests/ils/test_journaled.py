@@ -108,7 +108,63 @@ def test_nothing_sent_to_a_library_that_is_down_is_not_done(server, journal):
     server.stop()
     try:
         with pytest.raises(LibraryUnreachable):
+            lib.checkout(PATRON, BOOK)
+    finally:
+        lib.close()
+    assert states(journal) == [("checkout", BOOK, "not_done", False)]
+
+
+def test_returns_taken_offline_are_replayed_in_order_exactly_once(journal):
+    """The library goes down: returns are journaled and taken (the patron puts the books in
+    the bin); when it is back they are sent in order with the time they were taken and the
+    no-block flag, each once; one the library already has counts as done."""
+    from simulators.ils.server import start_server
+    from simulators.ils.store import CirculationStore
+
+    store = CirculationStore()
+    first = start_server(today=dt.date(2026, 3, 2), store=store)
+    lib = JournaledLibrary(adapter(first, timeout=0.5), journal, lambda: AT)
+    try:
+        lib.lookup_patron(PATRON)
+        first.stop()
+        books = (seed.DEMO_LOAN_ITEM, seed.ON_LOAN_ITEM, BOOK)  # the last was never lent
+        for book in books:
+            result = lib.checkin(book)
+            assert result.ok and result.offline
+        assert [(e.item_id, e.state, e.offline) for e in journal.open_entries()] == [
+            (b, "new", True) for b in books
+        ]
+        assert lib.replay() == (0, 3)  # still down: nothing lost, nothing marked sent
+        assert [e.state for e in journal.open_entries()] == ["new"] * 3
+        assert lib.reconcile() == []  # never sent: not for reconcile to settle as "not done"
+        with start_server(today=dt.date(2026, 3, 2), port=first.port, store=store) as back:
+            assert lib.replay() == (3, 0)
+            assert lib.replay() == (0, 0)
+            assert back.received["09"] == 3  # each once
+        assert [(e.item_id, e.state) for e in journal.entries()] == [(b, "done") for b in books]
+        assert store.loan(seed.DEMO_LOAN_ITEM) is None and store.loan(seed.ON_LOAN_ITEM) is None
+    finally:
+        lib.close()
+        store.close()
+
+
+def test_a_return_while_others_wait_queues_behind_them(server, journal):
+    lib = JournaledLibrary(adapter(server), journal, lambda: AT)
+    try:
+        waiting = journal.begin("checkin", AT, item_id=seed.DEMO_LOAN_ITEM, offline=True)
+        result = lib.checkin(seed.ON_LOAN_ITEM)  # the library is up, but one waits before it
+        assert result.offline and server.received.get("09", 0) == 0
+        assert lib.replay() == (2, 0)
+        assert next(e.id for e in journal.entries()) == waiting
+    finally:
+        lib.close()
+
+
+def test_offline_returns_can_be_switched_off(server, journal):
+    lib = JournaledLibrary(adapter(server, timeout=0.5), journal, lambda: AT, offline_returns=False)
+    server.stop()
+    try:
+        with pytest.raises(LibraryUnreachable):
             lib.checkin(BOOK)
     finally:
         lib.close()
-    assert states(journal) == [("checkin", BOOK, "not_done", False)]

@@ -24,6 +24,9 @@ KO: dict[str, str] = {
     "receipt.note.hold_shelf": "예약된 책입니다. 데스크에 놓아 주세요",
     "receipt.note.transit": "다른 도서관으로 돌려보낼 책입니다. 반납함에 넣어 주세요",
     "receipt.note.staff": "직원에게 전달해 주세요",
+    "receipt.note.offline": (
+        "반납함에 넣어 주세요. 도서관 시스템과 연결이 끊겨 기기에 기록했고, 연결되면 반영됩니다"
+    ),
 }
 
 EN: dict[str, str] = {
@@ -49,4 +52,8 @@ EN: dict[str, str] = {
     "receipt.note.hold_shelf": "Reserved for another patron: leave it at the desk",
     "receipt.note.transit": "Belongs to another library: put it in the return bin",
     "receipt.note.staff": "Please hand it to staff",
+    "receipt.note.offline": (
+        "Put it in the return bin. Recorded here while the library system is unreachable; "
+        "confirmed when it is back"
+    ),
 }

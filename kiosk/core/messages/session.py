@@ -26,6 +26,10 @@ KO: dict[str, str] = {
     "giveback.returned_line": "반납했습니다. 반납함에 넣어 주세요",
     "giveback.transit_line": "{library} 책입니다. 반납되었으니 반납함에 넣어 주세요 (책이음 상호반납)",
     "receipt.goes_to": "→ {library}(으)로 돌아갑니다",
+    "giveback.offline": (
+        "도서관 시스템과 연결이 끊겼지만 반납은 할 수 있습니다. 기기에 기록하고 연결되면 반영합니다. "
+        "책의 바코드를 보여 주세요"
+    ),
     "giveback.already_returned": "이 책은 이미 목록에 있습니다 (방금 반납함). 다음 책을 보여 주세요",
     "giveback.library_down": (
         "도서관 시스템이 응답하지 않아 지금은 반납을 기록할 수 없습니다. "
@@ -110,6 +114,10 @@ EN: dict[str, str] = {
     "giveback.returned_line": "Returned. Please put it in the return bin",
     "giveback.transit_line": "A {library} book: returned here, please put it in the return bin",
     "receipt.goes_to": "→ goes back to {library}",
+    "giveback.offline": (
+        "The library system is unreachable, but you can still return books: they are recorded here and "
+        "confirmed when it is back. Show each book's barcode"
+    ),
     "giveback.already_returned": "This book is already on your list (returned just now). Show the next book",
     "giveback.library_down": (
         "The library system is not answering, so returns cannot be recorded now. Keep the book and call staff"
