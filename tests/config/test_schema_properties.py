@@ -91,6 +91,7 @@ def startable_data(draw: st.DrawFn, places: dict[str, Path]) -> dict[str, Any]:
     lib, printer = data["library"], data["printer"]
     missing = str(root / "missing" / "x")
     lib["db"] = draw(st.sampled_from(["", str(root / "ils.sqlite"), missing]))
+    lib["journal"] = draw(st.sampled_from(["", str(root / "journal.sqlite"), str(places["file"] / "j")]))
     lib["rules"] = draw(st.sampled_from(["", missing, str(places["bad_rules"])]))
     lib["tls_ca"] = draw(st.sampled_from(["", missing]))
     lib["tls_cert"] = lib["tls_key"] = draw(st.sampled_from(["", missing]))
