@@ -9,22 +9,17 @@ import time
 
 import pytest
 
-from kiosk import config
 from kiosk.app import build
 from kiosk.core.events import BarcodeRead, CardRead
 from kiosk.ils.journal import Journal
 from simulators.ils import seed
+from tests.kiosk_settings import kiosk_settings
 
 pytestmark = pytest.mark.timeout(120)
 
 
 def settings(tmp_path):
-    s = config.defaults()
-    lib = dict(
-        s.library.as_dict(), port=0, db=str(tmp_path / "ils.sqlite"), journal=str(tmp_path / "j.sqlite")
-    )
-    printer = dict(s.printer.as_dict(), sim_out=str(tmp_path / "receipts"), sim_baud=0)
-    return config.validate({"library": lib, "printer": printer}, "<test>")
+    return kiosk_settings(tmp_path, journal=str(tmp_path / "j.sqlite"))
 
 
 def until(condition, timeout: float = 30.0) -> None:

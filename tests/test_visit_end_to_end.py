@@ -14,17 +14,16 @@ from kiosk import config
 from kiosk.app import attach_ui, build
 from kiosk.core.privacy import mask_card
 from kiosk.demo.transcript import Transcript
+from tests.kiosk_settings import kiosk_settings
 
 pytestmark = pytest.mark.timeout(180)
 
 
 def settings(tmp_path):
     s = config.defaults()
-    # Any free port, receipts where the test can see them, unpaced printer for speed.
-    lib = dict(s.library.as_dict(), port=0, db=str(tmp_path / "ils.sqlite"))
-    printer = dict(s.printer.as_dict(), sim_out=str(tmp_path / "receipts"), sim_baud=0)
     nfc = dict(s.nfc.as_dict(), technologies=["106A"], holdoff_s=1.0)
-    return config.validate({"library": lib, "printer": printer, "nfc": nfc}, "<test>")
+    base = config.validate({"nfc": nfc}, "<test>")
+    return kiosk_settings(tmp_path, base, ("nfc",))
 
 
 @pytest.fixture

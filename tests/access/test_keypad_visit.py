@@ -17,6 +17,7 @@ from kiosk.core.events import BarcodeRead, CardRead
 from kiosk.ils.library import Sip2Library
 from kiosk.ui.keys import KeyMap
 from tests.access.render import focus_name, table
+from tests.kiosk_settings import kiosk_settings
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -24,11 +25,8 @@ KEYS = KeyMap.from_names(config.load().keypad.as_dict()).keys
 
 
 def settings(tmp_path):
-    s = config.load()  # the shipped configuration: its [keypad] and [display]
-    lib = dict(s.library.as_dict(), port=0, db=str(tmp_path / "ils.sqlite"))
-    printer = dict(s.printer.as_dict(), sim_out=str(tmp_path / "receipts"), sim_baud=0)
-    data = {name: getattr(s, name).as_dict() for name in ("kiosk", "display", "keypad", "nfc", "camera")}
-    return config.validate({**data, "library": lib, "printer": printer}, "<keypad visit>")
+    # The shipped configuration: its [keypad] and [display].
+    return kiosk_settings(tmp_path, config.load(), ("kiosk", "display", "keypad", "nfc", "camera"))
 
 
 @pytest.fixture
