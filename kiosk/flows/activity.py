@@ -68,6 +68,19 @@ class Activity(Machine[S]):
 REPEAT_S = 2.0
 
 
+class Prompting(Activity[S]):
+    """An activity that asks for something typed and says, in its message, what is wrong."""
+
+    def __init__(self, host: Host, message: str = "", message_args: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(host)
+        self.message, self.message_args = message, message_args
+
+    def said(self, message: str = "", args: tuple[tuple[str, str], ...] = ()) -> list[Effect]:
+        """The message to show (none: the screen's own prompt), with a beep for a problem."""
+        self.message, self.message_args = message, args
+        return [PlaySound("beep.error")] if message else []
+
+
 class BookActivity(Activity[S]):
     """An activity driven by books shown to the camera (or their registration numbers typed
     on the keypad), one library request per book: books shown while one is in flight are

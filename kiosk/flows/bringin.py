@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from kiosk.core.effects import Effect, Log, PlaySound
+from kiosk.core.effects import Log, PlaySound
 from kiosk.core.errors import patron_reason
 from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied, Pressed, ScanTrouble
 from kiosk.core.model import BringInResult
 from kiosk.core.requests import BringIn as BringInRequest
 from kiosk.core.views import View
 from kiosk.flows import screens
-from kiosk.flows.activity import Activity, Host
+from kiosk.flows.activity import Host, Prompting
 from kiosk.flows.keypad import ENTER, KEYS, typed
 from kiosk.flows.machine import Step, on
 from kiosk.flows.signin import PIN_DIGITS
@@ -56,7 +56,7 @@ def birth_date(digits: str, today: dt.date | None) -> dt.date | None:
     return born
 
 
-class BringIn(Activity[BringInState]):
+class BringIn(Prompting[BringInState]):
     name = "bring_in"
     STATES = BringInState
     INITIAL = B.CONSENT
@@ -77,8 +77,6 @@ class BringIn(Activity[BringInState]):
         self.pin = ""
         self.pin_again = ""
         self.birth_failures = 0
-        self.message = ""
-        self.message_args: tuple[tuple[str, str], ...] = ()
         # ("joined", "") or ("refused", message id): for the session to act on.
         self.outcome: tuple[str, str] | None = None
 
@@ -90,10 +88,6 @@ class BringIn(Activity[BringInState]):
             self.message_args, countdown,
         )  # fmt: skip
 
-    def _said(self, message: str = "", args: tuple[tuple[str, str], ...] = ()) -> list[Effect]:
-        self.message, self.message_args = message, args
-        return [PlaySound("beep.error")] if message else []
-
     def _forget_typed(self) -> None:
         self.birth = self.pin = self.pin_again = ""
 
@@ -101,37 +95,37 @@ class BringIn(Activity[BringInState]):
     def on_consent(self, event: Pressed) -> Step[BringInState]:
         if event.control != "agree":
             return Step(None, [])
-        return Step(B.BIRTH, self._said())
+        return Step(B.BIRTH, self.said())
 
     @on(B.BIRTH, Pressed, to=(B.BIRTH, B.PIN))
     def on_birth(self, event: Pressed) -> Step[BringInState]:
         if event.control != ENTER:
             self.birth = typed(self.birth, event.control, 8)
-            return Step(None, self._said())
+            return Step(None, self.said())
         today = event.at.date() if event.at is not None else None
         if birth_date(self.birth, today) is None:
             self.birth = ""
-            return Step(None, self._said("bring_in.birth_invalid"))
-        return Step(B.PIN, self._said())
+            return Step(None, self.said("bring_in.birth_invalid"))
+        return Step(B.PIN, self.said())
 
     @on(B.PIN, Pressed, to=(B.PIN, B.PIN_AGAIN))
     def on_pin(self, event: Pressed) -> Step[BringInState]:
         fewest, most = PIN_DIGITS
         if event.control != ENTER:
             self.pin = typed(self.pin, event.control, most)
-            return Step(None, self._said())
+            return Step(None, self.said())
         if len(self.pin) < fewest:
-            return Step(None, self._said("refusal.pin_unacceptable"))
-        return Step(B.PIN_AGAIN, self._said())
+            return Step(None, self.said("refusal.pin_unacceptable"))
+        return Step(B.PIN_AGAIN, self.said())
 
     @on(B.PIN_AGAIN, Pressed, to=(B.PIN_AGAIN, B.PIN, B.SENDING))
     def on_pin_again(self, event: Pressed) -> Step[BringInState]:
         if event.control != ENTER:
             self.pin_again = typed(self.pin_again, event.control, PIN_DIGITS[1])
-            return Step(None, self._said())
+            return Step(None, self.said())
         if self.pin_again != self.pin:
             self.pin = self.pin_again = ""
-            return Step(B.PIN, self._said("bring_in.pin_mismatch"))
+            return Step(B.PIN, self.said("bring_in.pin_mismatch"))
         born = birth_date(self.birth, event.at.date() if event.at is not None else None)
         assert born is not None  # checked when it was entered
         request = BringInRequest(self.patron_id, born, self.pin)
@@ -154,10 +148,10 @@ class BringIn(Activity[BringInState]):
             self.birth_failures += 1
             left = BIRTH_ATTEMPTS - self.birth_failures
             if left > 0:
-                effects = self._said("bring_in.birth_wrong", (("left", str(left)),))
+                effects = self.said("bring_in.birth_wrong", (("left", str(left)),))
                 return Step(B.BIRTH, [*effects, Log("info", "bring-in: birth date not confirmed")])
             reason = "bring_in.too_many"
         elif reason == "refusal.pin_unacceptable":
-            return Step(B.PIN, [*self._said(reason), Log("info", "bring-in: PIN refused")])
+            return Step(B.PIN, [*self.said(reason), Log("info", "bring-in: PIN refused")])
         self.outcome = ("refused", reason)
         return Step(None, [PlaySound("beep.error"), Log("info", f"bring-in refused: {reason}")])

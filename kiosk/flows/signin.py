@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import enum
 
-from kiosk.core.effects import Effect, PlaySound
 from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied, Pressed, ScanTrouble
 from kiosk.core.views import View
 from kiosk.flows import screens
-from kiosk.flows.activity import Activity, Host
+from kiosk.flows.activity import Host, Prompting
 from kiosk.flows.keypad import ENTER, ERASE, KEYS, typed
 from kiosk.flows.machine import Step, on
 
@@ -29,7 +28,7 @@ class SignInState(enum.StrEnum):
 N = SignInState
 
 
-class SignIn(Activity[SignInState]):
+class SignIn(Prompting[SignInState]):
     name = "signin"
     STATES = SignInState
     INITIAL = N.NUMBER
@@ -48,11 +47,10 @@ class SignIn(Activity[SignInState]):
         message_args: tuple[tuple[str, str], ...] = (),
     ) -> None:
         """With `card` (read from a card, or typed before a wrong PIN) only the PIN is asked."""
-        super().__init__(host)
+        super().__init__(host, message, message_args)
         self.number = card
         self.technology = technology
         self.pin = ""
-        self.message, self.message_args = message, message_args
         # (number, technology, PIN) once entered, for the session to take.
         self.entered: tuple[str, str, str] | None = None
         if card:
@@ -77,29 +75,25 @@ class SignIn(Activity[SignInState]):
             countdown,
         )
 
-    def _said(self, message: str = "", args: tuple[tuple[str, str], ...] = ()) -> list[Effect]:
-        self.message, self.message_args = message, args
-        return [PlaySound("beep.error")] if message else []
-
     @on(N.NUMBER, Pressed, to=(N.NUMBER, N.PIN))
     def on_number(self, event: Pressed) -> Step[SignInState]:
         fewest, most = self.host.settings.number_digits
         if event.control != ENTER:
             self.number = typed(self.number, event.control, most)
-            return Step(None, self._said())
+            return Step(None, self.said())
         if len(self.number) < fewest:
-            return Step(None, self._said("signin.number_short", (("digits", str(fewest)),)))
-        return Step(N.PIN, self._said())
+            return Step(None, self.said("signin.number_short", (("digits", str(fewest)),)))
+        return Step(N.PIN, self.said())
 
     @on(N.PIN, Pressed, to=(N.PIN, N.NUMBER), note="erase on an empty PIN: the number again")
     def on_pin(self, event: Pressed) -> Step[SignInState]:
         fewest, most = PIN_DIGITS
         if event.control == ERASE and not self.pin and self.technology == "keypad":
-            return Step(N.NUMBER, self._said())
+            return Step(N.NUMBER, self.said())
         if event.control != ENTER:
             self.pin = typed(self.pin, event.control, most)
-            return Step(None, self._said())
+            return Step(None, self.said())
         if len(self.pin) < fewest:
-            return Step(None, self._said("signin.pin_short"))
+            return Step(None, self.said("signin.pin_short"))
         self.entered = (self.number, self.technology, self.pin)
-        return Step(None, self._said())
+        return Step(None, self.said())
