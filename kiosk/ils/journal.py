@@ -77,6 +77,11 @@ class Entry:
     def open(self) -> bool:
         return self.state in OPEN
 
+    @property
+    def waiting_offline(self) -> bool:
+        """Taken while the library was unreachable and not sent yet: for the replay."""
+        return self.offline and self.state == "new"
+
 
 def _entry(row: sqlite3.Row) -> Entry:
     return Entry(
@@ -202,6 +207,10 @@ class Journal:
     def open_entries(self) -> list[Entry]:
         """Entries whose outcome the kiosk does not know, oldest first."""
         return self._read(f"WHERE state IN ({','.join('?' * len(OPEN))})", OPEN)
+
+    def waiting_offline(self) -> list[Entry]:
+        """What was taken offline and waits to be sent, oldest first."""
+        return self._read("WHERE offline=1 AND state='new'")
 
     def untold(self) -> list[Entry]:
         """Settled entries whose outcome the patron was not shown (for staff)."""

@@ -126,7 +126,7 @@ class JournaledLibrary:
         return CheckinResult(True, item_id, offline=True)
 
     def pending_returns(self) -> bool:
-        return any(e.offline and e.state == "new" for e in self.journal.open_entries())
+        return bool(self.journal.waiting_offline())
 
     def replay(self) -> tuple[int, int]:
         """Send the returns taken offline, oldest first, each with the time it was taken and
@@ -135,7 +135,7 @@ class JournaledLibrary:
         out" means the library has it back already: done. Stops at the first that cannot go."""
         done = 0
         with self._replaying:
-            for entry in [e for e in self.journal.open_entries() if e.offline and e.state == "new"]:
+            for entry in self.journal.waiting_offline():
                 self.journal.sent(entry.id)
                 try:
                     result = self.library.checkin(entry.item_id, offline_at=entry.at)
@@ -188,7 +188,7 @@ class JournaledLibrary:
         stays open for the next try."""
         settled = []
         for entry in self.journal.open_entries():
-            if entry.offline and entry.state == "new":
+            if entry.waiting_offline:
                 continue  # taken offline, never sent: replay() sends it
             try:
                 happened = what_happened(self.library, entry)
