@@ -178,8 +178,13 @@ def running() -> Iterator[int]:
 
     async def serve() -> None:
         async with make_server().start("127.0.0.1", 0) as port:
-            ports.put(port)
-            await anyio.to_thread.run_sync(stop.wait)
+
+            def wait() -> None:
+                # Told from the worker thread: once the test has the port, every thread is up.
+                ports.put(port)
+                stop.wait()
+
+            await anyio.to_thread.run_sync(wait)
 
     def main() -> None:
         try:
