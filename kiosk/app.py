@@ -345,14 +345,15 @@ def build(settings: Settings) -> Kiosk:
         library = _library(settings, sims, post)
         devices: list[Device] = [_card_reader(settings, sims), _camera(settings, sims)]
         printer = _printer(settings, sims, profile)
+        journal = _journal(settings)
     except BaseException:
-        # A device refused after the link started: stop its heartbeat thread too.
+        # A device or the journal refused after the link started: stop its heartbeat thread
+        # and the simulators (the embedded library server) too.
         if library is not None:
             library.close()
         sims.stop()
         raise
     flow = Session(visit_settings(settings))
-    journal = _journal(settings)
     journaled = JournaledLibrary(library, journal, offline_returns=settings.library.offline_returns)
     runtime = Runtime(flow, journaled, printer, SystemClock(), devices=devices, membership=library.membership)
     runtime_ref.append(runtime)

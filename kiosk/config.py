@@ -291,6 +291,19 @@ SCHEMA: dict[str, dict[str, Key]] = {
             True,
             "Take returns while the library is unreachable (journaled, sent in order when it is back)",
         ),
+        "offline_borrowing": Key(
+            bool,
+            False,
+            "Lend while the library is unreachable, to cards it let borrow within offline_seen_days "
+            "(journaled, sent in order when it is back)",
+        ),
+        "offline_items": Key(int, 3, "Most books one card may borrow while offline", in_range(1, 50)),
+        "offline_seen_days": Key(
+            int, 7, "Offline lending only to cards the library let borrow within these days", in_range(1, 365)
+        ),
+        "offline_loan_days": Key(
+            int, 14, "Loan period of a book lent offline (as the library lends it)", in_range(1, 120)
+        ),
         "journal_retention_days": Key(
             int, 7, "Days a settled journal entry (with its patron id) is kept", in_range(1, 365)
         ),
