@@ -19,6 +19,8 @@ class Loan:
     item_id: str
     title: str
     due: dt.date | None = None
+    # Lent while the library was unreachable: journaled, confirmed when it is back.
+    offline: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,10 @@ class Patron:
     # Free text the library system wants shown (SIP2 AF); may be empty.
     screen_message: str = ""
     details: PatronDetails = field(default_factory=PatronDetails)
+    # Admitted by the kiosk while the library was unreachable (a card the library let borrow
+    # lately): `offline_left` more books may be lent offline.
+    offline: bool = False
+    offline_left: int = 0
 
     @property
     def can_borrow(self) -> bool:
@@ -142,6 +148,8 @@ class CheckoutResult:
     print_lines: tuple[str, ...] = ()
     # The answer was found out after a lost reply (item/patron information), not sent by the server.
     recovered: bool = False
+    # Lent while the library was unreachable: journaled, sent when the link is back.
+    offline: bool = False
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterable
@@ -43,8 +45,14 @@ CREATE TABLE IF NOT EXISTS entries (
     transaction_id TEXT NOT NULL DEFAULT '',
     message TEXT NOT NULL DEFAULT '',
     told INTEGER NOT NULL DEFAULT 0,
-    settled_at TEXT);
+    settled_at TEXT,
+    due TEXT);
 CREATE INDEX IF NOT EXISTS entries_by_state ON entries(state);
+CREATE TABLE IF NOT EXISTS cards (
+    key TEXT PRIMARY KEY,
+    seen_on TEXT NOT NULL,
+    may_borrow INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 KINDS = ("checkout", "checkin", "renew", "place_hold", "cancel_hold", "fee_paid")
@@ -72,6 +80,8 @@ class Entry:
     message: str = ""
     told: bool = False
     settled_at: dt.datetime | None = None
+    # A loan made offline: the due date the patron was given.
+    due: dt.date | None = None
 
     @property
     def open(self) -> bool:
@@ -90,6 +100,7 @@ def _entry(row: sqlite3.Row) -> Entry:
         dt.date.fromisoformat(row["due_before"]) if row["due_before"] else None,
         row["amount"], row["transaction_id"], row["message"], bool(row["told"]),
         dt.datetime.fromisoformat(row["settled_at"]) if row["settled_at"] else None,
+        dt.date.fromisoformat(row["due"]) if row["due"] else None,
     )  # fmt: skip
 
 
@@ -111,6 +122,9 @@ class Journal:
             # Every commit reaches the disk before the call returns: the entry outlives a kill.
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(entries)")}
+            if "due" not in columns:  # a journal written before offline lending
+                self._db.execute("ALTER TABLE entries ADD COLUMN due TEXT")
         except (sqlite3.Error, OSError) as exc:
             raise JournalError(f"journal {self.path}: {exc}") from exc
 
@@ -163,9 +177,13 @@ class Journal:
             (state, message[:500], at.isoformat(), entry_id),
         )
 
-    def take_offline(self, entry_id: int) -> None:
-        """Not sent (the library unreachable): taken offline, to be replayed; the patron is told."""
-        self._write("UPDATE entries SET state='new', offline=1, told=1 WHERE id=?", (entry_id,))
+    def take_offline(self, entry_id: int, due: dt.date | None = None) -> None:
+        """Not sent (the library unreachable): taken offline, to be replayed; the patron is
+        told (a loan with its `due` date)."""
+        self._write(
+            "UPDATE entries SET state='new', offline=1, told=1, due=? WHERE id=?",
+            (due.isoformat() if due else None, entry_id),
+        )
 
     def reopen(self, entry_id: int) -> None:
         """A replay that could not go: the entry waits, unsent, for the next try."""
@@ -189,6 +207,52 @@ class Journal:
         """Drop entries staff have handled (after an export)."""
         for entry_id in ids:
             self._write("DELETE FROM entries WHERE id=?", (entry_id,))
+
+    # -- cards the library let borrow (for lending offline) ----------------------------------
+
+    def _card_key(self, card: str) -> str:
+        """A card is kept as a salted hash, never its number: enough to know it again."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE name='salt'").fetchone()
+            if row is None:
+                salt = secrets.token_hex(16)
+                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('salt', ?)", (salt,))
+                row = self._db.execute("SELECT value FROM meta WHERE name='salt'").fetchone()
+        return hashlib.sha256((row[0] + card).encode("utf-8", "surrogatepass")).hexdigest()
+
+    def card_seen(self, card: str, day: dt.date, may_borrow: bool) -> None:
+        """The library answered for `card` on `day`: whether it let the patron borrow."""
+        self._write(
+            "INSERT INTO cards VALUES (?,?,?) ON CONFLICT(key) DO UPDATE SET seen_on=excluded.seen_on, "
+            "may_borrow=excluded.may_borrow",
+            (self._card_key(card), day.isoformat(), int(may_borrow)),
+        )
+
+    def card_last_seen(self, card: str) -> tuple[dt.date, bool] | None:
+        """(day, may borrow) of the library's last answer for `card`, or None."""
+        key = self._card_key(card)
+        with self._lock:
+            row = self._db.execute("SELECT seen_on, may_borrow FROM cards WHERE key=?", (key,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return dt.date.fromisoformat(row[0]), bool(row[1])
+        except ValueError:
+            return None
+
+    def forget_cards(self, before: dt.date) -> int:
+        """Drop cards last seen before `before`; how many."""
+        return self._write("DELETE FROM cards WHERE seen_on < ?", (before.isoformat(),)).rowcount
+
+    def lent_offline(self, patron_id: str) -> int:
+        """Books lent offline to `patron_id` that the library has not confirmed yet."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM entries WHERE kind='checkout' AND offline=1 AND patron_id=? "
+                f"AND state IN ({','.join('?' * len(OPEN))})",
+                (patron_id, *OPEN),
+            ).fetchone()
+        return int(row[0])
 
     # -- reading ------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from kiosk.core.errors import LibraryError, LibraryUnavailable, LibraryUnreachable, OutcomeUnknown
@@ -26,9 +27,22 @@ from kiosk.core.privacy import mask_card
 from kiosk.ils import recovery
 from kiosk.ils.journal import Entry, Journal
 from kiosk.ils.library import Sip2Library
+from kiosk.ils.sip2.client import not_serving
 
 log = logging.getLogger(__name__)
 _R = TypeVar("_R")
+
+
+@dataclass(frozen=True)
+class OfflineLending:
+    """The library's policy for lending while it is unreachable: up to `items` books per card,
+    to cards it let borrow within `seen_days` (by its last answer for the card), each due
+    after `loan_days`. A card that needs a PIN is never lent to offline: the PIN cannot be
+    checked without the library."""
+
+    items: int = 3
+    seen_days: int = 7
+    loan_days: int = 14
 
 
 class JournaledLibrary:
@@ -40,18 +54,65 @@ class JournaledLibrary:
         journal: Journal,
         now: Callable[[], dt.datetime] = dt.datetime.now,
         offline_returns: bool = True,
+        offline_lending: OfflineLending | None = None,
     ) -> None:
         self.library = library
         self.journal = journal
         self.now = now
         # Returns taken while the library is unreachable: journaled, replayed when it is back.
         self.offline_returns = offline_returns
+        # Loans made while it is unreachable (None: never), within the library's policy.
+        self.offline_lending = offline_lending
         self._replaying = threading.Lock()
+
+    # -- offline -------------------------------------------------------------------------------
+
+    def offline_for(self, kind: str) -> str:
+        """Why a `kind` transaction ("checkout", "checkin") is taken offline now without trying
+        the library ("" when it is tried): the heartbeat found the link down, or the
+        library's last status says it takes no loans (returns) now."""
+        client = getattr(self.library, "client", None)
+        if client is None:
+            return ""
+        if client.online is False and client.watched:
+            return f"{client.where} is unreachable"
+        status = client.acs_status
+        allowed = 2 if kind == "checkout" else 1  # the status flag: loans, returns
+        if status is not None and "N" in (status.flag(0), status.flag(allowed)):
+            return not_serving(status)
+        return ""
+
+    def _lending_offline_to(self, patron_id: str) -> int:
+        """Books `patron_id` may still be lent offline (0: none), by the policy and the
+        library's last answer for the card."""
+        policy = self.offline_lending
+        if policy is None:
+            return 0
+        seen = self.journal.card_last_seen(patron_id)
+        if seen is None:
+            return 0
+        day, may_borrow = seen
+        if not may_borrow or (self.now().date() - day).days > policy.seen_days:
+            return 0
+        return max(0, policy.items - self.journal.lent_offline(patron_id))
 
     # -- what changes nothing passes through -----------------------------------------------
 
     def lookup_patron(self, patron_id: str, pin: str | None = None) -> Patron:
-        return self.library.lookup_patron(patron_id, pin)
+        """The library's answer, remembered (a salted hash of the card, the day, whether the
+        patron may borrow) for lending offline. Unreachable: a card it let borrow lately is
+        admitted offline, within the policy; any other is told the library is down."""
+        try:
+            patron = self.library.lookup_patron(patron_id, pin)
+        except LibraryUnreachable:
+            left = self._lending_offline_to(patron_id) if pin is None else 0
+            if left <= 0:
+                raise
+            log.warning("library unreachable: card %s admitted offline (%d more)", mask_card(patron_id), left)
+            return Patron(patron_id, "", offline=True, offline_left=left)
+        if pin is None and patron.valid and patron.patron_id == patron_id:
+            self.journal.card_seen(patron_id, self.now().date(), patron.can_borrow)
+        return patron
 
     def item_information(self, item_id: str) -> ItemInfo:
         return self.library.item_information(item_id)
@@ -103,14 +164,63 @@ class JournaledLibrary:
         return result
 
     def checkout(self, patron_id: str, item_id: str, after_unknown: bool = False) -> CheckoutResult:
+        """Online: sent and journaled. Offline (unreachable, or the library's status says no
+        loans) or behind loans and returns still waiting to be sent: lent offline within
+        the policy, or refused with the reason."""
+        offline = self.offline_for("checkout")
+        if offline or self._behind_offline():
+            self._may_lend_offline(patron_id, offline or "earlier offline transactions wait to be sent")
+            entry = self.journal.begin("checkout", self.now(), patron_id, item_id)
+            return self._offline_checkout(patron_id, item_id, entry)
         _, due_before = self.library.due_before(patron_id, item_id)
+
+        def unreachable(entry: int) -> CheckoutResult:
+            try:
+                self._may_lend_offline(patron_id, "the library is unreachable")
+            except LibraryUnreachable:
+                self.journal.settle(entry, "not_done", self.now(), "library unreachable: not sent")
+                raise
+            return self._offline_checkout(patron_id, item_id, entry)
+
         return self._journaled(
             "checkout", lambda: self.library.checkout(patron_id, item_id, after_unknown), patron_id, item_id,
-            due_before=due_before,
+            unreachable=unreachable, due_before=due_before,
         )  # fmt: skip
 
+    def _may_lend_offline(self, patron_id: str, why: str) -> None:
+        """Raises LibraryUnreachable (the patron is told the library is down) when this kiosk
+        lends nothing offline, or not to this card (a PIN card, not seen lately, blocked)."""
+        if self.offline_lending is None:
+            raise LibraryUnreachable(f"{why}; this kiosk does not lend offline")
+        seen = self.journal.card_last_seen(patron_id)
+        recent = seen is not None and (self.now().date() - seen[0]).days <= self.offline_lending.seen_days
+        if seen is None or not seen[1] or not recent:
+            raise LibraryUnreachable(f"{why}; card {mask_card(patron_id)} not lent to offline")
+
+    def _offline_checkout(self, patron_id: str, item_id: str, entry: int) -> CheckoutResult:
+        """Lend the book offline (journaled, sent in order when the library is back), or
+        refuse it: this card's offline allowance is used up, or it was seen too long ago."""
+        assert self.offline_lending is not None
+        if self._lending_offline_to(patron_id) <= 0:
+            self.journal.settle(entry, "not_done", self.now(), "offline allowance used")
+            self.journal.told(entry)
+            return CheckoutResult(False, item_id, reason="refusal.offline_limit")
+        due = self.now().date() + dt.timedelta(days=self.offline_lending.loan_days)
+        self.journal.take_offline(entry, due)
+        log.warning("library unreachable: loan of %s recorded offline (journal entry %d)", item_id, entry)
+        return CheckoutResult(True, item_id, due=due, offline=True)
+
+    def _behind_offline(self) -> bool:
+        """Loans or returns taken offline still wait to be sent: sent first (a new visit waits
+        while they drain); True when some still wait (the link is down again)."""
+        if not self.journal.waiting_offline():
+            return False
+        if not self.offline_for("checkin"):
+            self.replay()
+        return bool(self.journal.waiting_offline())
+
     def checkin(self, item_id: str) -> CheckinResult:
-        if self.offline_returns and self.pending_returns():
+        if self.offline_returns and (self.offline_for("checkin") or self._behind_offline()):
             # Earlier returns wait to be replayed: this one queues behind them, in order.
             entry = self.journal.begin("checkin", self.now(), item_id=item_id)
             return self._offline_return(item_id, entry)
@@ -129,16 +239,19 @@ class JournaledLibrary:
         return bool(self.journal.waiting_offline())
 
     def replay(self) -> tuple[int, int]:
-        """Send the returns taken offline, oldest first, each with the time it was taken and
-        SIP2's no-block flag: (done, left). Each is marked sent before it goes, so a crash
-        mid-replay leaves it for reconcile() to ask about rather than send twice; "not checked
-        out" means the library has it back already: done. Stops at the first that cannot go."""
+        """Send the loans and returns taken offline, oldest first, each with the time it was
+        taken and SIP2's no-block flag: (done, left). Each is marked sent before it goes, so
+        a crash mid-replay leaves it for reconcile() to ask about rather than send twice.
+        What shows the library has it already counts as done: a return answered "not checked
+        out"; a loan already charged to the patron (asked first: a second checkout would
+        renew it). A refusal is kept with the library's message for staff. Stops at the
+        first that cannot go."""
         done = 0
         with self._replaying:
             for entry in self.journal.waiting_offline():
                 self.journal.sent(entry.id)
                 try:
-                    result = self.library.checkin(entry.item_id, offline_at=entry.at)
+                    state, message = self._replay(entry)
                 except OutcomeUnknown:
                     self.journal.settle(entry.id, "unknown", self.now(), "replayed; answer lost")
                     break
@@ -146,16 +259,34 @@ class JournaledLibrary:
                     # Not sent (or found not carried out): it waits for the next try.
                     self.journal.reopen(entry.id)
                     break
-                already = not result.ok and result.reason == "refusal.not_on_loan"
-                state = "done" if result.ok or already else "refused"
-                self.journal.settle(
-                    entry.id, state, self.now(), "" if state == "done" else result.screen_message
-                )
+                except LibraryError as exc:
+                    # Sent, no answer that can be read: asked about by reconcile(), never resent.
+                    self.journal.settle(entry.id, "unknown", self.now(), f"replayed; {exc}")
+                    break
+                self.journal.settle(entry.id, state, self.now(), message)
+                if state == "refused":
+                    log.warning("journal entry %d (%s of %s) refused by the library when replayed",
+                                entry.id, entry.kind, entry.item_id)  # fmt: skip
                 done += 1
-        left = len([e for e in self.journal.open_entries() if e.offline])
+        left = len(self.journal.waiting_offline())
         if done:
-            log.info("offline returns replayed: %d sent, %d left", done, left)
+            log.info("offline transactions replayed: %d sent, %d left", done, left)
         return done, left
+
+    def _replay(self, entry: Entry) -> tuple[str, str]:
+        """One offline entry sent: (state, the library's message when refused)."""
+        if entry.kind == "checkout":
+            if recovery.checkout(self.library, entry.patron_id, entry.item_id, None) is not None:
+                return "done", ""  # the library has the loan already
+            loan = self.library.checkout(entry.patron_id, entry.item_id, offline_at=entry.at,
+                                         offline_due=entry.due)  # fmt: skip
+            if loan.ok:  # (renewed: charged to the patron meanwhile; the patron has it either way)
+                return "done", "renewed: it was on loan to the patron already" if loan.renewed else ""
+            return "refused", loan.screen_message or loan.reason
+        result = self.library.checkin(entry.item_id, offline_at=entry.at)
+        if result.ok or result.reason == "refusal.not_on_loan":
+            return "done", ""
+        return "refused", result.screen_message or result.reason
 
     def renew(self, patron_id: str, item_id: str) -> RenewResult:
         _, due_before = self.library.due_before(patron_id, item_id)

@@ -244,10 +244,19 @@ class Sip2Library:
                 log.info("%s was not carried out; sending it once more", what)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def checkout(self, patron_id: str, item_id: str, after_unknown: bool = False) -> CheckoutResult:
+    def checkout(
+        self,
+        patron_id: str,
+        item_id: str,
+        after_unknown: bool = False,
+        offline_at: dt.datetime | None = None,
+        offline_due: dt.date | None = None,
+    ) -> CheckoutResult:
         """Lend `item_id` to the patron. `after_unknown`: an earlier checkout of it in this
         visit has an unknown outcome, so the library is asked first whether the patron has it
-        already (then that loan is the answer: never a renewal by a second checkout)."""
+        already (then that loan is the answer: never a renewal by a second checkout).
+        `offline_at`: a loan made while the library was unreachable, sent now with SIP2's
+        no-block flag, the time it was made and the due date the patron was given."""
         if not self._sendable(item_id):
             return CheckoutResult(False, item_id, reason="refusal.item_unknown")
         if not self._sendable(patron_id):
@@ -264,11 +273,17 @@ class Sip2Library:
 
         def send() -> CheckoutResult:
             # SC renewal policy Y: an item already on loan to this patron is renewed.
+            if offline_at is None:
+                made, no_block, nb_due = now_field(), "N", now_field()
+            else:
+                made, no_block = sip_datetime(offline_at), "Y"
+                due = offline_due or offline_at.date()
+                nb_due = sip_datetime(dt.datetime.combine(due, dt.time(23, 59, 59)))
             request = build(
                 "11", (("AO", self.institution), ("AA", patron_id), ("AB", item_id), ("AC", ""),
                        ("BO", "N")),
-                # The no-block due date means nothing here; strict servers want a date in it.
-                sc_renewal_policy="Y", no_block="N", transaction_date=now_field(), nb_due_date=now_field(),
+                # The no-block due date means nothing online; strict servers want a date in it.
+                sc_renewal_policy="Y", no_block=no_block, transaction_date=made, nb_due_date=nb_due,
             )  # fmt: skip
             return self._checkout_result(patron_id, item_id, self.client.request(request))
 

@@ -148,14 +148,37 @@ def test_returns_taken_offline_are_replayed_in_order_exactly_once(journal):
         store.close()
 
 
-def test_a_return_while_others_wait_queues_behind_them(server, journal):
-    lib = JournaledLibrary(adapter(server), journal, lambda: AT)
+def ticking():
+    """A clock that moves one second each time it is read: the order things were settled in."""
+    ticks = iter(range(10_000))
+    return lambda: AT + dt.timedelta(seconds=next(ticks))
+
+
+def test_a_return_while_others_wait_goes_after_them(server, journal):
+    lib = JournaledLibrary(adapter(server), journal, ticking())
     try:
         waiting = journal.begin("checkin", AT, item_id=seed.DEMO_LOAN_ITEM, offline=True)
         result = lib.checkin(seed.ON_LOAN_ITEM)  # the library is up, but one waits before it
-        assert result.offline and server.received.get("09", 0) == 0
-        assert lib.replay() == (2, 0)
-        assert next(e.id for e in journal.entries()) == waiting
+        assert result.ok and not result.offline and server.received["09"] == 2
+        first, second = journal.entries()
+        assert (first.id, first.state, second.item_id, second.state) == (
+            waiting, "done", seed.ON_LOAN_ITEM, "done",
+        )  # fmt: skip
+        assert first.settled_at is not None and second.settled_at is not None
+        assert first.settled_at < second.settled_at  # the waiting one drained first
+        assert lib.replay() == (0, 0)
+    finally:
+        lib.close()
+
+
+def test_a_return_while_others_wait_and_the_link_is_down_queues_behind_them(server, journal):
+    lib = JournaledLibrary(adapter(server, timeout=0.5), journal, ticking())
+    try:
+        waiting = journal.begin("checkin", AT, item_id=seed.DEMO_LOAN_ITEM, offline=True)
+        server.stop()
+        result = lib.checkin(seed.ON_LOAN_ITEM)
+        assert result.offline and [e.id for e in journal.waiting_offline()][0] == waiting
+        assert [e.item_id for e in journal.waiting_offline()] == [seed.DEMO_LOAN_ITEM, seed.ON_LOAN_ITEM]
     finally:
         lib.close()
 

@@ -112,6 +112,11 @@ class Sip2Client:
         return f"Sip2Client({self.host}:{self.port}, login_id={self.login_id!r})"
 
     @property
+    def watched(self) -> bool:
+        """A heartbeat keeps `online` true to the link (without one it is the last request's word)."""
+        return self._heartbeat is not None and self._heartbeat.is_alive()
+
+    @property
     def where(self) -> str:
         return f"SIP2 server {self.host}:{self.port}"
 
@@ -125,7 +130,7 @@ class Sip2Client:
             except LibraryError as exc:
                 self._set_online(False, str(exc))
                 raise
-            self._set_online(True, "")
+            self._set_serving()
             assert self.acs_status is not None
             return self.acs_status
 
@@ -172,7 +177,7 @@ class Sip2Client:
                     raise
                 try:
                     reply = self._exchange(message, timeout=timeout)  # cut to a bounded() deadline there
-                    self._set_online(True, "")
+                    self._set_serving()
                     return reply
                 except (LibraryUnavailable, LibraryTimeout) as exc:
                     self._set_online(False, str(exc))
@@ -211,15 +216,20 @@ class Sip2Client:
                 if self._sock is None:
                     if self.connects and time.monotonic() >= self._retry_at:
                         self._ensure_connected()
-                        self._set_online(True, "")
+                        self._set_serving()
                 elif time.monotonic() - self._last_activity >= self.heartbeat_interval:
                     self.acs_status = self._exchange(Message("99", "0" + "080" + "2.00"), what="status (99)")
                     self.heartbeats += 1
-                    self._set_online(self.acs_status.flag(0) == "Y", "server says it is offline")
+                    self._set_serving()
             except LibraryError as exc:
                 self._set_online(False, str(exc))
             finally:
                 self._lock.release()
+
+    def _set_serving(self) -> None:
+        """Connected: up when the library's last status says it lends and takes returns."""
+        problem = not_serving(self.acs_status)
+        self._set_online(not problem, problem)
 
     def _set_online(self, online: bool, detail: str) -> None:
         if online == self.online:
@@ -395,6 +405,21 @@ class Sip2Client:
 def _frame_end(buffer: bytearray) -> int:
     ends = [i for i in (buffer.find(b"\r"), buffer.find(b"\n")) if i >= 0]
     return min(ends) if ends else -1
+
+
+# The status message's (98) flags the kiosk depends on: position, what it allows.
+SERVING_FLAGS = ((0, "it is offline"), (1, "no returns"), (2, "no loans"))
+
+
+def not_serving(status: Message | None) -> str:
+    """What the library's status message says it does not do now ("" when it serves, or no
+    status was seen): a kiosk whose library says it takes no loans or returns works offline."""
+    if status is None:
+        return ""
+    refused = [what for index, what in SERVING_FLAGS if status.flag(index) == "N"]
+    if not refused:
+        return ""
+    return "server says " + ", ".join(refused)
 
 
 def now_field() -> str:
