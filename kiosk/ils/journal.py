@@ -138,6 +138,10 @@ class Journal:
                 return self._db.execute(sql, args)
             except sqlite3.Error as exc:
                 raise JournalError(f"journal {self.path}: {exc}") from exc
+            except UnicodeEncodeError as exc:  # a lone surrogate has no UTF-8 form to store
+                raise JournalError(
+                    f"journal {self.path}: text that is not valid Unicode ({exc.reason})"
+                ) from exc
 
     # -- writing ------------------------------------------------------------------------
 
@@ -258,8 +262,17 @@ class Journal:
 
     def _read(self, where: str = "", args: tuple[object, ...] = ()) -> list[Entry]:
         with self._lock:
-            rows = self._db.execute(f"SELECT * FROM entries {where} ORDER BY id", args).fetchall()
-        return [_entry(r) for r in rows]
+            try:
+                rows = self._db.execute(f"SELECT * FROM entries {where} ORDER BY id", args).fetchall()
+            except sqlite3.Error as exc:
+                raise JournalError(f"journal {self.path}: cannot be read ({exc})") from exc
+        entries = []
+        for row in rows:
+            try:
+                entries.append(_entry(_checked(row)))
+            except (ValueError, TypeError, IndexError, OverflowError) as exc:  # IndexError: a column missing
+                raise JournalError(f"journal {self.path}: entry {_row_id(row)} is damaged: {exc}") from exc
+        return entries
 
     def entry(self, entry_id: int) -> Entry | None:
         found = self._read("WHERE id=?", (entry_id,))
@@ -284,9 +297,94 @@ class Journal:
         entries = self.open_entries()
         return entries[0].at if entries else None
 
+    def summary(self, now: dt.datetime) -> Summary:
+        """Counts of what is open, waiting to be replayed, refused and untold, and the oldest
+        open entry's time and age at `now`. Reads only; a damaged entry is a JournalError."""
+        entries = self.entries()
+        open_entries = [e for e in entries if e.open]
+        oldest = open_entries[0].at if open_entries else None
+        return Summary(
+            entries=len(entries),
+            open=len(open_entries),
+            waiting=sum(e.waiting_offline for e in entries),
+            refused=sum(e.state == "refused" for e in entries),
+            untold=sum(not e.told and e.state in SETTLED for e in entries),
+            oldest_open=oldest,
+            oldest_open_age=_age(now, oldest) if oldest is not None else None,
+        )
+
     def __len__(self) -> int:
         with self._lock:
-            return int(self._db.execute("SELECT COUNT(*) FROM entries").fetchone()[0])
+            try:
+                return int(self._db.execute("SELECT COUNT(*) FROM entries").fetchone()[0])
+            except sqlite3.Error as exc:
+                raise JournalError(f"journal {self.path}: cannot be read ({exc})") from exc
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the journal holds, for a technician: counts, and the oldest open entry's time."""
+
+    entries: int
+    open: int  # outcome unknown: new, sent or unknown
+    waiting: int  # taken offline, waiting to be replayed
+    refused: int
+    untold: int  # settled, the patron not shown the outcome
+    oldest_open: dt.datetime | None
+    oldest_open_age: dt.timedelta | None
+
+
+def _age(now: dt.datetime, then: dt.datetime) -> dt.timedelta:
+    # The kiosk's clock writes local times with their offset; an older file may hold naive ones.
+    if (now.tzinfo is None) != (then.tzinfo is None):
+        zone = now.tzinfo or then.tzinfo
+        now, then = now.replace(tzinfo=now.tzinfo or zone), then.replace(tzinfo=then.tzinfo or zone)
+    return max(now - then, dt.timedelta(0))
+
+
+# -- rows as written ---------------------------------------------------------------------
+
+_TEXT_COLUMNS = ("kind", "patron_id", "item_id", "at", "state", "transaction_id", "message")
+
+
+def _checked(row: sqlite3.Row) -> sqlite3.Row:
+    """`row` when it is an entry as the kiosk writes them; else ValueError naming the column
+    (a file edited or damaged outside the kiosk). Dates are checked where they are read."""
+    for column in _TEXT_COLUMNS:
+        if not isinstance(row[column], str):
+            raise ValueError(f"{column} is not text: {_shown(row[column])}")
+    if row["kind"] not in KINDS:
+        raise ValueError(f"kind {_shown(row['kind'])} is none of {', '.join(KINDS)}")
+    if row["state"] not in STATES:
+        raise ValueError(f"state {_shown(row['state'])} is none of {', '.join(STATES)}")
+    for column in ("offline", "told"):
+        if isinstance(row[column], str | bytes) or row[column] not in (0, 1):
+            raise ValueError(f"{column} is not 0 or 1: {_shown(row[column])}")
+    amount = row["amount"]
+    if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
+        raise ValueError(f"amount is not a whole number: {_shown(amount)}")
+    for column, kind in (("at", dt.datetime), ("settled_at", dt.datetime), ("due_before", dt.date)):
+        value = row[column]
+        if column != "at" and not value:
+            continue
+        try:
+            kind.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{column} is not a {kind.__name__}: {_shown(value)}") from None
+    return row
+
+
+def _shown(value: object) -> str:
+    # repr escapes control characters; a damaged row may hold anything, of any length.
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
+
+
+def _row_id(row: sqlite3.Row) -> str:
+    try:
+        return f"#{row['id']}"
+    except IndexError:
+        return "(no id)"
 
 
 # -- exports for staff ------------------------------------------------------------------
@@ -309,9 +407,13 @@ def koc(entries: Iterable[Entry], generator: str = "chaekieum-kiosk", version: s
     return "\n".join(lines) + "\n"
 
 
+# What str.splitlines() breaks a line at, and the tab: inside a field, either would forge a
+# line or shift every column after it.
+_KOC_BREAKS = frozenset("\t\n\v\f\r\x1c\x1d\x1e\x85\u2028\u2029")
+
+
 def _koc_field(text: str) -> str:
-    # A tab or line break inside a field would shift every column after it.
-    return "".join(" " if c in "\t\r\n" else c for c in text)
+    return "".join(" " if c in _KOC_BREAKS else c for c in text)
 
 
 CSV_FIELDS = ("id", "at", "kind", "state", "offline", "patron_id", "item_id", "amount", "transaction_id",
@@ -325,12 +427,14 @@ def csv_text(entries: Iterable[Entry]) -> str:
     writer.writerow(CSV_FIELDS)
     for e in entries:
         writer.writerow([
-            e.id, e.at.isoformat(), e.kind, e.state, int(e.offline), e.patron_id, e.item_id,
-            "" if e.amount is None else e.amount, e.transaction_id, _csv_safe(e.message), int(e.told),
+            e.id, e.at.isoformat(), e.kind, e.state, int(e.offline), _csv_safe(e.patron_id),
+            _csv_safe(e.item_id), "" if e.amount is None else e.amount, _csv_safe(e.transaction_id),
+            _csv_safe(e.message), int(e.told),
         ])  # fmt: skip
     return out.getvalue()
 
 
 def _csv_safe(text: str) -> str:
-    """A library's message opened in a spreadsheet must not run as a formula."""
+    """Text from outside (a library's message, a scanned or answered id) opened in a
+    spreadsheet must not run as a formula."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
