@@ -57,9 +57,21 @@ def _item_state(store: CirculationStore, item: ItemRecord, today: dt.date) -> It
     )
 
 
+@dataclass(frozen=True)
+class NoBlock:
+    """A transaction the kiosk already carried out offline (SIP2's no-block flag): made on
+    `day` (the transaction date), a loan due on `due` (the no-block due date, when given)."""
+
+    day: dt.date
+    due: dt.date | None = None
+
+
 def checkout(store: CirculationStore, library: str, card_id: str, item_id: str, today: dt.date,
-             rules: Rules) -> CheckoutOutcome:  # fmt: skip
-    """Decide and record one checkout (or renewal of the patron's own loan) atomically."""
+             rules: Rules, no_block: NoBlock | None = None) -> CheckoutOutcome:  # fmt: skip
+    """Decide and record one checkout (or renewal of the patron's own loan) atomically. With
+    `no_block` the patron's blocks do not refuse it (the book left with the patron already)
+    and the loan dates from when it was made; a book on loan to another patron, or not for
+    loan, is still refused (for staff to sort out)."""
     with store.transaction():
         patron = store.patron(card_id)
         if patron is None:
@@ -70,9 +82,13 @@ def checkout(store: CirculationStore, library: str, card_id: str, item_id: str, 
         if item.home_library != library:
             return CheckoutOutcome(False, Refusal.OTHER_LIBRARY_ITEM, item=item)
         state = _item_state(store, item, today)
-        refusal, due, renewed = decide_checkout(
-            rules, card_id, store.patron_state(patron, today, library), state, today
-        )
+        patron_state = store.patron_state(patron, today, library)
+        if no_block is not None and state.borrower is None:
+            today = no_block.day
+            refusal, due, renewed = decide_checkout(rules, card_id, patron_state, state, today, no_block=True)
+            due = no_block.due or due
+        else:
+            refusal, due, renewed = decide_checkout(rules, card_id, patron_state, state, today)
         if refusal is not None or due is None:
             return CheckoutOutcome(False, refusal, item=item)
         if renewed:
@@ -89,9 +105,13 @@ def checkout(store: CirculationStore, library: str, card_id: str, item_id: str, 
         return CheckoutOutcome(True, None, due, renewed, item)
 
 
-def checkin(store: CirculationStore, item_id: str, today: dt.date, rules: Rules) -> CheckinOutcome:
+def checkin(store: CirculationStore, item_id: str, today: dt.date, rules: Rules,
+            no_block: NoBlock | None = None) -> CheckinOutcome:  # fmt: skip
     """Record a return; a late return suspends the borrower (Seoul rule); the first hold in
-    the queue becomes ready, to be collected within the rules' days."""
+    the queue becomes ready, to be collected within the rules' days. With `no_block` the
+    book came back when the kiosk took it offline: lateness counts to that day."""
+    if no_block is not None:
+        today = min(today, no_block.day)
     with store.transaction():
         item = store.item(item_id)
         loan = store.loan(item_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from kiosk.ils.sip2.codec import Message, sip_datetime, truncate_bytes
+from kiosk.ils.sip2.codec import Message, parse_date, sip_datetime, truncate_bytes
 from kiosk.ils.sip2.layout import bx_field, patron_status
 from simulators.ils import circulation
 from simulators.ils.rules import Refusal, Rules, limit_for, patron_blocks
@@ -190,9 +190,22 @@ def _range(request: Message) -> tuple[int, int]:
     return start - 1, end
 
 
+def no_block(request: Message, due_at: int | None) -> circulation.NoBlock | None:
+    """A checkout's (11) or return's (09) no-block flag with its transaction date (and the
+    no-block due date at `due_at`), as the kiosk sends what it did offline; None otherwise."""
+    if request.flag(1 if due_at else 0) != "Y":
+        return None
+    start = 2 if due_at else 1
+    day = parse_date(request.fixed[start : start + 18])
+    if day is None:
+        return None
+    return circulation.NoBlock(day, parse_date(request.fixed[due_at : due_at + 18]) if due_at else None)
+
+
 def checkout(ctx: Context, request: Message) -> Message:
     card_id, item_id = request.get("AA"), request.get("AB")
-    outcome = circulation.checkout(ctx.store, ctx.institution, card_id, item_id, ctx.today, ctx.rules)
+    outcome = circulation.checkout(ctx.store, ctx.institution, card_id, item_id, ctx.today, ctx.rules,
+                                   no_block(request, due_at=20))  # fmt: skip
     ok = outcome.ok and outcome.due is not None
     fixed = ("1" if ok else "0") + ("Y" if outcome.renewed else "N") + "N" + ("Y" if ok else "N") + ctx.stamp
     if outcome.renewed:
@@ -210,7 +223,7 @@ def checkout(ctx: Context, request: Message) -> Message:
 
 def checkin(ctx: Context, request: Message) -> Message:
     item_id = request.get("AB")
-    outcome = circulation.checkin(ctx.store, item_id, ctx.today, ctx.rules)
+    outcome = circulation.checkin(ctx.store, item_id, ctx.today, ctx.rules, no_block(request, due_at=None))
     alert = outcome.hold_for is not None or outcome.late_days > 0
     fixed = ("1" if outcome.ok else "0") + "YN" + ("Y" if alert else "N") + ctx.stamp
     fields = [("AO", ctx.institution), ("AB", item_id)]

@@ -131,15 +131,15 @@ def loan_days_for(rules: Rules, patron: PatronState) -> int:
 
 
 def decide_checkout(
-    rules: Rules, card_id: str, patron: PatronState, item: ItemState, today: dt.date
+    rules: Rules, card_id: str, patron: PatronState, item: ItemState, today: dt.date, no_block: bool = False
 ) -> tuple[Refusal | None, dt.date | None, bool]:
     """(refusal, due date, renewal) for checking `item` out to `card_id`. An item already
     on loan to the same patron is renewed, as Koha does, since SIP2 has no renew-or-borrow
-    distinction at a self-check."""
+    distinction at a self-check. `no_block`: the patron's blocks do not refuse it."""
     renewing = item.borrower == card_id
     blocking = [
         b for b in patron_blocks(rules, patron, today)
-        if not (renewing and b in (Refusal.LIMIT, Refusal.CHAEKIEUM_LIMIT))
+        if not no_block and not (renewing and b in (Refusal.LIMIT, Refusal.CHAEKIEUM_LIMIT))
     ]  # fmt: skip
     if blocking:
         return blocking[0], None, False
@@ -150,7 +150,7 @@ def decide_checkout(
         return refusal, due, refusal is None
     if item.borrower is not None:
         return Refusal.ALREADY_ON_LOAN, None, False
-    if item.hold_for is not None and item.hold_for != card_id:
+    if item.hold_for is not None and item.hold_for != card_id and not no_block:
         return Refusal.ON_HOLD, None, False
     return None, today + dt.timedelta(days=loan_days_for(rules, patron)), False
 
