@@ -5,10 +5,11 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import stat
 import string
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -262,8 +263,15 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "tls": Key(bool, False, "Use TLS"),
         "tls_ca": Key(str, "", "CA bundle to verify the server ('' = system)", path),
         "login_id": Key(str, "kiosk", "SIP2 login id (CN)"),
-        "password": Key(str, "", "SIP2 password (CO); prefer password_env"),
+        "password": Key(str, "", "SIP2 password (CO); prefer password_file or password_env"),
         "password_env": Key(str, "KIOSK_SIP2_PASSWORD", "Environment variable holding the password"),
+        "password_file": Key(
+            str,
+            "",
+            "File holding the SIP2 password, read at start; only its owner may read or write it "
+            "(chmod 600). Used when the password_env variable is not set ('' = none)",
+            path,
+        ),
         "institution": Key(str, "MA", "Institution id (AO)"),
         "location_code": Key(str, "", "Location code (CP)"),
         "terminator": Key(str, "CR", "Message terminator", OneOf(tuple(TERMINATORS))),
@@ -440,10 +448,17 @@ class Settings:
     log: Section
     voice: Section
 
+    # The password_file's contents, read once by validate().
+    password_from_file: str | None = field(default=None, repr=False, compare=False)
+
     def sip2_password(self) -> str:
+        """The environment variable named by password_env when set, else the password_file's
+        contents, else password."""
         env = self.library.password_env
         if env and os.environ.get(env):
             return os.environ[env]
+        if self.password_from_file is not None:
+            return self.password_from_file
         return str(self.library.password)
 
 
@@ -480,9 +495,52 @@ def validate(data: Mapping[str, Any], source: str) -> Settings:
                     raise ConfigError(f"{source}: [{name}] {key} = {value!r}: {problem}")
             values[key] = value
         sections[name] = Section(name, values)
-    settings = Settings(source=source, **sections)
+    settings = Settings(
+        source=source, **sections, password_from_file=read_password_file(sections["library"], source)
+    )
     _check_together(settings)
     return settings
+
+
+def read_password_file(lib: Section, source: str) -> str | None:
+    """The SIP2 password from [library] password_file (None when not set): one line, its line
+    break dropped. The file is refused unless only its owner may read or write it, even when
+    password_env is set: a password others can read is known to more than the kiosk."""
+    name = lib.password_file
+    if not name:
+        return None
+    where = f"{source}: [library] password_file = {name!r}"
+    try:
+        # Non-blocking: a FIFO put there would otherwise hold the start-up until written to.
+        with os.fdopen(os.open(name, os.O_RDONLY | os.O_NONBLOCK), "rb") as f:
+            mode = os.fstat(f.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise ConfigError(f"{where}: not a regular file")
+            if mode & 0o077:
+                raise ConfigError(
+                    f"{where}: group or others may {_access(mode)} it (mode {stat.S_IMODE(mode):04o}): "
+                    f"run chmod 600 {name}"
+                )
+            data = f.read(4097)
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read it ({exc.strerror})") from exc
+    if len(data) > 4096:
+        raise ConfigError(f"{where}: more than 4096 bytes: expected the password alone")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{where}: not UTF-8 text") from None
+    password = text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith("\n") else text
+    if not password:
+        raise ConfigError(f"{where}: the file is empty")
+    if "\n" in password or "\r" in password:
+        raise ConfigError(f"{where}: more than one line: expected the password alone")
+    return password
+
+
+def _access(mode: int) -> str:
+    can = [what for what, bits in (("read", 0o044), ("write", 0o022), ("run", 0o011)) if mode & bits]
+    return " and ".join(can)
 
 
 def _check_together(settings: Settings) -> None:
@@ -497,7 +555,7 @@ def _check_together(settings: Settings) -> None:
     if not lib.embedded and not settings.sip2_password():
         raise ConfigError(
             f"{source}: [library] no SIP2 password: set the environment variable "
-            f"{lib.password_env or '(password_env)'} or password"
+            f"{lib.password_env or '(password_env)'}, password_file or password"
         )
     if settings.patron.number_min > settings.patron.number_max:
         raise ConfigError(
