@@ -25,7 +25,7 @@ from kiosk.devices.printer import SerialReceiptPrinter
 from kiosk.flows.screens import VisitSettings
 from kiosk.flows.session import Session
 from kiosk.ils.journal import Journal, JournalError
-from kiosk.ils.journaled import JournaledLibrary
+from kiosk.ils.journaled import JournaledLibrary, OfflineLending
 from kiosk.ils.library import Sip2Library
 from kiosk.runtime.clock import SystemClock
 from kiosk.runtime.loop import Runtime
@@ -299,6 +299,14 @@ def voice_guide(settings: Settings, sims: Simulators) -> VoiceGuide:
     return guide
 
 
+def offline_lending(settings: Settings) -> OfflineLending | None:
+    """The library's policy for lending while it cannot be reached (None: it lends nothing)."""
+    lib = settings.library
+    if not lib.offline_borrowing:
+        return None
+    return OfflineLending(lib.offline_items, lib.offline_seen_days, lib.offline_loan_days)
+
+
 def visit_settings(settings: Settings) -> VisitSettings:
     k, p = settings.kiosk, settings.patron
     return VisitSettings(
@@ -318,6 +326,7 @@ def visit_settings(settings: Settings) -> VisitSettings:
         registration_digits=p.registration_digits,
         bring_in_consent={Language.KO: p.bring_in_consent_ko, Language.EN: p.bring_in_consent_en},
         offline_returns=settings.library.offline_returns,
+        offline_lending=settings.library.offline_borrowing,
     )
 
 
@@ -354,7 +363,8 @@ def build(settings: Settings) -> Kiosk:
         sims.stop()
         raise
     flow = Session(visit_settings(settings))
-    journaled = JournaledLibrary(library, journal, offline_returns=settings.library.offline_returns)
+    journaled = JournaledLibrary(library, journal, offline_returns=settings.library.offline_returns,
+                                 offline_lending=offline_lending(settings))  # fmt: skip
     runtime = Runtime(flow, journaled, printer, SystemClock(), devices=devices, membership=library.membership)
     runtime_ref.append(runtime)
     # What a crash or a lost answer left open is asked about (never sent again) while the

@@ -198,7 +198,11 @@ class BookActivity(Activity[S]):
         return Step(self.READY, effects)
 
     def link_changed(self, event: DeviceStatus) -> list[Effect]:
-        """The link went down or came back: the screen says so at once."""
-        if event.device == "library" and self.visit.banner in ("", "borrow.library_down"):
-            self.visit.banner = "" if event.ok else "borrow.library_down"
+        """The link went down or came back: the screen says so at once (borrowing goes on
+        offline for a patron the library let borrow lately, where the library allows it)."""
+        banners = ("", "borrow.library_down", "borrow.went_offline")
+        if event.device == "library" and self.visit.banner in banners:
+            offline = self.host.settings.offline_lending and self.visit.patron is not None
+            down = "borrow.went_offline" if offline else "borrow.library_down"
+            self.visit.banner = "" if event.ok else down
         return []

@@ -120,7 +120,8 @@ class Borrow(BookActivity[BorrowState]):
             reason = result.reason or "refusal.hold_refused"
             visit.settle(item_id, refusal=Refusal(item_id, reason, result.title, "checkout"))
             return PlaySound("beep.error")
-        loan = Loan(result.item_id, result.title, result.due)
+        offline = isinstance(result, CheckoutResult) and result.offline
+        loan = Loan(result.item_id, result.title, result.due, offline=offline)
         renewal = isinstance(result, RenewResult) or (isinstance(result, CheckoutResult) and result.renewed)
         if result.ok:
             if renewal:

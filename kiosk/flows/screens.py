@@ -33,8 +33,10 @@ class VisitSettings:
     # A registration number typed on the keypad: these letters, then the digits zero-padded.
     registration_prefix: str = "EM"
     registration_digits: int = 10
-    # Returns taken while the library is unreachable (journaled, sent when it is back).
+    # Returns taken while the library is unreachable (journaled, sent when it is back), and
+    # loans (to cards the library let borrow lately, a few each).
     offline_returns: bool = False
+    offline_lending: bool = False
     # The library's bring-in consent text, by language.
     bring_in_consent: dict[Language, str] = field(default_factory=dict)
 
@@ -152,11 +154,18 @@ def loan_lines(loans: list[Loan]) -> tuple[Line, ...]:
             loan.title or loan.item_id,
             loan.item_id,
             "ok",
-            "borrow.done_line",
+            "borrow.done_offline_line" if loan.offline else "borrow.done_line",
             (("due", loan.due.isoformat() if loan.due else "-"),),
         )
         for loan in loans
     )
+
+
+def offline_left(visit: Visit) -> int:
+    """Books an offline-admitted patron may still borrow in this visit."""
+    if visit.patron is None or not visit.patron.offline:
+        return 0
+    return max(0, visit.patron.offline_left - sum(1 for loan in visit.borrowed if loan.offline))
 
 
 def everywhere(screen: str, controls: tuple[str, ...]) -> tuple[str, ...]:
@@ -252,6 +261,13 @@ def bring_in(
     sensitive = bool(value) and not secret
     return _view(language, "bring_in", "bring_in.title", message or prompt, inputs=(field,),
                  controls=_keypad_controls(countdown), sensitive=sensitive, **common)  # fmt: skip
+
+
+def offline_prompt(settings: VisitSettings) -> str:
+    """The first screen's message while the library cannot be reached: what still works."""
+    if settings.offline_lending:
+        return "idle.offline"
+    return "idle.offline_returns" if settings.offline_returns else "idle.library_down"
 
 
 def idle(language: Language, message: str = "idle.prompt") -> View:
@@ -407,7 +423,11 @@ def borrow(language: Language, visit: Visit, countdown: int | None, busy: bool) 
         "borrow.title",
         "working.checkout" if busy else visit.banner or "borrow.greeting",
         empty="borrow.empty",
-        message_args=(("name", name), ("count", str(len(visit.borrowed)))),
+        message_args=(
+            ("name", name),
+            ("count", str(len(visit.borrowed))),
+            ("left", str(offline_left(visit))),
+        ),
         lines=lines,
         controls=controls,
         countdown=countdown,

@@ -114,6 +114,8 @@ class Session(Machine[SessionState]):
         # visits (a new visit must not reset the count) by a hash of the card, never the card.
         self._pin_failures: dict[str, int] = {}
         self._locked: dict[str, dt.datetime | None] = {}
+        # The library link is down (the kiosk works offline): the first screen says so.
+        self.offline = False
 
     def timer_seconds(self, name: str) -> float:
         return {"inactivity": self.settings.inactivity_s}[name]
@@ -173,9 +175,15 @@ class Session(Machine[SessionState]):
         self.language = self.settings.language
         return [VisitEnded()]
 
+    def _idle_view(self, message: str = "idle.prompt") -> View:
+        """The first screen; while the library cannot be reached, saying what still works."""
+        if self.offline and message == "idle.prompt":
+            message = screens.offline_prompt(self.settings)
+        return screens.idle(self.language, message)
+
     def _to_idle(self, message: str = "idle.prompt") -> Step[SessionState]:
         effects = self._forget()
-        return Step(V.IDLE, [*effects, self._show(screens.idle(self.language, message))])
+        return Step(V.IDLE, [*effects, self._show(self._idle_view(message))])
 
     def _start(
         self, activity: Activity[Any], first: Event | None = None, banner: str = ""
@@ -302,7 +310,7 @@ class Session(Machine[SessionState]):
 
     @on(V.IDLE, Started)
     def on_started(self, event: Started) -> list[Effect]:
-        return [self._show(screens.idle(self.language))]
+        return [self._show(self._idle_view())]
 
     @on((V.IDLE, V.NOTICE, V.GOODBYE), CardRead, to=(V.IDENTIFYING, V.ACTIVE, V.NOTICE))
     def on_card(self, event: CardRead) -> Step[SessionState]:
@@ -410,7 +418,8 @@ class Session(Machine[SessionState]):
                 ],
             )
         self.visit.patron = patron
-        start = self._start(Borrow(self), banner="bring_in.done" if joined else "")
+        banner = "bring_in.done" if joined else "borrow.offline" if patron.offline else ""
+        start = self._start(Borrow(self), banner=banner)
         return Step(V.ACTIVE, [PlaySound("beep.ok"), *start.effects])
 
     @staticmethod
@@ -470,6 +479,7 @@ class Session(Machine[SessionState]):
     @on(V.ACTIVE, DeviceStatus)
     def on_device_active(self, event: DeviceStatus) -> list[Effect]:
         assert self.activity is not None
+        self._link(event)
         before = self.visit.banner
         effects = [self._device_log(event), *self.activity.handle(event)]
         if self.visit.banner != before:
@@ -635,7 +645,17 @@ class Session(Machine[SessionState]):
 
     @on((V.IDLE, V.NOTICE, V.GOODBYE, V.IDENTIFYING, V.PRINTING), DeviceStatus)
     def on_device(self, event: DeviceStatus) -> list[Effect]:
+        changed = self._link(event)
+        if changed and self.state == V.IDLE:
+            return [self._device_log(event), self._show(self._idle_view())]
         return [self._device_log(event)]
+
+    def _link(self, event: DeviceStatus) -> bool:
+        """The library link's state from its report; whether it changed."""
+        if event.device != "library" or self.offline == (not event.ok):
+            return False
+        self.offline = not event.ok
+        return True
 
     def _device_log(self, event: DeviceStatus) -> Log:
         return Log(

@@ -27,6 +27,7 @@ KO: dict[str, str] = {
     "receipt.note.offline": (
         "반납함에 넣어 주세요. 도서관 시스템과 연결이 끊겨 기기에 기록했고, 연결되면 반영됩니다"
     ),
+    "receipt.note.offline_loan": "오프라인 기록: 도서관 시스템이 연결되면 확인됩니다",
 }
 
 EN: dict[str, str] = {
@@ -56,4 +57,5 @@ EN: dict[str, str] = {
         "Put it in the return bin. Recorded here while the library system is unreachable; "
         "confirmed when it is back"
     ),
+    "receipt.note.offline_loan": "Recorded offline: confirmed when the library system is back",
 }

@@ -6,6 +6,30 @@ KO: dict[str, str] = {
     "idle.tap_card": (
         "대출하려면 회원증을 아래 카드 리더에 대 주세요. 모바일 회원증은 QR 코드를 카메라에 보여 주세요"
     ),
+    "idle.offline": (
+        "도서관 시스템과 연결이 끊겨 오프라인으로 운영 중입니다. 반납할 수 있고, 최근에 이 기기를 "
+        "이용한 회원증은 몇 권 대출할 수 있습니다. 회원증을 대 주세요"
+    ),
+    "idle.offline_returns": (
+        "도서관 시스템과 연결이 끊겨 지금은 반납만 받습니다. 책을 카메라에 보여 주세요. "
+        "대출은 안내데스크를 이용해 주세요"
+    ),
+    "idle.library_down": (
+        "도서관 시스템과 연결이 끊겨 지금은 이용할 수 없습니다. 안내데스크를 이용해 주세요"
+    ),
+    "borrow.offline": (
+        "오프라인 대출: 도서관 시스템과 연결이 끊겨 {left}권까지 기기에 기록해 대출합니다. "
+        "연결되면 도서관에 반영됩니다. 책을 보여 주세요"
+    ),
+    "borrow.went_offline": (
+        "도서관 시스템과 연결이 끊겼습니다. 최근에 이용한 회원증이면 몇 권까지 기기에 기록해 "
+        "대출합니다. 책을 보여 주세요"
+    ),
+    "borrow.done_offline_line": "반납 예정일 {due} · 오프라인 기록, 연결되면 확인",
+    "refusal.offline_limit": (
+        "오프라인으로는 더 대출할 수 없습니다. 도서관 시스템이 다시 연결되면 대출하시거나 "
+        "안내데스크를 이용해 주세요"
+    ),
     "control.finish_return": "반납 완료",
     "control.finish_no_receipt": "영수증 없이",
     "goodbye.no_receipt_chosen": "반납이 모두 기록되었습니다. 영수증은 인쇄하지 않았습니다",
@@ -93,6 +117,28 @@ EN: dict[str, str] = {
     "control.borrow": "Borrow books",
     "idle.tap_card": (
         "To borrow, tap your card on the reader below, or show your mobile card's QR code to the camera"
+    ),
+    "idle.offline": (
+        "Working offline: the library system cannot be reached. You can return books, and cards "
+        "used here lately can borrow a few. Tap your card"
+    ),
+    "idle.offline_returns": (
+        "The library system cannot be reached: returns only for now. Show a book to the camera. "
+        "Please borrow at the desk"
+    ),
+    "idle.library_down": "The library system cannot be reached: please use the desk for now",
+    "borrow.offline": (
+        "Borrowing offline: the library system cannot be reached, so up to {left} books are recorded "
+        "here and confirmed when it is back. Show a book"
+    ),
+    "borrow.went_offline": (
+        "The library system cannot be reached: a card used here lately can borrow a few books, "
+        "recorded here. Show a book"
+    ),
+    "borrow.done_offline_line": "Due {due} · recorded offline, confirmed when the library is back",
+    "refusal.offline_limit": (
+        "No more books can be borrowed offline. Please borrow them when the library system is back, "
+        "or ask at the desk"
     ),
     "control.finish_return": "Done returning",
     "control.finish_no_receipt": "No receipt",
