@@ -75,3 +75,32 @@ def test_what_a_crash_left_open_is_settled_at_start(tmp_path):
         assert states == {out: ("done", False), back: ("not_done", False)}
     finally:
         k.stop()
+
+
+def test_a_kiosk_lends_offline_and_the_library_gets_the_loan_when_it_is_back(tmp_path):
+    """The whole kiosk, its library cut mid-visit: the patron the library let borrow a moment
+    ago goes on borrowing offline; the screen says so and marks the loan; when the library
+    is back the loan reaches it once, from the kiosk's own replay."""
+    k = build(kiosk_settings(tmp_path, journal=str(tmp_path / "j.sqlite"), offline_borrowing=True))
+    k.runtime.start()
+    try:
+        k.runtime.post(CardRead(technology="106A", uid="01", identifier=seed.DEMO_PATRON_ID))
+        assert k.runtime.run_until(
+            lambda: k.flow.activity is not None and k.flow.activity.name == "borrow", 30
+        )
+        k.sims.ils.go_down()
+        k.runtime.post(BarcodeRead(text=seed.DEMO_ITEMS[0], symbology="Code128"))
+        assert k.runtime.run_until(lambda: bool(k.flow.visit.borrowed), 30)
+        (loan,) = k.flow.visit.borrowed
+        assert loan.offline and loan.due is not None
+        assert k.runtime.run_until(lambda: k.flow.visit.banner == "borrow.went_offline", 10)
+        assert k.sims.ils.store.loan(seed.DEMO_ITEMS[0]) is None  # not in the library yet
+        k.sims.ils.come_up()
+        assert k.journal is not None
+        until(lambda: not k.journal.waiting_offline(), 30)
+        record = k.sims.ils.store.loan(seed.DEMO_ITEMS[0])
+        assert record is not None and (record.card_id, record.due) == (seed.DEMO_PATRON_ID, loan.due)
+        (entry,) = k.journal.entries()
+        assert (entry.kind, entry.state, entry.offline, entry.told) == ("checkout", "done", True, True)
+    finally:
+        k.stop()
