@@ -77,6 +77,9 @@ class VirtualCamera:
         self._appearance = 0
         self._placed: Placed | None = None
         self._released = False
+        self._gone = False
+        self._frozen: np.ndarray | None = None
+        self._last: np.ndarray | None = None
         self._t0: float | None = None
         rng = np.random.default_rng([seed, 0])
         self._background = background(rng, width, height)
@@ -112,6 +115,17 @@ class VirtualCamera:
             self._shown = None
             self._placed = None
 
+    def go_away(self, gone: bool = True) -> None:
+        """Unplugged (or its cable loose): read() fails, as cv2's does, until it is back."""
+        with self._lock:
+            self._gone = gone
+
+    def freeze(self, frozen: bool = True) -> None:
+        """A stuck sensor: read() keeps returning the last frame it delivered, whatever is
+        held up to it, until unfrozen."""
+        with self._lock:
+            self._frozen = (self._last if self._last is not None else self._background) if frozen else None
+
     def clock(self) -> float:
         """Frame time in seconds: frames read so far / fps."""
         return self.frames / self.fps
@@ -126,12 +140,19 @@ class VirtualCamera:
             self._pace()
         with self._lock:
             placed, n, cond, noise = self._placed, self.frames, self.conditions, self._noise
+            gone, frozen = self._gone, self._frozen
             self.frames += 1
+        if gone:
+            return False, None
+        if frozen is not None:
+            return True, frozen.copy()
         rng = np.random.default_rng([self.seed, 2, n])
         frame = self._background.copy()
         if placed is not None:
             paste(frame, placed, rng)
-        return True, expose(frame, rng, cond, noise[n % len(noise)])
+        frame = expose(frame, rng, cond, noise[n % len(noise)])
+        self._last = frame
+        return True, frame
 
     def release(self) -> None:
         self._released = True

@@ -71,6 +71,11 @@ class EscposInterpreter:
         self._on_printed = on_printed
         self._buf = bytearray()
         self.paper = Paper(dots)
+        # The text of the lines printed on the page so far, as a reader of the paper sees it
+        # (characters, not pictures: QR codes and raster images leave nothing here).
+        self.page_text: list[str] = []
+        # The text of the page last cut, for on_cut to read.
+        self.cut_text: list[str] = []
         self.skipped = 0  # bytes of commands we do not know, stepped over
         self._reset()
         self._qr_data = b""
@@ -87,12 +92,14 @@ class EscposInterpreter:
         self.char_spacing = 0  # ESC SP: dots right of each half-width character
         self.table = _CODE_TABLES[0]
         self._cells: list[Image.Image] = []
+        self._chars: list[str] = []
         self._line_dots = 0
 
     def discard_page(self) -> None:
         """Forget the part-printed receipt (the paper was torn off or reloaded)."""
         self.paper = Paper(self.dots)
-        self._cells, self._line_dots = [], 0
+        self._cells, self._chars, self._line_dots = [], [], 0
+        self.page_text = []
 
     def feed(self, data: bytes) -> None:
         self._buf += data
@@ -300,14 +307,17 @@ class EscposInterpreter:
         if self._line_dots + cell.width > self.dots:
             self._print_line()  # a printer wraps what does not fit
         self._cells.append(cell)
+        self._chars.append(ch)
         self._line_dots += cell.width
 
     def _print_line(self) -> None:
         cells, self._cells, self._line_dots = self._cells, [], 0
+        chars, self._chars = self._chars, []
         if not cells:
             self._advance(self.spacing)
         elif self._can_print():
             self.paper.text_line(cells, self.align, self.spacing)
+            self.page_text.append("".join(chars).rstrip())
             self._on_printed()
 
     def _flush_pending(self) -> None:
@@ -370,4 +380,5 @@ class EscposInterpreter:
     def _cut(self) -> None:
         self._flush_pending()
         paper, self.paper = self.paper, Paper(self.dots)
+        self.cut_text, self.page_text = self.page_text, []
         self._on_cut(paper.finish() if paper.inked else None)

@@ -54,6 +54,8 @@ __all__ = ["MIFARE_CLASSIC_SAK", "TECHNOLOGIES", "CardEmulator", "EmulatedCard",
 _ANSWER_WAIT_S = 0.1  # a live nfcpy target answers in about a millisecond
 _TICK_S = 0.02
 _READY_WAIT_S = 2.0
+# What a failing reader hands its driver: not hexadecimal, so nfcpy cannot parse the frame.
+_BROKEN = b"zz"
 
 
 @dataclass
@@ -82,6 +84,7 @@ class CardEmulator:
         self._lock = threading.Lock()
         self._slots: list[_Slot] = []  # cards on the field, in the order they came
         self._closed = threading.Event()
+        self._unplugged = False
         self._polls = 0
         self._relay = threading.Thread(target=self._run_relay, name="nfc-field", daemon=True)
         self._relay.start()
@@ -152,6 +155,18 @@ class CardEmulator:
             self._slots = [s for s in self._slots if s not in leaving]
         for slot in leaving:
             self._end_card(slot)
+
+    def unplug(self, unplugged: bool = True) -> None:
+        """The reader fails on its bus, as one pulled from the USB port does: every frame the
+        driver gets back is one it cannot parse, so the kiosk's sense() raises and the reader
+        is reported lost (and reopened, failing again) until plug(). Cards on the field are
+        taken off it."""
+        if unplugged:
+            self.lift()
+        self._unplugged = unplugged
+
+    def plug(self) -> None:
+        self.unplug(False)
 
     def close(self) -> None:
         self.lift()
@@ -246,6 +261,8 @@ class CardEmulator:
     def _route(self, brty: str, hex_data: bytes) -> tuple[int, bytes]:
         """Which card port gets this frame, or else the field's own reply to it."""
         silence = brty.encode()
+        if self._unplugged:
+            return 0, silence + b" " + _BROKEN
         try:
             data = bytes.fromhex(hex_data.decode("latin-1"))
         except ValueError:

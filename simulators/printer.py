@@ -69,6 +69,9 @@ class VirtualPrinter:
         self.out_dir = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="vprinter-"))
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.receipts: list[Path] = []
+        # Each receipt's printed text (one string per line), beside its PNG as receipt-NNNN.txt.
+        self.receipt_texts: list[list[str]] = []
+        self._unplugged = False
         # (time.monotonic() when read off the line, bytes received before it): for benchmarks.
         self.arrivals: list[tuple[float, int]] = []
         self._received = bytearray()
@@ -168,6 +171,24 @@ class VirtualPrinter:
             self._offline = offline
             self._flow()
 
+    def paper_out_after_lines(self, lines: int) -> None:
+        """The roll runs out after `lines` more printed lines (mid-receipt, as a real one does)."""
+        if lines < 0:
+            raise ValueError(f"lines must be 0 or more, not {lines}")
+        with self._cond:
+            self._out_after_lines = lines
+
+    def unplug(self, unplugged: bool = True) -> None:
+        """The printer behind the line is gone (cable pulled at the printer, power off): nothing
+        prints and no status is answered; what was half printed is lost. The port itself stays
+        (a USB-serial adapter's tty, a network socket), so the kiosk finds the printer again
+        when it is plugged back in."""
+        with self._cond:
+            self._unplugged = unplugged
+            if unplugged:
+                self._interp.discard_page()
+            self._flow()
+
     def cutter_error(self, jammed: bool = True) -> None:
         with self._cond:
             self._cutter_error = jammed
@@ -259,7 +280,7 @@ class VirtualPrinter:
     # --- interpreter callbacks (called with self._cond held) ---
 
     def _ready(self) -> bool:
-        return self._paper and not self._cover_open and not self._offline
+        return self._paper and not self._cover_open and not self._offline and not self._unplugged
 
     def _can_print(self) -> bool:
         """Asked before paper moves: this is where a counted-down roll runs out."""
@@ -274,7 +295,7 @@ class VirtualPrinter:
             self._out_after_lines -= 1
 
     def _on_status(self, n: int) -> None:
-        if self._offline:
+        if self._offline or self._unplugged:
             return
         self._io.write(bytes([self.status_byte(n)]))
 
@@ -301,6 +322,9 @@ class VirtualPrinter:
             return
         path = self.out_dir / f"receipt-{len(self.receipts) + 1:04d}.png"
         page.save(path)
+        text = list(self._interp.cut_text)
+        path.with_suffix(".txt").write_text("\n".join(text) + "\n", encoding="utf-8")
+        self.receipt_texts.append(text)
         self.receipts.append(path)
         if self._out_after_receipts is not None:
             self._out_after_receipts -= 1

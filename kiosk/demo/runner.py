@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication
 from kiosk.core.events import Pressed
 from kiosk.core.privacy import clean
 from kiosk.core.views import View
+from kiosk.demo.faults import FaultUnavailable, apply_fault
 from kiosk.demo.script import DEFAULT_SYMBOLOGY, Step
 from kiosk.demo.transcript import Transcript
 
@@ -48,6 +49,15 @@ def view_record(view: View) -> dict[str, Any]:
 
 class StepFailed(Exception):
     pass
+
+
+# expect_line's status `any`: a line with an outcome (done, refused or not confirmed), not an
+# information line.
+OUTCOMES = ("ok", "refused", "unconfirmed")
+
+
+def line_status_is(status: str, wanted: str) -> bool:
+    return status in OUTCOMES if wanted == "any" else status == wanted
 
 
 class _MainThread(QObject):
@@ -134,15 +144,24 @@ class RunResult:
     screens: list[Path] = field(default_factory=list)
     receipt: Path | None = None
     transcript: Path | None = None
+    # The transcript's entries (masked), for the records check.
+    entries: list[dict[str, Any]] = field(default_factory=list)
 
 
 class ScriptRunner:
-    def __init__(self, kiosk: Any, window: Any, out: Path) -> None:
+    """`screens`: keep a picture of every screen (the demo); a soak of thousands of visits
+    keeps none. `library`: the SIP2 server's handle for `fault library` steps when the
+    library is not the kiosk's embedded one."""
+
+    def __init__(self, kiosk: Any, window: Any, out: Path, screens: bool = True, library: Any = None) -> None:
         self.kiosk = kiosk
         self.window = window
         self.out = out
+        self.keep_screens = screens
+        self.library = library
         self.screens_dir = out / "screens"
-        self.screens_dir.mkdir(parents=True, exist_ok=True)
+        if screens:
+            self.screens_dir.mkdir(parents=True, exist_ok=True)
         self.transcript = Transcript()
         self.result = RunResult(ok=False)
         self._views: list[View] = []
@@ -153,7 +172,7 @@ class ScriptRunner:
 
     # Runs on the GUI thread after each render.
     def _on_rendered(self, view: View) -> None:
-        if not view.sensitive:  # a screen with a PIN or personal details is never kept
+        if self.keep_screens and not view.sensitive:  # a screen with a PIN or personal details: never kept
             n = len(self.result.screens) + 1
             path = self.screens_dir / f"{n:02d}-{view.screen}{'-busy' if view.busy else ''}.png"
             self.window.grab().save(str(path))
@@ -242,13 +261,19 @@ class ScriptRunner:
                     v is not None
                     and not v.busy
                     and any(
-                        line.status == a[0] and (a[1] in line.text or a[1] in line.detail) for line in v.lines
+                        line_status_is(line.status, a[0]) and (a[1] in line.text or a[1] in line.detail)
+                        for line in v.lines
                     )
                 )
 
             self._wait_for(has_line, timeout, f"a {a[0]} line with {a[1]!r}")
         elif step.name == "wait":
             time.sleep(float(a[0]))
+        elif step.name == "fault":
+            try:
+                apply_fault(self.kiosk, a[0], a[1], a[2] if len(a) > 2 else None, library=self.library)
+            except FaultUnavailable as exc:
+                raise StepFailed(str(exc)) from None
         elif step.name == "take_receipt":
             timeout = float(a[0]) if a else DEFAULT_TIMEOUT
             path = sims.printer.wait_for_receipt(timeout)
@@ -339,4 +364,5 @@ def run_script(kiosk: Any, window: Any, steps: list[Step], out: Path) -> RunResu
     app.exec()
     thread.join(timeout=5)
     runner.save_transcript()
+    runner.result.entries = list(runner.transcript.entries)
     return runner.result

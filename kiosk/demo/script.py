@@ -26,6 +26,49 @@ STEPS: dict[str, tuple[int, int]] = {
     "press_row": (1, 1),  # touch the list row whose text or detail contains this text
     "expect_message": (1, 2),  # message id (or hint) the screen shows, optional timeout seconds
     "language": (1, 1),  # ko or en: touch the language switch
+    "fault": (2, 3),  # device, fault, optional argument: see FAULTS
+}
+# fault DEVICE WHAT [ARG]: what each device can be made to do, and the argument it takes:
+# "" none, "seconds" a number of seconds, "lines" a count, "request" an optional library
+# request the fault waits for (see LIBRARY_REQUESTS; without it, the next request of any kind).
+FAULTS: dict[str, dict[str, str]] = {
+    "library": {
+        "down": "",  # connections refused (the port closed), open ones cut
+        "up": "",  # listening again, every library fault cleared
+        "slow": "seconds",  # every answer that much later
+        "drop": "request",  # the connection cut once the request is received (not carried out)
+        "reply_lost": "request",  # carried out, the answer never arrives
+        "garbage": "request",  # carried out, answered with bytes that are no SIP2 message
+        "bad_checksum": "request",  # carried out, answered with a wrong checksum
+        "wrong_password": "",  # the kiosk's password changed at the library: logins refused
+    },
+    "printer": {
+        "paper_out": "",
+        "paper_out_after": "lines",  # the roll ends after this many more printed lines
+        "paper_in": "",
+        "cover_open": "",
+        "cover_closed": "",
+        "unplugged": "",  # the printer gone from behind its port: no status, nothing printed
+        "plugged": "",
+    },
+    "camera": {"gone": "", "back": "", "frozen": ""},  # back: frames again, live
+    "reader": {"unplugged": "", "plugged": ""},
+    # The kiosk's wall clock set forward (or back, negative) by this much, as an NTP step does;
+    # its timers keep their pace.
+    "clock": {"jump": "seconds"},
+}
+# Library requests a fault can wait for, by name (a SIP2 command code is taken as well).
+LIBRARY_REQUESTS = {
+    "checkout": "11",
+    "checkin": "09",
+    "renew": "29",
+    "renew_all": "65",
+    "hold": "15",
+    "patron": "63",
+    "patron_status": "23",
+    "item": "17",
+    "status": "99",
+    "login": "93",
 }
 # Steps whose last argument, when given, is a timeout in seconds.
 TIMED = {"expect_screen": 2, "take_receipt": 1, "expect_message": 2}
@@ -85,6 +128,39 @@ def shown_barcode(text: str, symbology: str) -> str:
     return shown_code(event.kind, event.text)
 
 
+def fault_problem(args: tuple[str, ...]) -> str:
+    """What is wrong with a fault step's arguments (DEVICE WHAT [ARG]), or ""."""
+    device, what, extra = args[0], args[1], args[2:]
+    faults = FAULTS.get(device)
+    if faults is None:
+        return f"no device {clean(device, 40)!r} (expected one of: {', '.join(FAULTS)})"
+    kind = faults.get(what)
+    if kind is None:
+        return f"{device} has no fault {clean(what, 40)!r} (expected one of: {', '.join(faults)})"
+    if kind == "":
+        return f"takes no argument, got {clean(extra[0], 40)!r}" if extra else ""
+    if kind == "request":
+        if extra and extra[0] not in LIBRARY_REQUESTS and not (len(extra[0]) == 2 and extra[0].isdigit()):
+            return (
+                f"{clean(extra[0], 40)!r} is no library request "
+                f"(expected a SIP2 command code or one of: {', '.join(LIBRARY_REQUESTS)})"
+            )
+        return ""
+    if not extra:
+        return f"needs a number of {kind}"
+    try:
+        value = float(extra[0])
+    except ValueError:
+        return f"{clean(extra[0], 40)!r} is not a number of {kind}"
+    if kind == "lines" and (not extra[0].isdigit()):
+        return f"{clean(extra[0], 40)!r} is not a whole number of lines"
+    if kind == "seconds" and what != "jump" and value < 0:
+        return f"{clean(extra[0], 40)!r} is not 0 or more seconds"
+    if value != value or abs(value) == float("inf"):
+        return f"{clean(extra[0], 40)!r} is not a number of {kind}"
+    return ""
+
+
 def parse(source: str, origin: str = "<script>") -> list[Step]:
     steps = []
     for number, raw in enumerate(source.splitlines(), 1):
@@ -113,6 +189,10 @@ def parse(source: str, origin: str = "<script>") -> list[Step]:
         if name == "type" and not (args[0].isascii() and args[0].isdigit()):
             # Never quoted: it is a PIN or a card number, perhaps mistyped.
             raise ScriptError(f"{origin}:{number}: type takes digits only (0-9)")
+        if name == "fault":
+            problem = fault_problem(args)
+            if problem:
+                raise ScriptError(f"{origin}:{number}: fault {' '.join(args[:2])}: {problem}")
         if name == "language" and args[0] not in LANGUAGES:
             raise ScriptError(f"{origin}:{number}: language takes {' or '.join(LANGUAGES)}, got {args[0]!r}")
         steps.append(Step(number, name, args))

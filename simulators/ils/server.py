@@ -11,6 +11,7 @@ import socketserver
 import sqlite3
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -33,8 +34,13 @@ log = logging.getLogger(__name__)
 # next with the command code it was queued for). no_reply and drop lose the request before it
 # is carried out; reply_lost and reply_dropped carry it out (the loan is committed) and then
 # lose the answer; reply_lost_freeze carries it out and then the whole server hangs, every
-# session and every new login, until ServerHandle.thaw().
-FAULTS = frozenset({"bad_checksum", "no_reply", "drop", "reply_lost", "reply_dropped", "reply_lost_freeze"})
+# session and every new login, until ServerHandle.thaw(); garbage carries it out and answers
+# with bytes that are no SIP2 message at all.
+FAULTS = frozenset(
+    {"bad_checksum", "no_reply", "drop", "reply_lost", "reply_dropped", "reply_lost_freeze", "garbage"}
+)
+# What a garbled line from the library looks like: no command code, no checksum.
+GARBAGE = b"\x00\xff<html>502 Bad Gateway</html>"
 
 
 @dataclass
@@ -55,6 +61,10 @@ class ServerConfig:
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Cleared while the server is frozen: requests are read and left unanswered.
     thawed: threading.Event = field(default_factory=threading.Event)
+    # A slow library: every answer waits this long first.
+    delay_s: float = 0.0
+    # The kiosk's account password was changed at the library: every login is refused.
+    refuse_logins: bool = False
 
     def __post_init__(self) -> None:
         self.thawed.set()
@@ -169,6 +179,8 @@ class _Session(socketserver.BaseRequestHandler):
         while not self.config.thawed.wait(0.05):
             if self.server.closing:
                 return False
+        if not self._slow():
+            return False
         with self.config.lock:
             self.config.received[request.code] += 1
         fault = self.config.take_fault(request.code)
@@ -207,13 +219,25 @@ class _Session(socketserver.BaseRequestHandler):
             return True
         if fault == "bad_checksum" and codec.checksums:
             data = _corrupt_checksum(data, codec.terminator)
+        if fault == "garbage":
+            data = GARBAGE + codec.terminator.encode("ascii")
         return self._send(data)
+
+    def _slow(self) -> bool:
+        """Wait out the slow library's delay; False when the server stops meanwhile."""
+        end = time.monotonic() + self.config.delay_s
+        while (left := end - time.monotonic()) > 0:
+            if self.server.closing:
+                return False
+            time.sleep(min(left, 0.05))
+        return True
 
     def _dispatch(self, request: Message) -> Message | None:
         config, store = self.config, self.server.store
         now = config.now()
         if request.code == "93":
             ok = request.get("CN") == config.login_id and request.get("CO") == config.password
+            ok = ok and not config.refuse_logins
             self.logged_in = ok
             self.location = request.get("CP")
             log.info("login %s for %r", "accepted" if ok else "refused", request.get("CN"))
@@ -311,6 +335,8 @@ class ServerHandle:
         self.port: int = int(address[1])
         self.store = server.store
         self._stopped = False
+        self._down = False
+        self._state = threading.Lock()
 
     @property
     def received(self) -> collections.Counter[str]:
@@ -347,14 +373,71 @@ class ServerHandle:
         """Close every kiosk's connection, as a server restart or idle timeout does."""
         self._server.close_sessions()
 
-    def stop(self) -> None:
-        if self._stopped:
-            return
-        self._stopped = True
+    # -- the library going away and coming back (scripted faults) ---------------------------
+
+    @property
+    def down(self) -> bool:
+        return self._down
+
+    def go_down(self) -> None:
+        """The library is unreachable: every connection is cut and new ones are refused (the
+        port is closed) until come_up(). The records stay as they are."""
+        with self._state:
+            if self._down or self._stopped:
+                return
+            self._down = True
+            self._close_server()
+
+    def come_up(self) -> None:
+        """Listen again on the same address, with the same records and settings."""
+        with self._state:
+            if not self._down or self._stopped:
+                return
+            old = self._server
+            server = _Server((self.host, self.port), old.config, old.store, old.tls)
+            self._server = server
+            self._thread = threading.Thread(
+                target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="sip2-server"
+            )
+            self._thread.start()
+            self._down = False
+
+    def slow(self, seconds: float) -> None:
+        """Every answer from now on waits `seconds` first (0: answers at once again)."""
+        if seconds < 0:
+            raise ValueError(f"a delay is 0 or more seconds, not {seconds}")
+        self._server.config.delay_s = seconds
+
+    def refuse_logins(self, refused: bool = True) -> None:
+        """As when the kiosk's SIP2 password is changed at the library: every connection is
+        cut and every login refused, until refuse_logins(False)."""
+        self._server.config.refuse_logins = refused
+        if refused:
+            self._server.close_sessions()
+
+    def clear_faults(self) -> None:
+        """Back to a healthy library: queued faults dropped, no delay, logins accepted, thawed."""
+        config = self._server.config
+        with config.lock:
+            config.faults.clear()
+        config.delay_s = 0.0
+        config.refuse_logins = False
+        config.thawed.set()
+
+    def _close_server(self) -> None:
+        self._server.closing = True
         self._server.shutdown()
         self._server.close_sessions(final=True)
         self._server.server_close()
         self._thread.join()
+
+    def stop(self) -> None:
+        with self._state:
+            if self._stopped:
+                return
+            self._stopped = True
+            if not self._down:
+                self._close_server()
         if self._owns_store:
             self.store.close()
 
