@@ -274,6 +274,14 @@ class CirculationStore:
             rows = self._db.execute(query + " ORDER BY checked_out, item_id", args).fetchall()
         return [_loan(r) for r in rows]
 
+    def circulation(self) -> tuple[dict[str, tuple[str, int]], frozenset[tuple[str, str]]]:
+        """Every loan (item -> (card, renewals)) and every hold ((item, card)), read at once:
+        what a records check compares before and after a run."""
+        with self._lock:
+            loans = self._db.execute("SELECT item_id, card_id, renewals FROM loans").fetchall()
+            holds = self._db.execute("SELECT item_id, card_id FROM holds").fetchall()
+        return {r[0]: (r[1], int(r[2])) for r in loans}, frozenset((r[0], r[1]) for r in holds)
+
     def holds_on(self, item_id: str, today: dt.date) -> list[HoldRecord]:
         """The item's hold queue, first first; holds not collected in time are left out."""
         with self._lock:
