@@ -104,3 +104,38 @@ def test_a_kiosk_lends_offline_and_the_library_gets_the_loan_when_it_is_back(tmp
         assert (entry.kind, entry.state, entry.offline, entry.told) == ("checkout", "done", True, True)
     finally:
         k.stop()
+
+
+def test_the_patron_is_shown_what_an_interrupted_visit_did_at_the_next_tap(tmp_path):
+    """A kiosk died after the library lent a book and before the screen showed it: after the
+    restart the patron's next tap lists that loan (and the receipt prints it); the journal
+    then counts it as told."""
+    s = settings(tmp_path)
+    first = build(s)
+    first.stop()
+    from simulators.ils.store import CirculationStore, LoanRecord
+
+    today = dt.date.today()
+    due = today + dt.timedelta(days=14)
+    store = CirculationStore(s.library.db)
+    store.add_loan(LoanRecord(seed.DEMO_ITEMS[0], seed.DEMO_PATRON_ID, today, due))
+    store.close()
+    journal = Journal(s.library.journal)
+    journal.sent(journal.begin("checkout", dt.datetime.now(), seed.DEMO_PATRON_ID, seed.DEMO_ITEMS[0]))
+    journal.close()
+    k = build(s)
+    k.runtime.start()
+    try:
+        assert k.journal is not None
+        until(lambda: not k.journal.open_entries())
+        assert [e.told for e in k.journal.entries()] == [False]
+        k.runtime.post(CardRead(technology="106A", uid="01", identifier=seed.DEMO_PATRON_ID))
+        assert k.runtime.run_until(
+            lambda: k.flow.activity is not None and k.flow.activity.name == "borrow", 30
+        )
+        assert k.flow.visit.banner == "borrow.earlier"
+        (loan,) = k.flow.visit.borrowed
+        assert (loan.item_id, loan.due, loan.earlier) == (seed.DEMO_ITEMS[0], due, True)
+        assert [e.told for e in k.journal.entries()] == [True]
+    finally:
+        k.stop()

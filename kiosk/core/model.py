@@ -21,6 +21,8 @@ class Loan:
     due: dt.date | None = None
     # Lent while the library was unreachable: journaled, confirmed when it is back.
     offline: bool = False
+    # Made at an earlier visit that ended before the patron saw it (told now).
+    earlier: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,9 @@ class Patron:
     # lately): `offline_left` more books may be lent offline.
     offline: bool = False
     offline_left: int = 0
+    # Loans an interrupted visit made that the patron was never shown (the kiosk stopped
+    # before the answer reached the screen): shown and printed at this visit.
+    earlier: tuple[Loan, ...] = ()
 
     @property
     def can_borrow(self) -> bool:

@@ -191,8 +191,15 @@ class _Layout:
             self.add(self.t("receipt.borrowed", count=len(r.borrowed)), "bold")
             for n, loan in enumerate(r.borrowed, 1):
                 self.item(n, loan.title, loan.item_id, self.due(loan))
-                if loan.offline:
-                    self.para(f"! {self.t('receipt.note.offline_loan')}", indent=" " * len(f"{n}. "))
+                note = (
+                    "receipt.note.earlier"
+                    if loan.earlier
+                    else "receipt.note.offline_loan"
+                    if loan.offline
+                    else ""
+                )
+                if note:
+                    self.para(f"! {self.t(note)}", indent=" " * len(f"{n}. "))
         if r.renewed:
             self.add(self.t("receipt.renewed", count=len(r.renewed)), "bold")
             for n, loan in enumerate(r.renewed, 1):

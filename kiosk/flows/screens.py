@@ -154,7 +154,11 @@ def loan_lines(loans: list[Loan]) -> tuple[Line, ...]:
             loan.title or loan.item_id,
             loan.item_id,
             "ok",
-            "borrow.done_offline_line" if loan.offline else "borrow.done_line",
+            "borrow.earlier_line"
+            if loan.earlier
+            else "borrow.done_offline_line"
+            if loan.offline
+            else "borrow.done_line",
             (("due", loan.due.isoformat() if loan.due else "-"),),
         )
         for loan in loans

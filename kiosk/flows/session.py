@@ -418,7 +418,12 @@ class Session(Machine[SessionState]):
                 ],
             )
         self.visit.patron = patron
+        # Loans of an interrupted visit of theirs, never shown: on this visit's list and receipt.
+        self.visit.borrowed.extend(
+            loan for loan in patron.earlier if not self.visit.has_borrowed(loan.item_id)
+        )
         banner = "bring_in.done" if joined else "borrow.offline" if patron.offline else ""
+        banner = "borrow.earlier" if patron.earlier and not banner else banner
         start = self._start(Borrow(self), banner=banner)
         return Step(V.ACTIVE, [PlaySound("beep.ok"), *start.effects])
 

@@ -5,6 +5,7 @@ them again."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -19,6 +20,7 @@ from kiosk.core.model import (
     FeePaidResult,
     HoldResult,
     ItemInfo,
+    Loan,
     Patron,
     RenewAllResult,
     RenewResult,
@@ -112,7 +114,33 @@ class JournaledLibrary:
             return Patron(patron_id, "", offline=True, offline_left=left)
         if pin is None and patron.valid and patron.patron_id == patron_id:
             self.journal.card_seen(patron_id, self.now().date(), patron.can_borrow)
-        return patron
+        return self._with_earlier(patron, patron_id)
+
+    def _with_earlier(self, patron: Patron, asked: str) -> Patron:
+        """The patron with the loans an interrupted visit of theirs made and never showed
+        (found done after a restart): handed to the flow, which shows and prints them now."""
+        if not patron.valid:
+            return patron
+        ids = {asked, patron.patron_id}
+        untold = [
+            e
+            for e in self.journal.untold()
+            if e.patron_id in ids and e.kind == "checkout" and e.state == "done"
+        ]
+        if not untold:
+            return patron
+        current = {loan.item_id: loan for loan in patron.loans}
+        earlier = []
+        for entry in untold:
+            now = current.get(entry.item_id)
+            if now is None:
+                continue  # returned since: left for staff (diagnostics, exports)
+            earlier.append(Loan(entry.item_id, now.title, now.due, earlier=True))
+            self.journal.told(entry.id)
+        if earlier:
+            log.info("patron %s: %d loan(s) of an interrupted visit told now", mask_card(patron.patron_id),
+                     len(earlier))  # fmt: skip
+        return dataclasses.replace(patron, earlier=tuple(earlier))
 
     def item_information(self, item_id: str) -> ItemInfo:
         return self.library.item_information(item_id)

@@ -103,3 +103,23 @@ def test_the_link_going_mid_visit_says_borrowing_goes_on_offline_where_the_libra
         assert view.message == banner
         (view,) = shows(flow.handle(UP))
         assert view.message == "borrow.greeting"
+
+
+def test_loans_of_an_interrupted_visit_are_listed_and_printed_at_the_next_visit():
+    from kiosk.core.model import Loan
+
+    flow = Session(settings())
+    flow.handle(Started())
+    call = only(flow.handle(CardRead(technology="106A", uid="01", identifier=CARD, at=AT)), CallLibrary)
+    due = AT.date() + dt.timedelta(days=10)
+    earlier = Loan("EM0000100001", "토지", due, earlier=True)
+    patron = Patron(CARD, "김민수", loans=(earlier,), earlier=(earlier,))
+    view = shows(
+        flow.handle(LibraryReplied(request_id=call.request_id, operation="lookup_patron", result=patron))
+    )[-1]
+    assert view.message == "borrow.earlier"
+    (line,) = view.lines
+    assert (line.text, line.note) == ("토지", "borrow.earlier_line")
+    printed = only(flow.handle(Pressed(control="finish")), PrintReceipt)
+    lines = [p.text for p in layout(printed.receipt, 48)]
+    assert any(text("receipt.note.earlier", Language.KO) in line for line in lines), lines

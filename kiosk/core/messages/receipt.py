@@ -28,6 +28,7 @@ KO: dict[str, str] = {
         "반납함에 넣어 주세요. 도서관 시스템과 연결이 끊겨 기기에 기록했고, 연결되면 반영됩니다"
     ),
     "receipt.note.offline_loan": "오프라인 기록: 도서관 시스템이 연결되면 확인됩니다",
+    "receipt.note.earlier": "지난 이용 때 대출된 책입니다",
 }
 
 EN: dict[str, str] = {
@@ -58,4 +59,5 @@ EN: dict[str, str] = {
         "confirmed when it is back"
     ),
     "receipt.note.offline_loan": "Recorded offline: confirmed when the library system is back",
+    "receipt.note.earlier": "Borrowed at your last visit",
 }

@@ -26,6 +26,11 @@ KO: dict[str, str] = {
         "대출합니다. 책을 보여 주세요"
     ),
     "borrow.done_offline_line": "반납 예정일 {due} · 오프라인 기록, 연결되면 확인",
+    "borrow.earlier_line": "반납 예정일 {due} · 지난 이용 때 대출됨",
+    "borrow.earlier": (
+        "지난 이용이 중간에 끝나 화면에 나오지 않았던 대출이 확인되어 목록에 보여 드립니다. "
+        "영수증에도 인쇄됩니다. 다음 책을 보여 주세요"
+    ),
     "refusal.offline_limit": (
         "오프라인으로는 더 대출할 수 없습니다. 도서관 시스템이 다시 연결되면 대출하시거나 "
         "안내데스크를 이용해 주세요"
@@ -136,6 +141,11 @@ EN: dict[str, str] = {
         "recorded here. Show a book"
     ),
     "borrow.done_offline_line": "Due {due} · recorded offline, confirmed when the library is back",
+    "borrow.earlier_line": "Due {due} · borrowed at your last visit",
+    "borrow.earlier": (
+        "Your last visit ended before the screen could show all your loans: they are listed here "
+        "and printed on the receipt. Show the next book"
+    ),
     "refusal.offline_limit": (
         "No more books can be borrowed offline. Please borrow them when the library system is back, "
         "or ask at the desk"
