@@ -76,12 +76,13 @@ class JournaledLibrary:
         client = getattr(self.library, "client", None)
         if client is None:
             return ""
+        status = client.acs_status
+        if not_serving(status):
+            # The library said what it does not do now: the rest is still sent.
+            allowed = 2 if kind == "checkout" else 1  # the status flag: loans, returns
+            return not_serving(status) if "N" in (status.flag(0), status.flag(allowed)) else ""
         if client.online is False and client.watched:
             return f"{client.where} is unreachable"
-        status = client.acs_status
-        allowed = 2 if kind == "checkout" else 1  # the status flag: loans, returns
-        if status is not None and "N" in (status.flag(0), status.flag(allowed)):
-            return not_serving(status)
         return ""
 
     def _lending_offline_to(self, patron_id: str) -> int:

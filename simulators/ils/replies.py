@@ -35,6 +35,9 @@ class Context:
     encoding: str = "utf-8"
     # The 98 reply's timeout period, tenths of a second (the kiosk's heartbeat interval).
     timeout_period: str = "300"
+    # The 98 reply's first flags: on-line, checkin ok, checkout ok (a library that stops
+    # lending or taking returns for a while says so here).
+    serving: str = "YYY"
 
     @property
     def today(self) -> dt.date:
@@ -60,7 +63,7 @@ def _title(ctx: Context, item: ItemRecord | None) -> str:
 
 
 def status(ctx: Context, request: Message) -> Message:
-    fixed = "YYYYNN" + ctx.timeout_period + "003" + ctx.stamp + "2.00"
+    fixed = ctx.serving + "YNN" + ctx.timeout_period + "003" + ctx.stamp + "2.00"
     fields = (("AO", ctx.institution), ("AM", ctx.library_name), ("BX", bx_field(SUPPORTED)),
               ("AN", ctx.location), (X_EXTENSIONS, "bring_in,history"))  # fmt: skip
     return Message("98", fixed, fields)

@@ -63,6 +63,8 @@ class ServerConfig:
     thawed: threading.Event = field(default_factory=threading.Event)
     # A slow library: every answer waits this long first.
     delay_s: float = 0.0
+    # What the status message (98) says the library does now: on-line, checkin ok, checkout ok.
+    serving: str = "YYY"
     # The kiosk's account password was changed at the library: every login is refused.
     refuse_logins: bool = False
 
@@ -263,6 +265,7 @@ class _Session(socketserver.BaseRequestHandler):
                 now,
                 config.codec.encoding,
                 config.timeout_period,
+                config.serving,
             ),
             request,
         )
@@ -408,6 +411,11 @@ class ServerHandle:
             raise ValueError(f"a delay is 0 or more seconds, not {seconds}")
         self._server.config.delay_s = seconds
 
+    def serve(self, online: bool = True, checkin: bool = True, checkout: bool = True) -> None:
+        """What the status message says from now on (as a library announces a pause in
+        lending or returns, or that its system is offline); requests are answered as before."""
+        self._server.config.serving = "".join("Y" if ok else "N" for ok in (online, checkin, checkout))
+
     def refuse_logins(self, refused: bool = True) -> None:
         """As when the kiosk's SIP2 password is changed at the library: every connection is
         cut and every login refused, until refuse_logins(False)."""
@@ -421,6 +429,7 @@ class ServerHandle:
         with config.lock:
             config.faults.clear()
         config.delay_s = 0.0
+        config.serving = "YYY"
         config.refuse_logins = False
         config.thawed.set()
 

@@ -16,6 +16,7 @@ from kiosk.ils.library import Sip2Library
 from simulators.ils import seed
 from simulators.ils.server import start_server
 from simulators.ils.store import CirculationStore, LoanRecord
+from tests.waiting import wait_for
 
 PATRON = seed.DEMO_PATRON_ID
 TODAY = dt.date(2026, 3, 2)
@@ -210,3 +211,30 @@ def test_a_refused_replay_is_kept_with_the_library_message(library, store, journ
     (entry,) = journal.entries()
     assert entry.state == "refused" and entry.message
     assert on_loan_to(store, seed.ON_LOAN_ITEM) != PATRON
+
+
+def test_a_library_whose_status_says_no_loans_or_returns_is_worked_offline(store, journal):
+    """The link is up, but the status message says the library takes no loans (then no
+    returns) for now: nothing is sent that it would refuse; the kiosk works offline and
+    sends it all, in order, once the status says it serves again."""
+    with start_server(today=TODAY, store=store, heartbeat_s=0.1) as server:
+        changes: list[bool] = []
+        adapter = Sip2Library(server.host, server.port, "kiosk", "kiosk", "MA", timeout=1.0, heartbeat=True,
+                              on_link=lambda up, _detail: changes.append(up))  # fmt: skip
+        lib = JournaledLibrary(adapter, journal, lambda: AT, offline_lending=POLICY)
+        try:
+            lib.lookup_patron(PATRON)
+            server.serve(checkout=False)
+            assert wait_for(lambda: changes[-1:] == [False])
+            assert "no loans" in lib.offline_for("checkout") and not lib.offline_for("checkin")
+            assert lib.checkout(PATRON, seed.DEMO_ITEMS[0]).offline
+            server.serve(checkin=False, checkout=False)
+            assert wait_for(lambda: "no returns" in lib.offline_for("checkin"))
+            assert lib.checkin(seed.DEMO_LOAN_ITEM).offline
+            assert server.received["11"] == 0 and server.received["09"] == 0  # nothing sent meanwhile
+            server.serve()
+            assert wait_for(lambda: changes[-1:] == [True])
+            assert lib.replay() == (2, 0)
+        finally:
+            lib.close()
+    assert on_loan_to(store, seed.DEMO_ITEMS[0]) == PATRON and store.loan(seed.DEMO_LOAN_ITEM) is None
