@@ -91,28 +91,38 @@ def _journal(settings: Settings) -> Journal:
 
 
 class Replayer:
-    """Sends the returns taken offline once the library answers again: a look every few
-    seconds while any wait (a failed try costs one connection attempt)."""
+    """Sends the loans and returns taken offline once the library answers again: at once when
+    the link comes back (wake()), and a look every few seconds while any wait (a failed try
+    costs one connection attempt)."""
 
     def __init__(self, journaled: JournaledLibrary, every_s: float = 3.0) -> None:
         self.journaled, self.every_s = journaled, every_s
         self._stop = threading.Event()
+        self._nudged = threading.Event()
         self._thread = threading.Thread(target=self._run, name="journal-replay", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
+    def wake(self) -> None:
+        self._nudged.set()
+
     def stop(self) -> None:
         self._stop.set()
+        self._nudged.set()
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        while not self._stop.wait(self.every_s):
+        while True:
+            self._nudged.wait(self.every_s)
+            self._nudged.clear()
+            if self._stop.is_set():
+                return
             try:
-                if self.journaled.pending_returns():
+                if self.journaled.pending_offline():
                     self.journaled.replay()
             except Exception:  # a thread's last resort: the entries wait for the next try
-                log.exception("journal: replaying offline returns failed")
+                log.exception("journal: replaying what was taken offline failed")
 
 
 def _reconcile(journaled: JournaledLibrary) -> None:
@@ -344,10 +354,13 @@ def build(settings: Settings) -> Kiosk:
     sims = Simulators()
     # The library link reports from its own thread before the runtime exists: post late-bound.
     runtime_ref: list[Runtime] = []
+    replayer_ref: list[Replayer] = []
 
     def post(event: Event) -> None:
         if runtime_ref:
             runtime_ref[0].post(event)
+        if replayer_ref and isinstance(event, DeviceStatus) and event.device == "library" and event.ok:
+            replayer_ref[0].wake()  # the library is back: what was taken offline goes now
 
     library: Sip2Library | None = None
     try:
@@ -371,6 +384,7 @@ def build(settings: Settings) -> Kiosk:
     # kiosk starts; what the patron could not be told stays in the journal for staff.
     threading.Thread(target=_reconcile, args=(journaled,), name="journal-reconcile", daemon=True).start()
     replayer = Replayer(journaled)
+    replayer_ref.append(replayer)
     # Screens said, cues played: the guide watches the effects and plays PlaySound's cues.
     voice = voice_guide(settings, sims)
     runtime.sound = voice.cue

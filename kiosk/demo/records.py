@@ -44,6 +44,8 @@ BORROWED, RENEWED, RETURNED, REQUESTED, CANCELLED = (
 REFUSED, UNCONFIRMED = "refused", "unconfirmed"
 OK_NOTES = {
     "borrow.done_line": BORROWED,
+    "borrow.done_offline_line": BORROWED,  # lent offline: journaled, sent when the library is back
+    "borrow.earlier_line": BORROWED,  # an interrupted visit's loan, shown at the next tap
     "borrow.renewed_line": RENEWED,
     "library.hold_queued": REQUESTED,
     "library.closed_stack_requested": REQUESTED,

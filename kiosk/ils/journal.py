@@ -51,7 +51,8 @@ CREATE INDEX IF NOT EXISTS entries_by_state ON entries(state);
 CREATE TABLE IF NOT EXISTS cards (
     key TEXT PRIMARY KEY,
     seen_on TEXT NOT NULL,
-    may_borrow INTEGER NOT NULL);
+    may_borrow INTEGER NOT NULL,
+    loan_days INTEGER);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -227,10 +228,21 @@ class Journal:
     def card_seen(self, card: str, day: dt.date, may_borrow: bool) -> None:
         """The library answered for `card` on `day`: whether it let the patron borrow."""
         self._write(
-            "INSERT INTO cards VALUES (?,?,?) ON CONFLICT(key) DO UPDATE SET seen_on=excluded.seen_on, "
+            "INSERT INTO cards (key, seen_on, may_borrow) VALUES (?,?,?) ON CONFLICT(key) DO UPDATE SET "
+            "seen_on=excluded.seen_on, "
             "may_borrow=excluded.may_borrow",
             (self._card_key(card), day.isoformat(), int(may_borrow)),
         )
+
+    def card_loan_days(self, card: str, days: int | None = None) -> int | None:
+        """The loan period the library last gave this card (set it with `days`)."""
+        key = self._card_key(card)
+        if days is not None:
+            self._write("UPDATE cards SET loan_days=? WHERE key=?", (days, key))
+            return days
+        with self._lock:
+            row = self._db.execute("SELECT loan_days FROM cards WHERE key=?", (key,)).fetchone()
+        return row[0] if row is not None and isinstance(row[0], int) else None
 
     def card_last_seen(self, card: str) -> tuple[dt.date, bool] | None:
         """(day, may borrow) of the library's last answer for `card`, or None."""
@@ -243,6 +255,16 @@ class Journal:
             return dt.date.fromisoformat(row[0]), bool(row[1])
         except ValueError:
             return None
+
+    def remember(self, name: str, value: str) -> None:
+        """A setting the kiosk learnt from the library (e.g. its loan period), kept across starts."""
+        self._write("INSERT INTO meta VALUES (?,?) ON CONFLICT(name) DO UPDATE SET value=excluded.value",
+                    (name, value))  # fmt: skip
+
+    def recalled(self, name: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE name=?", (name,)).fetchone()
+        return None if row is None else str(row[0])
 
     def forget_cards(self, before: dt.date) -> int:
         """Drop cards last seen before `before`; how many."""

@@ -211,10 +211,29 @@ class JournaledLibrary:
                 raise
             return self._offline_checkout(patron_id, item_id, entry)
 
-        return self._journaled(
+        result = self._journaled(
             "checkout", lambda: self.library.checkout(patron_id, item_id, after_unknown), patron_id, item_id,
             unreachable=unreachable, due_before=due_before,
         )  # fmt: skip
+        self._learn_loan_days(patron_id, result)
+        return result
+
+    def _loan_days(self, patron_id: str) -> int:
+        """The loan period of a book lent offline: the library's own, as its last loan to this
+        card (or else to anyone) at this kiosk showed it; the policy's until one was seen."""
+        assert self.offline_lending is not None
+        learnt = self.journal.card_loan_days(patron_id) or self.journal.recalled("loan_days")
+        if learnt is not None and str(learnt).isdigit() and 0 < int(learnt) <= 365:
+            return int(learnt)
+        return self.offline_lending.loan_days
+
+    def _learn_loan_days(self, patron_id: str, result: CheckoutResult) -> None:
+        if result.ok and not result.renewed and not result.offline and result.due is not None:
+            days = (result.due - self.now().date()).days
+            if 0 < days <= 365:
+                self.journal.card_loan_days(patron_id, days)
+                if self.journal.recalled("loan_days") != str(days):
+                    self.journal.remember("loan_days", str(days))
 
     def _may_lend_offline(self, patron_id: str, why: str) -> None:
         """Raises LibraryUnreachable (the patron is told the library is down) when this kiosk
@@ -234,7 +253,7 @@ class JournaledLibrary:
             self.journal.settle(entry, "not_done", self.now(), "offline allowance used")
             self.journal.told(entry)
             return CheckoutResult(False, item_id, reason="refusal.offline_limit")
-        due = self.now().date() + dt.timedelta(days=self.offline_lending.loan_days)
+        due = self.now().date() + dt.timedelta(days=self._loan_days(patron_id))
         self.journal.take_offline(entry, due)
         log.warning("library unreachable: loan of %s recorded offline (journal entry %d)", item_id, entry)
         return CheckoutResult(True, item_id, due=due, offline=True)
@@ -264,7 +283,8 @@ class JournaledLibrary:
         log.warning("library unreachable: return of %s recorded offline (journal entry %d)", item_id, entry)
         return CheckinResult(True, item_id, offline=True)
 
-    def pending_returns(self) -> bool:
+    def pending_offline(self) -> bool:
+        """Loans or returns taken offline wait to be sent."""
         return bool(self.journal.waiting_offline())
 
     def replay(self) -> tuple[int, int]:

@@ -21,10 +21,12 @@ DEMO = ROOT / "kiosk" / "demo"
 pytestmark = pytest.mark.timeout(180)
 
 
-def run_visit(tmp_path: Path, name: str, receipt: bool = True) -> tuple[CirculationStore, list[dict], Path]:
+def run_visit(
+    tmp_path: Path, name: str, receipt: bool = True, library: str = ""
+) -> tuple[CirculationStore, list[dict], Path]:
     db = tmp_path / "ils.sqlite"
     config = tmp_path / "kiosk.toml"
-    config.write_text(f'[library]\nport = 0\ndb = "{db}"\n', encoding="utf-8")
+    config.write_text(f'[library]\nport = 0\ndb = "{db}"\n{library}', encoding="utf-8")
     out = tmp_path / "out"
     done = subprocess.run(
         [sys.executable, "-m", "kiosk", "demo", "--headless", "--config", str(config),
@@ -265,3 +267,29 @@ def test_a_blocked_card_is_told_the_amount_and_offered_return(tmp_path):
     store.close()
     (view,) = [e["view"] for e in entries if e["type"] == "Show" and e["view"]["message"] == "block.fees"][:1]
     assert view["message_args"] == [["amount", "5,000"]] and view["controls"][0] == "giveback"
+
+
+def test_borrowing_and_returning_through_an_outage(tmp_path):
+    """The library goes away mid-visit: the loan made offline and the return taken offline
+    reach it once each when it is back, as the screens and the receipt said."""
+    store, entries, _ = run_visit(tmp_path, "offline-borrow", library="offline_borrowing = true\n")
+    try:
+        loans = {item: store.loan(item) for item in seed.DEMO_ITEMS[:2]}
+        assert all(loan is not None and loan.card_id == seed.DEMO_PATRON_ID for loan in loans.values())
+        assert store.loan(seed.DEMO_LOAN_ITEM) is None  # the return taken offline, replayed
+    finally:
+        store.close()
+    notes = {line["detail"]: line.get("note") for line in views_lines(entries, "borrow")}
+    assert notes[seed.DEMO_ITEMS[1]] == "borrow.done_offline_line"
+    receipt = printed(entries)
+    assert [(x["item_id"], x["offline"]) for x in receipt["borrowed"]] == [
+        (seed.DEMO_ITEMS[0], False), (seed.DEMO_ITEMS[1], True),
+    ]  # fmt: skip
+    assert all(x["due"] == loans[x["item_id"]].due.isoformat() for x in receipt["borrowed"])
+    idle = [e["view"]["message"] for e in entries if e["type"] == "Show" and e["view"]["screen"] == "idle"]
+    assert "idle.offline" in idle and idle[-1] == "idle.prompt"
+
+
+def views_lines(entries: list[dict], screen: str) -> list[dict]:
+    views = [e["view"] for e in entries if e["type"] == "Show" and e["view"]["screen"] == screen]
+    return [line for line in views[-1]["lines"] if line["detail"]]

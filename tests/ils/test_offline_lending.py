@@ -238,3 +238,19 @@ def test_a_library_whose_status_says_no_loans_or_returns_is_worked_offline(store
         finally:
             lib.close()
     assert on_loan_to(store, seed.DEMO_ITEMS[0]) == PATRON and store.loan(seed.DEMO_LOAN_ITEM) is None
+
+
+def test_an_offline_loan_is_due_when_the_library_would_have_made_it_due(library, store, journal):
+    """The loan period is the library's, as its last loan to the card showed it (15 days in
+    the embedded rules), not the policy's fallback (14)."""
+    lib = kiosk_port(library, journal)
+    try:
+        lib.lookup_patron(PATRON)
+        online = lib.checkout(PATRON, seed.DEMO_ITEMS[0])
+        assert online.ok and online.due is not None
+        library.go_down()
+        offline = lib.checkout(PATRON, seed.DEMO_ITEMS[1])
+    finally:
+        lib.close()
+    assert offline.offline and offline.due == online.due  # both made today
+    assert (online.due - TODAY).days != POLICY.loan_days
