@@ -306,8 +306,8 @@ def check(
     seen = visits(entries)
     report = Report(visits=len(seen), transactions=len(journal))
     report.shown = sum(len(v.shown) for v in seen)
-    renewed_all = _screens_against_journal(seen, journal, report)
-    pending_items = _journal_against_library(before, after, journal, renewed_all, report)
+    renewed_all, matched = _screens_against_journal(seen, journal, report)
+    pending_items = _journal_against_library(before, after, journal, renewed_all, matched, report)
     _screens_against_library(seen, after, journal, pending_items, report)
     if receipts is not None:
         _receipts_against_screens(seen, receipts, report)
@@ -315,9 +315,15 @@ def check(
 
 
 def _journal_against_library(
-    before: Records, after: Records, journal: Sequence[Entry], renewed_all: Sequence[Shown], report: Report
+    before: Records,
+    after: Records,
+    journal: Sequence[Entry],
+    renewed_all: Sequence[Shown],
+    matched: set[int],
+    report: Report,
 ) -> set[str]:
-    """`renewed_all`: loans renewed by "renew all", one request for every loan (not journaled)."""
+    """`renewed_all`: loans renewed by "renew all", one request for every loan (not journaled);
+    `matched`: entries a screen showed the outcome of."""
     expected = _Expected(before)
     pending: set[str] = set()
     for e in journal:
@@ -327,7 +333,7 @@ def _journal_against_library(
             pending.add(e.item_id)
             why = "taken offline, waits to be sent" if e.waiting_offline else "outcome not known yet"
             report.pending.append(f"{_entry_name(e)}: {why}")
-        if e.state in ("done", "not_done", "refused") and not e.told:
+        if e.state in ("done", "not_done", "refused") and not e.told and e.id not in matched:
             report.orphans.append(_entry_name(e))
     for shown in renewed_all:
         loan = expected.loans.get(shown.item)
@@ -361,9 +367,11 @@ def _journal_against_library(
     return pending
 
 
-def _screens_against_journal(seen: Sequence[Visit], journal: Sequence[Entry], report: Report) -> list[Shown]:
+def _screens_against_journal(
+    seen: Sequence[Visit], journal: Sequence[Entry], report: Report
+) -> tuple[list[Shown], set[int]]:
     """Match every outcome shown with its journal entry; the renewals of "renew all" (which
-    have none)."""
+    have none) and the entries matched."""
     renewed_all = []
     unused = list(journal)
     matched: set[int] = set()
@@ -376,9 +384,15 @@ def _screens_against_journal(seen: Sequence[Visit], journal: Sequence[Entry], re
                 if shown.outcome == RENEWED and shown.screen == "account":
                     renewed_all.append(shown)  # one request for every loan, not journaled per book
                     continue
+                others = [
+                    _entry_name(e) + ("" if e.told else ", not told")
+                    for e in unused
+                    if e.item_id == shown.item
+                ]
                 report.differences.append(
                     f"visit {visit.number}: {shown.item} shown as {shown.outcome} on the {shown.screen} "
                     f"screen (card {shown.card or 'none'}), and no journal entry says so"
+                    + (f" (the journal has: {'; '.join(others[:3])})" if others else "")
                 )
                 continue
             shown.entry = entry.id
@@ -387,7 +401,7 @@ def _screens_against_journal(seen: Sequence[Visit], journal: Sequence[Entry], re
     for e in journal:
         if e.told and e.id not in matched:
             report.differences.append(f"{_entry_name(e)}: marked as told, but no screen showed it")
-    return renewed_all
+    return renewed_all, matched
 
 
 def _match(shown: Shown, entries: list[Entry]) -> Entry | None:
@@ -398,7 +412,9 @@ def _match(shown: Shown, entries: list[Entry]) -> Entry | None:
         if shown.outcome == UNCONFIRMED:
             agrees = not e.told  # the patron was told it could not be confirmed
         elif shown.outcome == REFUSED:
-            agrees = e.kind in REFUSED_KINDS.get(shown.screen, ()) and e.state == "refused" and e.told
+            # Refused by the library (told), or not done because it could not be sent.
+            said = (e.state == "refused" and e.told) or e.state == "not_done"
+            agrees = e.kind in REFUSED_KINDS.get(shown.screen, ()) and said
         else:
             done = e.offline if shown.offline else e.state == "done"
             agrees = e.kind in KINDS.get(shown.outcome, ()) and e.told and done

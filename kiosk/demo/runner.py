@@ -26,6 +26,8 @@ log = logging.getLogger("kiosk.demo")
 DEFAULT_TIMEOUT = 20.0
 # After a touch, as a quick finger leaves between two.
 TOUCH_GAP = 0.05
+# Screens remembered for the steps' waits (only the last one is looked at).
+KEEP_VIEWS = 50
 
 
 def view_record(view: View) -> dict[str, Any]:
@@ -181,7 +183,26 @@ class ScriptRunner:
             self.result.screens.append(path)
         with self._cond:
             self._views.append(view)
+            if len(self._views) > 2 * KEEP_VIEWS:  # a soak renders for hours: keep the recent ones
+                del self._views[:-KEEP_VIEWS]
             self._cond.notify_all()
+
+    def last_view(self) -> View | None:
+        """The screen shown last (any thread)."""
+        with self._cond:
+            return self._views[-1] if self._views else None
+
+    def touch(self, kind: str, argument: str) -> None:
+        """A touch on the window ("control", "key", "row"); StepFailed if it could not be made."""
+        self._touch(kind, argument)
+
+    def wait_for(self, predicate: Any, timeout: float, what: str) -> None:
+        """Until `predicate(last view)` holds; StepFailed naming `what` after `timeout` s."""
+        self._wait_for(predicate, timeout, what)
+
+    def quit(self) -> None:
+        """End the Qt loop the run holds (from the script thread)."""
+        self._main.quit.emit()
 
     def _wait_for(self, predicate: Any, timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout
