@@ -7,6 +7,7 @@ import logging
 import sqlite3
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,9 +85,6 @@ def _journal(settings: Settings) -> Journal:
         journal = Journal(lib.journal or ":memory:", dt.timedelta(days=lib.journal_retention_days))
     except JournalError as exc:
         raise ConfigError(f"{settings.source}: [library] journal = {lib.journal!r}: {exc}") from exc
-    purged = journal.purge(dt.datetime.now())
-    if purged:
-        log.info("journal: %d settled entries past their retention dropped", purged)
     return journal
 
 
@@ -95,8 +93,12 @@ class Replayer:
     the link comes back (wake()), and a look every few seconds while any wait (a failed try
     costs one connection attempt)."""
 
+    # Patron data kept no longer than needed: the journal is tidied at start and this often.
+    TIDY_S = 3600.0
+
     def __init__(self, journaled: JournaledLibrary, every_s: float = 3.0) -> None:
         self.journaled, self.every_s = journaled, every_s
+        self._tidied = -self.TIDY_S
         self._stop = threading.Event()
         self._nudged = threading.Event()
         self._thread = threading.Thread(target=self._run, name="journal-replay", daemon=True)
@@ -121,6 +123,13 @@ class Replayer:
             try:
                 if self.journaled.pending_offline():
                     self.journaled.replay()
+                if time.monotonic() - self._tidied >= self.TIDY_S:
+                    self._tidied = time.monotonic()
+                    entries, cards = self.journaled.tidy()
+                    if entries or cards:
+                        log.info(
+                            "journal: %d settled entries and %d cards past their time dropped", entries, cards
+                        )
             except Exception:  # a thread's last resort: the entries wait for the next try
                 log.exception("journal: replaying what was taken offline failed")
 

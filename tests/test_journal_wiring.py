@@ -97,7 +97,7 @@ def test_a_kiosk_lends_offline_and_the_library_gets_the_loan_when_it_is_back(tmp
         assert k.sims.ils.store.loan(seed.DEMO_ITEMS[0]) is None  # not in the library yet
         k.sims.ils.come_up()
         assert k.journal is not None
-        until(lambda: not k.journal.waiting_offline(), 30)
+        until(lambda: not k.journal.open_entries(), 30)  # sent, and the answer recorded
         record = k.sims.ils.store.loan(seed.DEMO_ITEMS[0])
         assert record is not None and (record.card_id, record.due) == (seed.DEMO_PATRON_ID, loan.due)
         (entry,) = k.journal.entries()

@@ -283,6 +283,14 @@ class JournaledLibrary:
         log.warning("library unreachable: return of %s recorded offline (journal entry %d)", item_id, entry)
         return CheckinResult(True, item_id, offline=True)
 
+    def tidy(self) -> tuple[int, int]:
+        """Drop what is kept no longer than needed: settled entries past the retention, and
+        cards not seen within the offline policy's days (all of them without one): (entries,
+        cards) dropped."""
+        now = self.now()
+        days = self.offline_lending.seen_days if self.offline_lending is not None else -1
+        return self.journal.purge(now), self.journal.forget_cards(now.date() - dt.timedelta(days=days))
+
     def pending_offline(self) -> bool:
         """Loans or returns taken offline wait to be sent."""
         return bool(self.journal.waiting_offline())

@@ -254,3 +254,18 @@ def test_an_offline_loan_is_due_when_the_library_would_have_made_it_due(library,
         lib.close()
     assert offline.offline and offline.due == online.due  # both made today
     assert (online.due - TODAY).days != POLICY.loan_days
+
+
+def test_cards_are_forgotten_after_the_policy_days_and_entries_after_the_retention(library, journal):
+    later = {"now": AT}
+    lib = kiosk_port(library, journal, now=lambda: later["now"])
+    try:
+        lib.lookup_patron(PATRON)
+        assert lib.checkout(PATRON, seed.DEMO_ITEMS[0]).ok
+        assert lib.tidy() == (0, 0)  # all still needed
+        later["now"] = AT + dt.timedelta(days=POLICY.seen_days + 1)
+        assert journal.card_last_seen(PATRON) is not None
+        assert lib.tidy() == (1, 1)  # past the retention (7 days) and the policy's days
+        assert journal.card_last_seen(PATRON) is None and not journal.entries()
+    finally:
+        lib.close()
