@@ -39,6 +39,12 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--faults", type=float, default=0.3, help="share of visits with a fault (default 0.3)"
     )
     parser.add_argument(
+        "--without",
+        default="",
+        metavar="FAULT,...",
+        help="faults never injected (e.g. garbage,wrong_password)",
+    )
+    parser.add_argument(
         "--out", type=Path, default=Path("out/soak"), help="folder for the run (default out/soak)"
     )
     parser.add_argument(
@@ -122,7 +128,9 @@ def _one_process(args: argparse.Namespace) -> int:
         window = attach_ui(kiosk, headless=True)
         store = kiosk.sims.ils.store
         before = records.Records(*store.circulation())
-        maker = VisitMaker(catalogue(store), args.seed, args.faults, library_faults=True)
+        maker = VisitMaker(
+            catalogue(store), args.seed, args.faults, library_faults=True, without=_without(args)
+        )
         stream_path = args.out / "stream.jsonl"
         with stream_path.open("w", encoding="utf-8") as stream:
             soak = Soak(kiosk, window, args.out, maker, stream, progress=lambda line: print(line, flush=True))
@@ -219,7 +227,13 @@ def _life(args: argparse.Namespace) -> int:
     kiosk = build(settings)
     try:
         window = attach_ui(kiosk, headless=True)
-        maker = VisitMaker(Catalogue(**plan["catalogue"]), args.seed, args.faults, library_faults=False)
+        maker = VisitMaker(
+            Catalogue(**plan["catalogue"]),
+            args.seed,
+            args.faults,
+            library_faults=False,
+            without=_without(args),
+        )
         with (life / "stream.jsonl").open("w", encoding="utf-8") as stream:
             soak = Soak(kiosk, window, life, maker, stream)
             outcome: dict[str, Any] = {}
@@ -278,7 +292,7 @@ def _killing(args: argparse.Namespace) -> int:
             share = max(1, visits_left // (args.kills + 1 - n)) if not last else max(2, visits_left)
             command = [sys.executable, "-m", "kiosk", "soak", "--config", str(settings_path),
                        "--life", str(life), "--seed", str(args.seed * 1000 + n), "--faults", str(args.faults),
-                       "--visits", str(share if last else 100000)]  # fmt: skip
+                       "--visits", str(share if last else 100000), "--without", args.without]  # fmt: skip
             with (life / "kiosk.log").open("w", encoding="utf-8") as log_file:
                 child = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT,
                                          env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))  # fmt: skip
@@ -286,7 +300,7 @@ def _killing(args: argparse.Namespace) -> int:
                     if last:
                         child.wait(timeout=600)
                     else:
-                        library_faults += _until_kill(child, life, server, rng)
+                        library_faults += _until_kill(child, life, server, rng, _without(args))
                         visits_left -= _visits_in(life)
                 finally:
                     if child.poll() is None:
@@ -319,6 +333,15 @@ def _killing(args: argparse.Namespace) -> int:
         server.stop()
     total.faults = library_faults + _faults_in(args.out)
     return _print_result(total, report, kills=args.kills, survived=survived, library_faults=0)
+
+
+def _without(args: argparse.Namespace) -> set[str]:
+    return {name.strip() for name in args.without.split(",") if name.strip()}
+
+
+# Library faults a --kills run injects from this process (the kiosk processes inject the rest).
+KILL_FAULTS = [("reply_lost", "11"), ("reply_lost", "09"), ("reply_lost", "29"), ("drop", "11"),
+               ("drop", "09"), ("garbage", "11")]  # fmt: skip
 
 
 def _life_config(base: Any, args: argparse.Namespace, life: Path, server: Any) -> Path:
@@ -354,7 +377,8 @@ def _faults_in(out: Path) -> int:
                for p in out.glob("life-*/kiosk.log"))  # fmt: skip
 
 
-def _until_kill(child: subprocess.Popen[bytes], life: Path, server: Any, rng: random.Random) -> int:
+def _until_kill(child: subprocess.Popen[bytes], life: Path, server: Any, rng: random.Random,
+                without: set[str]) -> int:  # fmt: skip
     """Let the kiosk run, with the odd library fault, and SIGKILL it: after a random time, or
     (every other kill) just after the library received a transaction. Faults injected."""
     stream = life / "stream.jsonl"
@@ -364,9 +388,9 @@ def _until_kill(child: subprocess.Popen[bytes], life: Path, server: Any, rng: ra
             return 0
         time.sleep(0.05)
     faults = 0
-    if rng.random() < 0.4:
-        fault, on = rng.choice([("reply_lost", "11"), ("reply_lost", "09"), ("reply_lost", "29"),
-                                ("drop", "11"), ("drop", "09"), ("garbage", "11")])  # fmt: skip
+    choices = [(f, on) for f, on in KILL_FAULTS if f not in without]
+    if choices and rng.random() < 0.4:
+        fault, on = rng.choice(choices)
         server.add_fault(fault, on)
         faults += 1
     if rng.random() < 0.5:

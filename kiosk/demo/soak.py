@@ -86,12 +86,16 @@ class VisitMaker:
     """Random visits out of a catalogue; it learns from what each visit showed, so a book
     shown as borrowed is the one a later visit returns."""
 
-    def __init__(self, catalogue: Catalogue, seed: int, fault_rate: float, library_faults: bool) -> None:
+    def __init__(self, catalogue: Catalogue, seed: int, fault_rate: float, library_faults: bool,
+                 without: Iterable[str] = ()) -> None:  # fmt: skip
+        """`without`: faults (by name: "garbage", "paper_out") never put into a visit."""
         self.rng = random.Random(seed)
         self.catalogue = catalogue
         self.on_loan = dict(catalogue.loans)
         self.fault_rate = fault_rate
-        self.faults = DEVICE_FAULTS + (LIBRARY_FAULTS if library_faults else [])
+        left_out = set(without)
+        faults = DEVICE_FAULTS + (LIBRARY_FAULTS if library_faults else [])
+        self.faults = [f for f in faults if f[0][0].split()[2] not in left_out]
 
     def learn(self, visit: records.Visit) -> None:
         for item, outcome in visit.last.items():
@@ -146,7 +150,7 @@ class VisitMaker:
             "expect_screen idle",
         ]
         faults: list[str] = []
-        if rng.random() < self.fault_rate:
+        if self.faults and rng.random() < self.fault_rate:
             start, cure = rng.choice(self.faults)
             # Anywhere from before the card to just before finishing.
             at = rng.randint(1, len(lines) - 4)
