@@ -190,6 +190,8 @@ class Session(Machine[SessionState]):
     ) -> Step[SessionState]:
         """Host `activity`, handing it `first` (the book that started a return) at once."""
         self.activity = activity
+        if not banner and self.offline and isinstance(activity, Giveback):
+            banner = "borrow.library_down"  # the return screen says returns go on offline
         self.visit.banner = banner
         self._countdown = None
         effects = activity.handle(first) if first is not None else []

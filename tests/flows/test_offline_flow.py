@@ -123,3 +123,11 @@ def test_loans_of_an_interrupted_visit_are_listed_and_printed_at_the_next_visit(
     printed = only(flow.handle(Pressed(control="finish")), PrintReceipt)
     lines = [p.text for p in layout(printed.receipt, 48)]
     assert any(text("receipt.note.earlier", Language.KO) in line for line in lines), lines
+
+
+def test_a_return_started_while_offline_says_returns_go_on():
+    flow = Session(settings(offline_returns=True))
+    flow.handle(Started())
+    flow.handle(DOWN)
+    (view,) = shows(flow.handle(Pressed(control="giveback")))
+    assert (view.screen, view.message) == ("giveback", "giveback.offline")
