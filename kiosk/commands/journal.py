@@ -50,7 +50,7 @@ def main(args: argparse.Namespace) -> int:
                 journal.forget(e.id for e in untold)
             return 0
         oldest = journal.oldest_open()
-        age = f", oldest open {dt.datetime.now() - oldest} ago" if oldest else ""
+        age = f", oldest open {dt.datetime.now(oldest.tzinfo) - oldest} ago" if oldest else ""
         print(f"{len(journal)} entries, {len(open_entries)} open, {len(untold)} untold{age}")
         for e in open_entries + untold:
             patron = mask_card(e.patron_id) or "-"

@@ -97,6 +97,9 @@ def main(args: argparse.Namespace) -> int:
     png = render(receipt, profile, args.out / ".printer")
     target = args.out / "receipt.png"
     png.replace(target)
+    text = png.with_suffix(".txt")
+    if text.exists():  # the printed text, line by line, as the virtual printer read it
+        text.replace(args.out / "receipt.txt")
     png.parent.rmdir()
     print(f"profile: {profile.name} ({profile.paper_mm} mm, {profile.dots} dots, Korean {profile.korean})")
     print(f"receipt.bin: {len(data)} bytes")

@@ -91,18 +91,18 @@ def classify(decoded: Decoded, patterns: CodePatterns = CodePatterns()) -> str:
     """What the code is: "item", "isbn", "member" or "unknown". ISBNs only come as EAN-13 and
     member cards only as QR; an item label can be any linear code."""
     text = payload(decoded)
-    if decoded.symbology == "QRCode" and re.fullmatch(patterns.member, text):
+    if decoded.symbology == "QRCode" and re.fullmatch(patterns.member, text, re.ASCII):
         return "member"
-    if decoded.symbology == "EAN13" and re.fullmatch(patterns.isbn, text):
+    if decoded.symbology == "EAN13" and re.fullmatch(patterns.isbn, text, re.ASCII):
         return "isbn"
-    if decoded.symbology != "QRCode" and re.fullmatch(patterns.item, text):
+    if decoded.symbology != "QRCode" and re.fullmatch(patterns.item, text, re.ASCII):
         return "item"
     return "unknown"
 
 
 def member_identifier(text: str, patterns: CodePatterns = CodePatterns()) -> str | None:
     """The patron identifier in a mobile card's QR text, or None if it is not one."""
-    m = re.fullmatch(patterns.member, text)
+    m = re.fullmatch(patterns.member, text, re.ASCII)
     if m is None:
         return None
     return m.groupdict().get("id") or text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import re
 
 from kiosk.core.model import Circulation, Hold, ItemInfo, PatronDetails
@@ -120,10 +121,12 @@ def print_lines(reply: Message) -> tuple[str, ...]:
 
 
 def amount(text: str) -> float | None:
+    """A money amount as sent, or None (empty, unreadable, or not a finite number)."""
     try:
-        return float(text.strip().replace(",", "")) if text.strip() else None
+        value = float(text.strip().replace(",", "")) if text.strip() else None
     except ValueError:
         return None
+    return value if value is not None and math.isfinite(value) else None
 
 
 def integer(text: str, default: int = 0) -> int:

@@ -49,7 +49,13 @@ def test_writes_the_exact_bytes_and_the_paper(tmp_path: Path, profile: str, caps
         assert [r.text for r in zxingcpp.read_barcodes(img)] == ["https://lib.seoul.go.kr/mylibrary"]
         ink_rows = (np.asarray(img.convert("L")) < 128).any(axis=1).sum()
     assert ink_rows > 700  # some forty lines of text and a QR code
-    assert sorted(x.name for x in tmp_path.iterdir()) == ["receipt.bin", "receipt.png"]
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["receipt.bin", "receipt.png", "receipt.txt"]
+    # The text the virtual printer read off the bytes (a raster profile prints Hangul as
+    # pictures: only its Latin lines are text): on a text profile, the library's name first.
+    printed = [line.strip() for line in (tmp_path / "receipt.txt").read_text(encoding="utf-8").splitlines()]
+    assert any(printed)
+    if not profile.startswith("raster"):
+        assert next(line for line in printed if line) == command.sample_receipt().library_name
 
 
 def test_english_sample(tmp_path: Path) -> None:

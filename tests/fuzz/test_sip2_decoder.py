@@ -199,7 +199,6 @@ def test_patron_and_item_answers_read_any_reply(data):
     answers.item_info("EM0000100001", data.draw(any_decoded("18")))
 
 
-@pytest.mark.xfail(strict=True, reason="kiosk/ils/answers.py: int() of a fee float('inf'/'nan') raises")
 @pytest.mark.parametrize("fee", sorted(NOT_FINITE))
 def test_a_fee_that_is_not_a_finite_number_is_read_without_a_crash(fee):
     reply = Message(
@@ -208,7 +207,6 @@ def test_a_fee_that_is_not_a_finite_number_is_read_without_a_crash(fee):
     answers.patron_details(reply, 0, 7)
 
 
-@pytest.mark.xfail(strict=True, reason="kiosk/ils/sip2/client.py: '²00'.isdigit() is true, int() refuses it")
 def test_a_timeout_period_of_other_digits_is_the_default_heartbeat():
     client = Sip2Client("127.0.0.1", 9, login_id="kiosk", password="kiosk")
     try:

@@ -192,7 +192,7 @@ class Sip2Client:
         if self.heartbeat_s > 0:
             return self.heartbeat_s
         announced = self.acs_status.fixed[6:9] if self.acs_status is not None else ""
-        if announced.isdigit() and announced not in ("000", "999"):
+        if announced.isascii() and announced.isdigit() and announced not in ("000", "999"):
             return int(announced) / 10  # tenths of a second
         return DEFAULT_HEARTBEAT_S
 
