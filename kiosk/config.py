@@ -262,6 +262,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "port": Key(int, 6001, "SIP2 server port (0 = any free port, embedded only)", in_range(0, 65535)),
         "tls": Key(bool, False, "Use TLS"),
         "tls_ca": Key(str, "", "CA bundle to verify the server ('' = system)", path),
+        "plaintext_ok": Key(
+            bool,
+            False,
+            "Allow SIP2 without TLS to a host that is not this machine (a link protected otherwise: "
+            "VPN, stunnel); diagnostics still warn",
+        ),
         "login_id": Key(str, "kiosk", "SIP2 login id (CN)"),
         "password": Key(str, "", "SIP2 password (CO); prefer password_file or password_env"),
         "password_env": Key(str, "KIOSK_SIP2_PASSWORD", "Environment variable holding the password"),
@@ -552,6 +558,9 @@ def _check_together(settings: Settings) -> None:
             f"{source}: [nfc] transit_aids = {nfc.transit_aids!r} with id_sources = {nfc.id_sources!r}: "
             f"{problem}"
         )
+    plaintext = plaintext_link_warning(settings)
+    if plaintext and not lib.plaintext_ok:
+        raise ConfigError(f"{plaintext}; or set plaintext_ok = true to accept it")
     if not lib.embedded and not settings.sip2_password():
         raise ConfigError(
             f"{source}: [library] no SIP2 password: set the environment variable "

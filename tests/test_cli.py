@@ -151,6 +151,7 @@ def test_run_warns_once_of_a_plaintext_library_link(tmp_path):
     # TEST-NET-1: never reachable, so the kiosk starts offline; the warning is about the setting.
     settings.write_text(
         '[library]\nembedded = false\nhost = "192.0.2.1"\nport = 6001\npassword = "pw"\ntimeout_s = 0.5\n'
+        "plaintext_ok = true\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["QT_QPA_PLATFORM"] = "offscreen"

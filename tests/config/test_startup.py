@@ -39,8 +39,22 @@ def test_loopback_hosts(host, loopback):
 
 
 def remote(**library) -> config.Settings:
-    values = {"embedded": False, "host": "sip2.library.example", "port": 6001, "password": "pw"}
+    values = {
+        "embedded": False,
+        "host": "sip2.library.example",
+        "port": 6001,
+        "password": "pw",
+        "plaintext_ok": True,
+    }
     return config.validate({"library": {**values, **library}}, "<test>")
+
+
+def test_plaintext_off_this_machine_needs_an_explicit_setting():
+    values = {"embedded": False, "host": "sip2.library.example", "port": 6001, "password": "pw"}
+    with pytest.raises(ConfigError, match=r"tls = false.*sip2\.library\.example:6001.*plaintext_ok = true"):
+        config.validate({"library": values}, "<test>")
+    for accepted in ({"tls": True}, {"plaintext_ok": True}, {"host": "127.0.0.1"}):
+        config.validate({"library": {**values, **accepted}}, "<test>")
 
 
 def test_plaintext_link_off_this_machine_is_warned_about():

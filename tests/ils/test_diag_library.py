@@ -86,7 +86,8 @@ def plaintext_remote_file(tmp_path: Path) -> Path:
     # 192.0.2.0/24 (TEST-NET-1) is never reachable: the check fails fast, the warning still shows.
     path = tmp_path / "remote.toml"
     path.write_text(
-        '[library]\nembedded = false\nhost = "192.0.2.1"\nport = 6001\npassword = "kiosk"\ntimeout_s = 0.5\n',
+        '[library]\nembedded = false\nhost = "192.0.2.1"\nport = 6001\npassword = "kiosk"\ntimeout_s = 0.5\n'
+        "plaintext_ok = true\n",
         encoding="utf-8",
     )
     return path
@@ -239,7 +240,8 @@ def test_a_working_plaintext_link_off_this_machine_is_a_warning_verdict(tmp_path
     with start_server(host=address, today=today) as remote:
         path = tmp_path / "remote.toml"
         path.write_text(
-            f'[library]\nembedded = false\nhost = "{address}"\nport = {remote.port}\npassword = "kiosk"\n',
+            f'[library]\nembedded = false\nhost = "{address}"\nport = {remote.port}\npassword = "kiosk"\n'
+            "plaintext_ok = true\n",
             encoding="utf-8",
         )
         result = diag.check(config.load(path))

@@ -177,7 +177,7 @@ def test_a_return_while_others_wait_and_the_link_is_down_queues_behind_them(serv
         waiting = journal.begin("checkin", AT, item_id=seed.DEMO_LOAN_ITEM, offline=True)
         server.stop()
         result = lib.checkin(seed.ON_LOAN_ITEM)
-        assert result.offline and [e.id for e in journal.waiting_offline()][0] == waiting
+        assert result.offline and next(e.id for e in journal.waiting_offline()) == waiting
         assert [e.item_id for e in journal.waiting_offline()] == [seed.DEMO_LOAN_ITEM, seed.ON_LOAN_ITEM]
     finally:
         lib.close()
