@@ -48,6 +48,35 @@ def test_a_checkout_through_the_kiosk_is_journaled(tmp_path):
         k.stop()
 
 
+def test_an_outcome_is_told_only_once_a_screen_shows_it(tmp_path):
+    """Killed between the library's answer and the screen, the patron saw nothing: the entry
+    must still read untold then (kept for staff, told at the next tap), so it is marked told
+    only after the screen showing it is on."""
+    k = build(settings(tmp_path))
+    assert k.journal is not None
+    journal = k.journal
+    on_screen: list[list[bool]] = []
+    show = k.runtime.show
+
+    def watching(view):
+        if seed.DEMO_ITEMS[0] in repr(view):
+            on_screen.append([e.told for e in journal.entries()])
+        show(view)
+
+    k.runtime.show = watching
+    k.runtime.start()
+    try:
+        k.runtime.post(CardRead(technology="106A", uid="01", identifier=seed.DEMO_PATRON_ID))
+        borrowing = lambda: k.flow.activity is not None and k.flow.activity.name == "borrow"  # noqa: E731
+        assert k.runtime.run_until(borrowing, 30)
+        k.runtime.post(BarcodeRead(text=seed.DEMO_ITEMS[0], symbology="Code128"))
+        assert k.runtime.run_until(lambda: bool(k.flow.visit.borrowed), 30)
+        assert on_screen and on_screen[0] == [False]  # settled in the journal, not told yet
+        assert [e.told for e in journal.entries()] == [True]
+    finally:
+        k.stop()
+
+
 def test_what_a_crash_left_open_is_settled_at_start(tmp_path):
     """A kiosk died after sending a checkout the library carried out, and before sending a
     return: the next start finds the loan (done, untold) and the book still out (not done)."""

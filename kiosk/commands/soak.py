@@ -312,6 +312,8 @@ def _killing(args: argparse.Namespace) -> int:
                 survived += 1  # the kiosk came back after the kill before this life
             # A kill ends the visit it cut: the next life starts a new one.
             entries += read_stream(life / "stream.jsonl") if (life / "stream.jsonl").exists() else []
+            if not last:
+                entries.append({"kind": "effect", "type": "Killed"})
             entries.append({"kind": "effect", "type": "VisitEnded"})
             receipts += [
                 p.read_text(encoding="utf-8").splitlines() for p in sorted((life / "receipts").glob("*.txt"))

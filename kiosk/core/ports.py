@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Iterable
+from typing import Protocol, runtime_checkable
 
 from kiosk.core.events import Event
 from kiosk.core.model import (
@@ -55,6 +55,21 @@ class LibrarySystem(Protocol):
 
     def fee_paid(self, patron_id: str, amount: int, transaction_id: str) -> FeePaidResult:
         """Record a payment made at the kiosk; the same transaction id is never paid twice."""
+        ...
+
+
+@runtime_checkable
+class KeepsWhatWasShown(Protocol):
+    """A library port that records which outcomes the patron actually saw: what it handed
+    back is told only once a screen showed it, so a crash in between leaves it untold (kept
+    for staff and shown at the patron's next tap) instead of wrongly marked as seen."""
+
+    def take_handed(self) -> tuple[int, ...]:
+        """The outcomes handed back since the last call (the calling thread's requests)."""
+        ...
+
+    def shown(self, handed: Iterable[int]) -> None:
+        """A screen showed these outcomes to the patron."""
         ...
 
 

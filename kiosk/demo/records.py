@@ -91,6 +91,7 @@ class Shown:
     card: str  # masked: the card of the request that asked for it ("" for a return)
     offline: bool = False
     entry: int | None = None  # the journal entry it was matched with
+    earlier: bool = False  # an interrupted visit's loan, told again at the next tap
 
 
 @dataclass
@@ -105,6 +106,8 @@ class Visit:
     # Receipts sent to the printer: (receipt data, printed ok?) in order.
     receipts: list[tuple[dict[str, Any], bool | None]] = field(default_factory=list)
     both: set[str] = field(default_factory=set)  # items one screen showed as done and refused
+    # Cut by a kill: its last screen may be on while the journal never heard it was shown.
+    killed: bool = False
 
 
 @dataclass
@@ -185,7 +188,9 @@ def visits(entries: Iterable[dict[str, Any]]) -> list[Visit]:
                 statuses[item].add(outcome)
                 card = asked.get(item, "") or ("" if outcome == RETURNED else visit.card)
                 offline = "offline" in str(line.get("note", ""))
-                visit.shown[(item, outcome)] = Shown(visit.number, item, outcome, screen, card, offline)
+                earlier = line.get("note") == "borrow.earlier_line"
+                visit.shown[(item, outcome)] = Shown(visit.number, item, outcome, screen, card, offline,
+                                                     earlier=earlier)  # fmt: skip
                 visit.last[item] = outcome
             visit.both |= {item for item, s in statuses.items() if REFUSED in s and len(s) > 1}
         elif kind == "PrintReceipt":
@@ -200,6 +205,8 @@ def visits(entries: Iterable[dict[str, Any]]) -> list[Visit]:
                 if v is not None and index < len(v.receipts) and v.receipts[index][1] is None:
                     v.receipts[index] = (v.receipts[index][0], ok)
                     break
+        elif kind == "Killed":
+            visit.killed = True
         elif kind == "VisitEnded":
             if visit.shown or visit.receipts or visit.card:
                 done.append(visit)
@@ -375,11 +382,20 @@ def _screens_against_journal(
     renewed_all = []
     unused = list(journal)
     matched: set[int] = set()
+    # Entries a killed visit's screen showed: the kiosk, not knowing whether the patron saw
+    # them, tells them again at the next tap (an earlier loan), which matches them again.
+    retell: list[Entry] = []
     for visit in seen:
         for item in sorted(visit.both):
             report.differences.append(f"visit {visit.number}: {item} shown both as done and as refused")
         for shown in visit.shown.values():
-            entry = _match(shown, unused)
+            entry = _match(shown, unused, visit.killed)
+            if entry is None and shown.earlier:
+                entry = _match(shown, retell, cut=True)
+                if entry is not None:
+                    retell.remove(entry)
+                    shown.entry = entry.id
+                    continue
             if entry is None:
                 if shown.outcome == RENEWED and shown.screen == "account":
                     renewed_all.append(shown)  # one request for every loan, not journaled per book
@@ -398,14 +414,17 @@ def _screens_against_journal(
             shown.entry = entry.id
             matched.add(entry.id)
             unused.remove(entry)
+            if visit.killed:
+                retell.append(entry)
     for e in journal:
         if e.told and e.id not in matched:
             report.differences.append(f"{_entry_name(e)}: marked as told, but no screen showed it")
     return renewed_all, matched
 
 
-def _match(shown: Shown, entries: list[Entry]) -> Entry | None:
-    """The first journal entry not matched yet that records what `shown` says."""
+def _match(shown: Shown, entries: list[Entry], cut: bool = False) -> Entry | None:
+    """The first journal entry not matched yet that records what `shown` says. `cut`: the
+    visit was cut by a kill, maybe between its screen and the journal hearing it was shown."""
     for e in entries:
         if e.item_id != shown.item or (shown.card and e.patron_id and mask_card(e.patron_id) != shown.card):
             continue
@@ -413,11 +432,11 @@ def _match(shown: Shown, entries: list[Entry]) -> Entry | None:
             agrees = not e.told  # the patron was told it could not be confirmed
         elif shown.outcome == REFUSED:
             # Refused by the library (told), or not done because it could not be sent.
-            said = (e.state == "refused" and e.told) or e.state == "not_done"
+            said = (e.state == "refused" and (e.told or cut)) or e.state == "not_done"
             agrees = e.kind in REFUSED_KINDS.get(shown.screen, ()) and said
         else:
             done = e.offline if shown.offline else e.state == "done"
-            agrees = e.kind in KINDS.get(shown.outcome, ()) and e.told and done
+            agrees = e.kind in KINDS.get(shown.outcome, ()) and (e.told or cut) and done
         if agrees:
             return e
     return None

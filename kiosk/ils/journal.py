@@ -183,10 +183,10 @@ class Journal:
         )
 
     def take_offline(self, entry_id: int, due: dt.date | None = None) -> None:
-        """Not sent (the library unreachable): taken offline, to be replayed; the patron is
-        told (a loan with its `due` date)."""
+        """Not sent (the library unreachable): taken offline, to be replayed (a loan with its
+        `due` date)."""
         self._write(
-            "UPDATE entries SET state='new', offline=1, told=1, due=? WHERE id=?",
+            "UPDATE entries SET state='new', offline=1, due=? WHERE id=?",
             (due.isoformat() if due else None, entry_id),
         )
 

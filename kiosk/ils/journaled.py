@@ -9,7 +9,7 @@ import dataclasses
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -66,6 +66,24 @@ class JournaledLibrary:
         # Loans made while it is unreachable (None: never), within the library's policy.
         self.offline_lending = offline_lending
         self._replaying = threading.Lock()
+        # Outcomes handed back to the flow; told once a screen has shown them (shown()).
+        self._handed: list[int] = []
+        self._handed_lock = threading.Lock()
+
+    # -- what the patron was shown ---------------------------------------------------------
+
+    def _hand(self, entry: int) -> None:
+        with self._handed_lock:
+            self._handed.append(entry)
+
+    def take_handed(self) -> tuple[int, ...]:
+        with self._handed_lock:
+            handed, self._handed = tuple(self._handed), []
+        return handed
+
+    def shown(self, handed: Iterable[int]) -> None:
+        for entry in handed:
+            self.journal.told(entry)
 
     # -- offline -------------------------------------------------------------------------------
 
@@ -137,7 +155,7 @@ class JournaledLibrary:
             if now is None:
                 continue  # returned since: left for staff (diagnostics, exports)
             earlier.append(Loan(entry.item_id, now.title, now.due, earlier=True))
-            self.journal.told(entry.id)
+            self._hand(entry.id)
         if earlier:
             log.info("patron %s: %d loan(s) of an interrupted visit told now", mask_card(patron.patron_id),
                      len(earlier))  # fmt: skip
@@ -188,8 +206,8 @@ class JournaledLibrary:
         ok = bool(getattr(result, "ok", False))
         reason = getattr(result, "screen_message", "") or getattr(result, "reason", "")
         self.journal.settle(entry, "done" if ok else "refused", self.now(), "" if ok else reason)
-        # Handed back to the flow, which shows it at once.
-        self.journal.told(entry)
+        # Handed back to the flow, which shows it: told when the screen has (shown()).
+        self._hand(entry)
         return result
 
     def checkout(self, patron_id: str, item_id: str, after_unknown: bool = False) -> CheckoutResult:
@@ -251,10 +269,11 @@ class JournaledLibrary:
         assert self.offline_lending is not None
         if self._lending_offline_to(patron_id) <= 0:
             self.journal.settle(entry, "not_done", self.now(), "offline allowance used")
-            self.journal.told(entry)
+            self._hand(entry)
             return CheckoutResult(False, item_id, reason="refusal.offline_limit")
         due = self.now().date() + dt.timedelta(days=self._loan_days(patron_id))
         self.journal.take_offline(entry, due)
+        self._hand(entry)
         log.warning("library unreachable: loan of %s recorded offline (journal entry %d)", item_id, entry)
         return CheckoutResult(True, item_id, due=due, offline=True)
 
@@ -280,6 +299,7 @@ class JournaledLibrary:
         """The library cannot be reached: the return is journaled and taken; the book goes in
         the bin and the library is told, in order, when it is back."""
         self.journal.take_offline(entry)
+        self._hand(entry)
         log.warning("library unreachable: return of %s recorded offline (journal entry %d)", item_id, entry)
         return CheckinResult(True, item_id, offline=True)
 

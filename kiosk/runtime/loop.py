@@ -25,7 +25,14 @@ from kiosk.core.effects import (
 from kiosk.core.errors import LibraryError
 from kiosk.core.events import Event, FlowFailed, LibraryReplied, ReceiptPrinted, Started, TimerFired
 from kiosk.core.model import PrintOutcome
-from kiosk.core.ports import Clock, Device, LibrarySystem, MembershipService, ReceiptPrinter
+from kiosk.core.ports import (
+    Clock,
+    Device,
+    KeepsWhatWasShown,
+    LibrarySystem,
+    MembershipService,
+    ReceiptPrinter,
+)
 from kiosk.core.privacy import clean
 from kiosk.core.views import View
 
@@ -77,16 +84,20 @@ class Runtime:
         self._library_pool = ThreadPoolExecutor(1, thread_name_prefix="library")
         self._printer_pool = ThreadPoolExecutor(1, thread_name_prefix="printer")
         self._stopped = threading.Event()
+        # Outcomes a library port handed back, by request, then those whose reply the flow has
+        # had: the port hears they were shown once the next screen is on (see _show).
+        self._handed: dict[int, tuple[int, ...]] = {}
+        self._unshown: list[int] = []
         # Effect kind -> executor; a new kind of effect registers here (register()).
         self.executors: dict[type[Effect], Executor] = {}
-        self.register(Show, lambda effect: self.show(effect.view))
+        self.register(Show, self._show)
         self.register(CallLibrary, lambda effect: self._library_pool.submit(self._call_library, effect))
         self.register(PrintReceipt, lambda effect: self._printer_pool.submit(self._print, effect))
         self.register(StartTimer, self._start_timer)
         self.register(CancelTimer, lambda effect: self._timers.pop(effect.name, None))
         self.register(PlaySound, lambda effect: self.sound(effect.cue))
         self.register(Log, self._log)
-        self.register(VisitEnded, lambda effect: [callback() for callback in self.on_visit_ended])
+        self.register(VisitEnded, self._visit_ended)
 
     def register(self, kind: type[Effect], executor: Executor) -> None:
         """Execute effects of `kind` (and its subclasses) with `executor`, on the pump's thread."""
@@ -167,6 +178,8 @@ class Runtime:
 
     def _dispatch(self, event: Event) -> None:
         self._notify("event", event)
+        if isinstance(event, LibraryReplied):
+            self._unshown += self._handed.pop(event.request_id, ())
         state = str(getattr(self.flow, "state", ""))
         try:
             effects = self.flow.handle(event)
@@ -181,6 +194,17 @@ class Runtime:
         for effect in effects:
             self._notify("effect", effect)
             self._execute(effect)
+
+    def _show(self, effect: Show) -> None:
+        self.show(effect.view)
+        if self._unshown and isinstance(self.library, KeepsWhatWasShown):
+            self.library.shown(self._unshown)
+        self._unshown = []
+
+    def _visit_ended(self, effect: VisitEnded) -> None:
+        self._unshown = []  # handed back, never on a screen: left untold
+        for callback in self.on_visit_ended:
+            callback()
 
     def _notify(self, kind: str, obj: Any) -> None:
         for observer in self.observers:
@@ -209,6 +233,8 @@ class Runtime:
         port = self.membership if request.port == "membership" else self.library
 
         def reply(**outcome: Any) -> None:
+            if isinstance(port, KeepsWhatWasShown):
+                self._handed[call.request_id] = port.take_handed()
             self.post(LibraryReplied(request_id=call.request_id, operation=request.operation, **outcome))
 
         if port is None:

@@ -166,3 +166,25 @@ def test_untold_transactions_are_orphans_for_staff_not_differences(first_borrow)
     report = check(first_borrow.before, first_borrow.after, [], journal, None)
     assert report.differences == [] and len(report.orphans) == 3
     assert all("****E5F6" in o and seed.DEMO_PATRON_ID not in o for o in report.orphans)
+
+
+def killed(entries: list[dict]) -> list[dict]:
+    """The transcript as a kill after its last screen leaves it (the soak marks the cut)."""
+    cut = [e for e in entries if e.get("type") != "VisitEnded"]
+    return [*cut, {"type": "Killed"}, {"type": "VisitEnded"}]
+
+
+def test_a_kill_between_a_screen_and_the_journal_hearing_of_it_is_no_difference(first_borrow):
+    """Killed after the screen showed the loans, before the journal heard they were shown: the
+    entries stay untold, and the kiosk tells the loans again at the patron's next tap."""
+    journal = [dataclasses.replace(e, told=False) for e in first_borrow.journal]
+    assert verdict(first_borrow, entries=first_borrow.entries, journal=journal, receipts=None)  # not killed
+    assert verdict(first_borrow, entries=killed(first_borrow.entries), journal=journal, receipts=None) == []
+    loans = [e for e in first_borrow.journal if e.kind == "checkout" and e.state == "done"]
+    retold = {"type": "Show", "view": {"screen": "borrow", "lines": [
+        {"detail": e.item_id, "status": "ok", "note": "borrow.earlier_line"} for e in loans]}}  # fmt: skip
+    later = [{"type": "CallLibrary", "request": {"patron_id": "****E5F6"}}, retold, {"type": "VisitEnded"}]
+    assert verdict(first_borrow, entries=killed(first_borrow.entries) + later, receipts=None) == []
+    # Told again without the kill, the second telling has no entry of its own.
+    differences = verdict(first_borrow, entries=first_borrow.entries + later, receipts=None)
+    assert sum("no journal entry says so" in d for d in differences) == len(loans) == 2

@@ -45,6 +45,13 @@ def test_each_transaction_is_journaled_and_settled(server, journal):
         assert lib.renew(PATRON, seed.DEMO_LOAN_ITEM).ok
         assert lib.place_hold(PATRON, seed.ON_LOAN_ITEM).ok
         assert lib.cancel_hold(PATRON, seed.ON_LOAN_ITEM).ok
+        # Handed back, not yet on a screen: not told until the runtime says a screen showed them.
+        assert [told for *_, told in states(journal)] == [False] * 6
+        handed = lib.take_handed()
+        assert len(handed) == 6 and not lib.take_handed()
+        lib.shown(handed[:2])
+        assert [told for *_, told in states(journal)] == [True, True] + [False] * 4
+        lib.shown(handed[2:])
     finally:
         lib.close()
     assert states(journal) == [
