@@ -414,6 +414,7 @@ def attach_ui(kiosk: Kiosk, headless: bool, fit_screen: bool = False) -> Any:
     from kiosk.ui.app import ensure_app, set_up_access
     from kiosk.ui.binding import guard_if_needed
     from kiosk.ui.bridge import QtPump
+    from kiosk.ui.collector import MainThreadCollector
     from kiosk.ui.theme import Theme
     from kiosk.ui.window import KioskWindow
 
@@ -434,6 +435,8 @@ def attach_ui(kiosk: Kiosk, headless: bool, fit_screen: bool = False) -> Any:
     # A quick library never flashes the busy screen: it is drawn after 150 ms without an answer.
     window.busy_delay_ms = 150
     kiosk.runtime.show = window.show_view
+    # Garbage holding Qt objects is never collected on a worker thread (see kiosk.ui.collector).
+    MainThreadCollector(parent=window)
     pump = QtPump(kiosk.runtime, parent=window, guard=guard_if_needed())
     kiosk.runtime.wakeup = pump.wake
     if kiosk.voice is not None:

@@ -127,6 +127,20 @@ def _nothing_left_running():
         pytest.fail(f"the test left running: {', '.join(names)}", pytrace=False)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _qt_garbage_freed_on_the_main_thread():
+    """What a module's tests left for the cyclic collector is freed here, on the main thread:
+    left to chance, a later test's worker thread would collect it, deleting Qt objects off
+    the GUI thread (see kiosk.ui.collector)."""
+    yield
+    import sys
+
+    if "PySide6.QtCore" in sys.modules:
+        import gc
+
+        gc.collect()
+
+
 def pytest_sessionfinish(session, exitstatus):
     session.config._kiosk_exitstatus = int(exitstatus)
 

@@ -50,7 +50,12 @@ class LibraryProtocolError(LibraryError):
 
 
 class LoginRejected(LibraryError):
-    """The SIP2 login id or password was refused."""
+    """The SIP2 login id or password was refused (before any request went out)."""
+
+
+class LoginUnreadable(LibraryUnreachable, LibraryProtocolError):
+    """The answer to the login or the first status could not be read (a garbled line, the
+    wrong encoding): no request was sent."""
 
 
 class DeviceError(KioskError):

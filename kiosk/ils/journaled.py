@@ -13,7 +13,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from kiosk.core.errors import LibraryError, LibraryUnavailable, LibraryUnreachable, OutcomeUnknown
+from kiosk.core.errors import (
+    LibraryError,
+    LibraryUnavailable,
+    LibraryUnreachable,
+    LoginRejected,
+    OutcomeUnknown,
+)
 from kiosk.core.model import (
     CheckinResult,
     CheckoutResult,
@@ -195,6 +201,13 @@ class JournaledLibrary:
             return unreachable(entry)
         except OutcomeUnknown:
             self.journal.settle(entry, "unknown", self.now(), "answer lost; the library could not be asked")
+            raise
+        except LoginRejected:
+            # Refused at login, before the request went out (a refusal while finding out what
+            # a lost answer did comes as OutcomeUnknown).
+            self.journal.settle(
+                entry, "not_done", self.now(), "not sent: the library refused the kiosk's login"
+            )
             raise
         except LibraryUnavailable as exc:
             # Never sent (unreachable), or found not carried out after a lost answer.

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from kiosk.core.errors import LibraryTimeout, LibraryUnavailable, LibraryUnreachable
+from kiosk.core.errors import LibraryProtocolError, LibraryTimeout, LibraryUnavailable, LibraryUnreachable
 from kiosk.core.model import (
     CheckinResult,
     CheckoutResult,
@@ -223,17 +223,18 @@ class Sip2Library:
     def _carefully(
         self, what: str, item_id: str, send: Callable[[], _R], find_out: Callable[[], _R | None]
     ) -> _R:
-        """Send a request that changes something. When its answer is lost, ask the library
-        what happened (on a fresh connection, within `recovery_s`) before anything else: done
-        -> its outcome; not done -> sent once more, and the same again if that answer is lost
-        too; cannot tell -> OutcomeUnknown. Nothing is ever done twice or reported refused
-        when it may have been done."""
+        """Send a request that changes something. When its answer is lost (no answer, the
+        connection gone, or an answer that is no SIP2 message: a garbled line, a bad checksum
+        twice), ask the library what happened (on a fresh connection, within `recovery_s`)
+        before anything else: done -> its outcome; not done -> sent once more, and the same
+        again if that answer is lost too; cannot tell -> OutcomeUnknown. Nothing is ever done
+        twice or reported refused when it may have been done."""
         for attempt in (1, 2):
             try:
                 return send()
             except LibraryUnreachable:
                 raise  # no connection: nothing was sent, so nothing was done
-            except (LibraryTimeout, LibraryUnavailable) as lost:
+            except (LibraryTimeout, LibraryUnavailable, LibraryProtocolError) as lost:
                 log.warning("%s: answer lost (%s); asking the library what happened", what, lost)
                 with self.client.bounded(self.recovery_s):
                     outcome = recovery.find_out(what, item_id, find_out, lost)

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from kiosk.core.errors import LibraryUnreachable, OutcomeUnknown
+from kiosk.core.errors import LibraryUnreachable, LoginRejected, OutcomeUnknown
 from kiosk.ils.journal import Journal
 from kiosk.ils.journaled import JournaledLibrary
 from kiosk.ils.library import Sip2Library
@@ -119,6 +119,29 @@ def test_nothing_sent_to_a_library_that_is_down_is_not_done(server, journal):
     finally:
         lib.close()
     assert states(journal) == [("checkout", BOOK, "not_done", False)]
+
+
+@pytest.mark.parametrize("refused", ["login", "garbled status"])
+def test_a_request_refused_at_login_was_not_sent_and_is_not_done(server, journal, refused):
+    """The kiosk's SIP2 password changed, or the library garbled its answer to the login's
+    status request: the checkout never went out, so it is not done, and a later return of
+    the same book cannot make the reconciliation call it done."""
+    lib = JournaledLibrary(adapter(server), journal, lambda: AT)
+    try:
+        lib.lookup_patron(PATRON)
+        if refused == "login":
+            server.refuse_logins()
+        else:
+            server.add_fault("garbage", on="99")
+        lib.library.client._drop()  # the next request logs in again
+        with pytest.raises((LoginRejected, LibraryUnreachable)):
+            lib.checkout(PATRON, BOOK)
+        assert states(journal) == [("checkout", BOOK, "not_done", False)]
+        assert server.store.loan(BOOK) is None
+    finally:
+        server.refuse_logins(False)
+        server.clear_faults()
+        lib.close()
 
 
 def test_returns_taken_offline_are_replayed_in_order_exactly_once(journal):

@@ -1,6 +1,7 @@
 """Lost answers, told truthfully. The embedded server commits a checkout, return or renewal and
 then drops the connection (commit-then-drop), leaves the answer unsent (commit-then-hang, one
-session or the whole server), or drops the request before reading it (drop-before-commit).
+session or the whole server), answers with bytes that are no SIP2 message (commit-then-
+garble), or drops the request before reading it (drop-before-commit).
 Each time the library's records, what the adapter reports, and for a checkout what the screen
 shows and the receipt prints, must agree: borrowed with its due date, not borrowed with a
 reason, or "not confirmed: please check at the desk"; never both borrowed and refused, and
@@ -70,7 +71,7 @@ OPERATIONS = ["checkout", "checkin", "renewal"]
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
-@pytest.mark.parametrize("fault", ["reply_dropped", "reply_lost"])
+@pytest.mark.parametrize("fault", ["reply_dropped", "reply_lost", "garbage"])
 def test_committed_then_answer_lost_on_a_live_server_is_reported_done(server, quick, operation, fault):
     quick.lookup_patron(PATRON)
     server.add_fault(fault, on=CODES[operation])

@@ -17,6 +17,7 @@ from kiosk.core.errors import (
     LibraryUnavailable,
     LibraryUnreachable,
     LoginRejected,
+    LoginUnreadable,
 )
 from kiosk.ils.sip2.codec import (
     ChecksumError,
@@ -172,7 +173,10 @@ class Sip2Client:
                 except (LibraryUnavailable, LibraryTimeout) as exc:
                     self._set_online(False, str(exc))
                     raise LibraryUnreachable(str(exc)) from exc
-                except LibraryError as exc:
+                except LibraryProtocolError as exc:
+                    self._set_online(False, str(exc))
+                    raise LoginUnreadable(str(exc)) from exc
+                except LibraryError as exc:  # LoginRejected: nothing was sent either
                     self._set_online(False, str(exc))
                     raise
                 try:
