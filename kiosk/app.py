@@ -28,8 +28,10 @@ from kiosk.flows.session import Session
 from kiosk.ils.journal import Journal, JournalError
 from kiosk.ils.journaled import JournaledLibrary, OfflineLending
 from kiosk.ils.library import Sip2Library
+from kiosk.metrics import MetricsServer, start_metrics
 from kiosk.runtime.clock import SystemClock
 from kiosk.runtime.loop import Runtime
+from kiosk.runtime.tally import Tally
 from kiosk.runtime.voice import VoiceGuide, controls_first
 
 log = logging.getLogger("kiosk.app")
@@ -67,8 +69,12 @@ class Kiosk:
     voice: VoiceGuide | None = None
     journal: Journal | None = None
     replayer: Replayer | None = None
+    tally: Tally | None = None
+    metrics: MetricsServer | None = None
 
     def stop(self) -> None:
+        if self.metrics is not None:
+            self.metrics.stop()
         if self.replayer is not None:
             self.replayer.stop()
         self.runtime.stop()
@@ -398,12 +404,18 @@ def build(settings: Settings) -> Kiosk:
     voice = voice_guide(settings, sims)
     runtime.sound = voice.cue
     runtime.observers.append(voice.observe)
+    # What happened, counted for the technician (and the metrics endpoint when enabled).
+    tally = Tally()
+    runtime.observers.append(tally)
     # A visit's end clears what the devices remember of it: the next patron may show the same
     # book, or the same patron tap again at once.
     for device in devices:
         runtime.on_visit_ended.append(device.reset)
     replayer.start()
-    return Kiosk(settings, runtime, flow, sims, devices, voice, journal, replayer)
+    metrics = start_metrics(settings, tally, journal, runtime.clock.now)
+    if metrics is not None:
+        library.client.on_round_trip = metrics.metrics.round_trip
+    return Kiosk(settings, runtime, flow, sims, devices, voice, journal, replayer, tally, metrics)
 
 
 def attach_ui(kiosk: Kiosk, headless: bool, fit_screen: bool = False) -> Any:

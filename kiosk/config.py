@@ -178,6 +178,15 @@ PRINTER_URL = matches(
 )
 HOST = matches(r"[\w.\-:]+", "a host name or IP address")
 
+
+def _ip_address_problem(value: Any) -> str | None:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return "must be an IP address, such as 127.0.0.1, 0.0.0.0 or ::1"
+    return None
+
+
 SCHEMA: dict[str, dict[str, Key]] = {
     "kiosk": {
         "id": Key(str, "KIOSK-01", "Kiosk id printed on receipts and sent to the library system"),
@@ -420,6 +429,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
             one_of("pulse", "sim", "none"),
         ),
     },
+    "metrics": {
+        "enabled": Key(bool, False, "Serve Prometheus metrics over HTTP (docs/metrics.md)"),
+        "port": Key(int, 9464, "Port of the metrics endpoint (0 = any free port)", in_range(0, 65535)),
+        "bind": Key(str, "127.0.0.1", "Address the metrics endpoint listens on", Rule(_ip_address_problem)),
+    },
 }
 
 
@@ -453,6 +467,7 @@ class Settings:
     printer: Section
     log: Section
     voice: Section
+    metrics: Section
 
     # The password_file's contents, read once by validate().
     password_from_file: str | None = field(default=None, repr=False, compare=False)

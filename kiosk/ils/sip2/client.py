@@ -43,6 +43,8 @@ BACKOFF_MAX_S = 4.0
 
 # Called with (online, detail) when the link goes up or down.
 LinkListener = Callable[[bool, str], None]
+# Called with (message code, seconds) after each request the library answered.
+RoundTripListener = Callable[[str, float], None]
 
 
 class Sip2Client:
@@ -97,6 +99,8 @@ class Sip2Client:
         self.retries = retries
         self.heartbeat_s = heartbeat_s
         self.on_link = on_link
+        # Set by whoever measures the library's answer times (kiosk.metrics); None: not measured.
+        self.on_round_trip: RoundTripListener | None = None
         self.online: bool | None = None
         self.heartbeats = 0
         self._last_activity = time.monotonic()
@@ -180,7 +184,9 @@ class Sip2Client:
                     self._set_online(False, str(exc))
                     raise
                 try:
+                    sent = time.monotonic()
                     reply = self._exchange(message, timeout=timeout)  # cut to a bounded() deadline there
+                    self._round_trip(message.code, time.monotonic() - sent)
                     self._set_serving()
                     return reply
                 except (LibraryUnavailable, LibraryTimeout) as exc:
@@ -189,6 +195,15 @@ class Sip2Client:
                         raise
                     log.info("%s failed under a lookup (%s); trying again", self.where, type(exc).__name__)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _round_trip(self, code: str, seconds: float) -> None:
+        # A listener's fault must never turn an answered request (a loan made) into a failed one.
+        if self.on_round_trip is None:
+            return
+        try:
+            self.on_round_trip(code, seconds)
+        except Exception:
+            log.exception("round-trip listener failed")
 
     @property
     def heartbeat_interval(self) -> float:
