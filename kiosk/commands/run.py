@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import argparse
 import signal
+from typing import TYPE_CHECKING
 
 from kiosk.commands import config_arg, load_settings
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
+
+    from kiosk.app import Kiosk
+    from kiosk.core.views import View
+    from kiosk.ui.watchdog import UiWatchdog
 
 HELP = "run the kiosk full screen with the configured devices"
 
@@ -21,8 +29,10 @@ def main(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config)
     kiosk = build(settings)
+    watchdog: UiWatchdog | None = None
     try:
         window = attach_ui(kiosk, headless=not has_display())
+        watchdog = _feed_watchdog(kiosk, window)
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QApplication
 
@@ -41,4 +51,27 @@ def main(args: argparse.Namespace) -> int:
         kiosk.runtime.start()
         return int(app.exec())
     finally:
+        if watchdog is not None:
+            watchdog.stopping()
         kiosk.stop()
+
+
+def _feed_watchdog(kiosk: Kiosk, window: QObject) -> UiWatchdog | None:
+    """Under systemd ($NOTIFY_SOCKET): READY=1 with the first screen, WATCHDOG=1 from the Qt
+    main thread (deploy/systemd/chaekieum-kiosk.service); None without a service manager."""
+    from kiosk.core.notify import Notifier, watchdog_interval_s
+    from kiosk.ui.watchdog import UiWatchdog
+
+    notifier = Notifier.from_environment()
+    if notifier is None:
+        return None
+    notifier.status("starting")
+    watchdog = UiWatchdog(notifier, watchdog_interval_s(), parent=window)
+    show = kiosk.runtime.show
+
+    def show_and_tell(view: View) -> None:
+        show(view)
+        watchdog.screen_shown(view.screen)
+
+    kiosk.runtime.show = show_and_tell
+    return watchdog
