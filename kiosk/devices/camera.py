@@ -6,7 +6,7 @@ import logging
 import os
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
@@ -32,6 +32,8 @@ _BACKOFF_MAX_S = 10.0
 # A frame's decoding should be done before the next frame of a 30 fps camera is due (33 ms),
 # with a little to spare for the rest of the worker's loop.
 FRAME_DEADLINE_S = 0.030
+# How many of the latest frames a reader keeps figures of (diagnostics: frame rate, decode rate).
+RECENT_FRAMES = 60
 
 
 class CameraError(DeviceError):
@@ -314,6 +316,18 @@ class CameraReader:
         self._post: Post = _discard
         self._failing = False
         self._trouble = TroubleWatch()
+        # For diagnostics, read-only: the last DeviceStatus posted (None: none yet, the camera
+        # has not failed), the last frame and what it decoded to, and (monotonic time, codes
+        # decoded) for each of the latest frames.
+        self.status: DeviceStatus | None = None
+        self.last_frame: np.ndarray | None = None
+        self.last_found: list[Decoded] = []
+        self.recent: deque[tuple[float, int]] = deque(maxlen=RECENT_FRAMES)
+
+    @property
+    def label(self) -> str:
+        """The source as a technician knows it (a device, a file, or the simulator's class)."""
+        return self._label
 
     def start(self, post: Post) -> None:
         if self._thread is not None:
@@ -411,6 +425,8 @@ class CameraReader:
             self._debouncer = ReadDebouncer(self._forget_after_s)
         found = decode_frame(frame, self._formats, self.frames_decoded)
         self.frames_decoded += 1
+        self.last_frame, self.last_found = frame, found
+        self.recent.append((time.monotonic(), len(found)))
         now = self._clock()
         bars: bool | None = None
         if not found and self.frames_decoded % TROUBLE_EVERY == 0:
@@ -445,13 +461,15 @@ class CameraReader:
         if not self._failing:
             log.warning("%s", detail)
             self._failing = True
-            self._emit(DeviceStatus(device=self.name, ok=False, detail=detail))
+            self.status = DeviceStatus(device=self.name, ok=False, detail=detail)
+            self._emit(self.status)
 
     def _healthy(self) -> None:
         if self._failing:
             self._failing = False
             log.info("camera %s: delivering frames again", self._label)
-            self._emit(DeviceStatus(device=self.name, ok=True, detail=f"camera {self._label}"))
+            self.status = DeviceStatus(device=self.name, ok=True, detail=f"camera {self._label}")
+            self._emit(self.status)
 
     def _emit(self, event: Event) -> None:
         try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Literal
+from typing import Any, Literal
 
 from kiosk.devices.transit_card import DEFAULT_AIDS, parse_aid
 
@@ -185,3 +185,18 @@ class CardIdSources:
                 if member:
                     return member
         return None
+
+
+def card_identity(nfc: Any) -> tuple[CardIdRule, CardIdSources]:
+    """How a card becomes a patron identifier, as the settings' [nfc] section says."""
+    rule = CardIdRule(
+        format=nfc.uid_format,
+        byte_order=nfc.uid_byte_order,
+        case=nfc.uid_case,
+        width=nfc.uid_width,
+        prefix=nfc.uid_prefix,
+    )
+    sources = CardIdSources(
+        order=tuple(nfc.id_sources), ndef_pattern=nfc.ndef_pattern, transit_aids=tuple(nfc.transit_aids)
+    )
+    return rule, sources

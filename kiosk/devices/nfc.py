@@ -89,6 +89,10 @@ class NfcReader:
         self.reader_model = ""  # what nfcpy says the open reader is, for diagnostics
         # perf_counter() when the sense() call that first saw the card being reported began.
         self.first_sensed = 0.0
+        # The last DeviceStatus posted (None: none yet), and who else hears every event
+        # (diagnostics watching a tap on the running kiosk's reader).
+        self.status: DeviceStatus | None = None
+        self.listeners: list[Post] = []
 
     @property
     def holdoff_s(self) -> float:
@@ -318,8 +322,12 @@ class NfcReader:
                 self._emit(CardProblem(reason="two_cards"))
 
     def _emit(self, event: CardRead | CardRemoved | CardProblem | DeviceStatus) -> None:
+        if isinstance(event, DeviceStatus):
+            self.status = event
         if self._post is not None:
             self._post(event)
+        for listener in list(self.listeners):
+            listener(event)
 
     def _interrupt_udp_wait(self) -> None:
         """Wake a udp-driver sense() from its 1 s wait: it ends on an "RFOFF" datagram."""

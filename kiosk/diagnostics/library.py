@@ -1,11 +1,9 @@
-"""`kiosk diag library`: connect and log in to the SIP2 server, read its status and its TLS
-certificate, time a round trip, and say what the visit journal holds."""
+"""The library link: connect and log in to the SIP2 server, read its status flags and its TLS
+certificate, time status round trips, and say what the visit journal holds."""
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
 import socket
 import ssl
 import statistics
@@ -13,18 +11,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kiosk.commands import config_arg, load_settings
 from kiosk.config import Settings, plaintext_link_warning
-from kiosk.core.errors import ConfigError, LibraryError, LoginRejected
+from kiosk.core.errors import LibraryError, LoginRejected
 from kiosk.core.privacy import clean
-from kiosk.diagnostics import Check
+from kiosk.diagnostics import Check, Findings, Live
 from kiosk.ils.journal import Journal, JournalError
 from kiosk.ils.sip2.client import Sip2Client
 from kiosk.ils.sip2.codec import Message
 from kiosk.ils.sip2.layout import parse_fixed, supported_messages
 from kiosk.ils.sip2.sockets import wrap_tls
-
-HELP = "library link: SIP2 login, server status, supported messages, round trip"
 
 # What the kiosk sends, and what each is for; a server without one loses that function.
 NEEDED = {
@@ -45,19 +40,30 @@ STATUS_FLAGS = ("online", "checkin_ok", "checkout_ok", "renewal_policy", "status
 CERTIFICATE_WARNING_DAYS = 30
 # An entry open this long means the start-up reconciliation has not reached the library.
 OPEN_WARNING = dt.timedelta(hours=1)
+STATUS_REQUEST = Message("99", "0" + "080" + "2.00")
 
-
-def register(parser: argparse.ArgumentParser) -> None:
-    parser.description = (
-        "Connect to the library's SIP2 server with the configured account, log in (93), ask its "
-        "status (99/98: online, checkin/checkout allowed, renewal policy, timeout and retries, "
-        "supported messages), check the TLS link and the server's certificate, time status round "
-        "trips, and say what the visit journal holds ([library] journal). Exit 0 when logged in "
-        "and online (warnings do not change it), 1 when not, 2 when the configuration is refused."
-    )
-    config_arg(parser)
-    parser.add_argument("--rounds", type=int, default=5, help="status round trips to time (default 5)")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+ADVICE_LOGIN = (
+    "check [library] login_id and the password (password_env, password_file) against the kiosk's "
+    "SIP2 account on the library's server"
+)
+ADVICE_REACH = (
+    "check that the library's SIP2 service runs and that this machine reaches [library] host and port "
+    "(network cable, firewall, VPN)"
+)
+ADVICE_EMBEDDED = "the embedded server runs inside the kiosk: start the kiosk, or `kiosk sim ils`"
+ADVICE_EXPIRED = (
+    "the SIP2 server's TLS certificate has expired: have it renewed on the server; the kiosk refuses "
+    "it until then"
+)
+ADVICE_TRUST = "check [library] tls_ca: it must hold the CA that signed the server's certificate"
+ADVICE_RENEW = "have the SIP2 server's TLS certificate renewed before it ends"
+ADVICE_OFFLINE = "the library's system says it is offline: check the ILS's SIP service with the library"
+ADVICE_RIGHTS = "ask the library to allow checkout and checkin for the kiosk's SIP2 account"
+ADVICE_JOURNAL_DAMAGED = (
+    "move the damaged journal aside (keep it for staff) and restart the kiosk; it takes no "
+    "transactions without one"
+)
+ADVICE_EXPORT = "`kiosk journal export DIR` and hand the files to the desk"
 
 
 def client_for(settings: Settings) -> Sip2Client:
@@ -66,65 +72,89 @@ def client_for(settings: Settings) -> Sip2Client:
         lib.host, lib.port, login_id=lib.login_id, password=settings.sip2_password(),
         location_code=lib.location_code, terminator="\r\n" if lib.terminator == "CRLF" else "\r",
         encoding=lib.encoding, delimiter=lib.delimiter, tls=lib.tls, tls_ca=lib.tls_ca or None,
-        timeout=lib.timeout_s, tls_cert=getattr(lib, "tls_cert", "") or None,
-        tls_key=getattr(lib, "tls_key", "") or None,
+        timeout=lib.timeout_s, tls_cert=lib.tls_cert or None, tls_key=lib.tls_key or None,
     )  # fmt: skip
 
 
-def probe(settings: Settings, rounds: int = 5) -> Check:
-    """Log in, read the status, time `rounds` status exchanges; the link's TLS and the journal.
-    The verdict (details["verdict"]) is "fail" when the check failed, "warning" when it passed
-    with something to fix, else "ok"."""
-    result = _probe(settings, rounds)
-    details = dict(result.details)
-    warnings = list(result.warnings)
-    plaintext = plaintext_link_warning(settings)
-    if plaintext:
-        warnings.append(plaintext)
-    details["tls"] = None
-    if result.ok and settings.library.tls:
-        details["tls"], problem = _tls_evidence(settings)
-        if problem:
-            warnings.append(problem)
-    details["journal"], journal_problems, unreadable = _journal_evidence(settings)
-    warnings.extend(journal_problems)
-    ok, summary = result.ok, result.summary
-    if unreadable:  # the kiosk takes no transaction without its journal: that fails the check
-        ok = False
-        summary = unreadable if result.ok else f"{summary}; {unreadable}"
-    details["verdict"] = "fail" if not ok else "warning" if warnings else "ok"
-    return Check(result.device, ok, summary, details, tuple(warnings))
+def library_status(settings: Settings, live: Live | None = None) -> Message:
+    """A fresh status (98) from the library: over the running kiosk's link when there is one,
+    else over a connection of its own. Raises LibraryError."""
+    client = live.sip2_client() if live is not None else None
+    if client is not None:
+        return client.request(STATUS_REQUEST, idempotent=True)
+    own = client_for(settings)
+    try:
+        own.connect()
+        return own.request(STATUS_REQUEST, idempotent=True)
+    finally:
+        own.close()
 
 
-def _probe(settings: Settings, rounds: int) -> Check:
+def check(settings: Settings, live: Live | None = None, *, rounds: int = 3, **_options: Any) -> Check:
+    """Log in (or use the kiosk's link), read the status, time `rounds` status exchanges; the
+    link's TLS certificate and the visit journal."""
+    found = Findings("library")
     lib = settings.library
     where = f"SIP2 server {lib.host}:{lib.port}"
-    client = client_for(settings)
+    found.evidence["where"] = where
+    plaintext = plaintext_link_warning(settings)
+    if plaintext:
+        found.warn(
+            plaintext.partition("; ")[0],
+            "set [library] tls = true (with tls_ca) unless the link is protected otherwise (VPN, stunnel)",
+        )
+    client = live.sip2_client() if live is not None else None
+    linked = _link(found, settings, client, rounds)
+    found.evidence["tls"] = None
+    if linked and lib.tls:
+        found.evidence["tls"] = _tls_evidence(found, settings)
+    journal = live.journal if live is not None and live.journal is not None else None
+    found.evidence["journal"] = _journal_evidence(found, settings, journal)
+    e = found.evidence
+    return found.check(
+        f"logged in to {where} ({e.get('library_name') or e.get('institution')}), online, "
+        f"round trip {e.get('round_trip_ms', 0):.1f} ms"
+    )
+
+
+def _link(found: Findings, settings: Settings, client: Sip2Client | None, rounds: int) -> bool:
+    """The login, the status and the round trips; whether the library answered."""
+    lib = settings.library
+    own = client is None
+    found.evidence["link"] = "own connection" if own else "the kiosk's"
+    sip = client_for(settings) if client is None else client
     try:
         started = time.perf_counter()
-        status = client.connect()
-        login_ms = (time.perf_counter() - started) * 1000
+        status = sip.connect() if own else sip.request(STATUS_REQUEST, idempotent=True)
+        found.evidence["login_ms"] = round((time.perf_counter() - started) * 1000, 2) if own else None
         times = []
         for _ in range(max(1, rounds)):
             started = time.perf_counter()
-            client.request(Message("99", "0" + "080" + "2.00"), idempotent=True)
+            status = sip.request(STATUS_REQUEST, idempotent=True)
             times.append((time.perf_counter() - started) * 1000)
     except LoginRejected as exc:
-        return Check("library", False, f"{exc}", {"where": where})
+        found.fail(str(exc), ADVICE_LOGIN)
+        return False
     except LibraryError as exc:
-        hint = (
-            " (the embedded server runs inside the kiosk: start it, or `kiosk sim ils`)"
-            if lib.embedded
-            else ""
-        )
-        return Check("library", False, f"{exc}{hint}", {"where": where})
+        text = str(exc)
+        if "expired" in text:
+            found.fail(text, ADVICE_EXPIRED)
+        elif "not trusted" in text:
+            found.fail(text, ADVICE_TRUST)
+        else:
+            found.fail(text, ADVICE_EMBEDDED if lib.embedded else ADVICE_REACH)
+        return False
     finally:
-        client.close()
+        if own:
+            sip.close()
+    if not own:
+        found.evidence["connects"] = sip.connects
     try:
-        heartbeat: float | None = client.heartbeat_interval
+        heartbeat: float | None = sip.heartbeat_interval
     except ValueError:  # a timeout period of digits int() does not read ('²00')
         heartbeat = None
-    return _verdict(where, status, login_ms, times, heartbeat)
+    _status(found, status, times, heartbeat)
+    return True
 
 
 def status_flags(status: Message) -> dict[str, bool | None]:
@@ -132,46 +162,43 @@ def status_flags(status: Message) -> dict[str, bool | None]:
     return {name: {"Y": True, "N": False}.get(status.fixed[i : i + 1]) for i, name in enumerate(STATUS_FLAGS)}
 
 
-def _verdict(
-    where: str, status: Message, login_ms: float, times: list[float], heartbeat: float | None
-) -> Check:
+def _status(found: Findings, status: Message, times: list[float], heartbeat: float | None) -> None:
     fixed = parse_fixed(status)
     supported = supported_messages(status.get("BX"))
     missing = {code: what for code, what in NEEDED.items() if status.get("BX") and code not in supported}
     flags = status_flags(status)
-    details: dict[str, Any] = {
-        "where": where,
-        "institution": clean(status.get("AO"), 80),
-        "library_name": clean(status.get("AM"), 80),
-        **{name: bool(value) for name, value in flags.items()},
-        "status_flags": {name: _said(value) for name, value in flags.items()},
-        "timeout_period_s": _tenths(fixed["timeout_period"]),
-        "retries_allowed": fixed["retries_allowed"],
-        "protocol_version": fixed["protocol_version"],
-        "supported_messages": sorted(supported),
-        "missing": missing,
-        "heartbeat_s": heartbeat,
-        "login_ms": round(login_ms, 2),
-        "round_trip_ms": round(statistics.median(times), 2),
-    }
-    problems = []
+    found.evidence.update(
+        {
+            "institution": clean(status.get("AO"), 80),
+            "library_name": clean(status.get("AM"), 80),
+            "status_flags": {name: _said(value) for name, value in flags.items()},
+            "offline_allowed": flags["offline_ok"],
+            "timeout_period_s": _tenths(fixed["timeout_period"]),
+            "retries_allowed": fixed["retries_allowed"],
+            "protocol_version": fixed["protocol_version"],
+            "supported_messages": sorted(supported),
+            "missing": missing,
+            "heartbeat_s": heartbeat,
+            "round_trip_ms": round(statistics.median(times), 2),
+        }
+    )
+    if not flags["online"]:
+        found.fail("the server says it is offline", ADVICE_OFFLINE)
+    if not flags["checkout_ok"]:
+        found.fail("checkout not allowed for this account", ADVICE_RIGHTS)
+    if not flags["checkin_ok"]:
+        found.warn("checkin not allowed for this account", ADVICE_RIGHTS)
     unread = [name for name, value in flags.items() if value is None]
     if unread:
-        problems.append("the server's status flags are not Y or N: " + ", ".join(unread))
-    if not details["online"]:
-        problems.append("the server says it is offline: check the ILS's SIP service")
-    if not details["checkout_ok"]:
-        problems.append("checkout not allowed for this account: check the SIP2 account's permissions")
-    if not details["checkin_ok"]:
-        problems.append("checkin not allowed for this account")
+        found.warn(
+            "the server's status flags are not Y or N: " + ", ".join(unread),
+            "ask the library's ILS vendor about its SIP2 status (98) reply",
+        )
     if missing:
-        problems.append("server does not offer " + ", ".join(f"{c} ({w})" for c, w in missing.items()))
-    ok = details["online"] and details["checkout_ok"]
-    summary = "; ".join(problems) if problems else (
-        f"logged in to {where} ({details['library_name'] or details['institution']}), online, "
-        f"round trip {details['round_trip_ms']:.1f} ms"
-    )  # fmt: skip
-    return Check("library", ok, summary, details)
+        found.warn(
+            "server does not offer " + ", ".join(f"{c} ({w})" for c, w in missing.items()),
+            "ask the library to enable these SIP2 messages for the kiosk's account",
+        )
 
 
 def _tenths(text: str) -> float | None:
@@ -183,9 +210,9 @@ def _said(value: bool | None) -> str:
     return "yes" if value else "no" if value is False else "unreadable"
 
 
-def _tls_evidence(settings: Settings) -> tuple[dict[str, Any], str | None]:
-    """How the TLS link is set up and the server's certificate, from a connection of its own
-    made as the client makes it (same verification); a problem worth a warning, or None."""
+def _tls_evidence(found: Findings, settings: Settings) -> dict[str, Any]:
+    """How the TLS link is set up and the server's certificate, from a handshake of its own made
+    as the client makes it (same verification; no login)."""
     lib = settings.library
     where = f"SIP2 server {lib.host}:{lib.port}"
     evidence: dict[str, Any] = {"ca": lib.tls_ca or "system", "client_certificate": bool(lib.tls_cert)}
@@ -201,14 +228,14 @@ def _tls_evidence(settings: Settings) -> tuple[dict[str, Any], str | None]:
             cert = sock.getpeercert() or {}
     except (OSError, LibraryError) as exc:
         evidence["error"] = str(exc)
-        return evidence, f"{where}: could not look at its TLS certificate: {exc}"
-    problem = None
+        found.warn(f"{where}: could not look at its TLS certificate: {exc}", ADVICE_TRUST)
+        return evidence
     if not (evidence["verified"] and evidence["hostname_checked"]):
-        problem = f"{where}: the server's TLS certificate is not verified"
+        found.warn(f"{where}: the server's TLS certificate is not verified", ADVICE_TRUST)
     expires = cert.get("notAfter")
     if isinstance(expires, str):
         try:
-            end = dt.datetime.fromtimestamp(ssl.cert_time_to_seconds(expires), dt.UTC)
+            end: dt.datetime | None = dt.datetime.fromtimestamp(ssl.cert_time_to_seconds(expires), dt.UTC)
         except ValueError:
             end = None
         if end is not None:
@@ -216,13 +243,12 @@ def _tls_evidence(settings: Settings) -> tuple[dict[str, Any], str | None]:
             evidence["certificate_expires"] = end.isoformat()
             evidence["certificate_days_left"] = days
             if days < CERTIFICATE_WARNING_DAYS:
-                problem = (
-                    f"{where}: its TLS certificate expires on {end:%Y-%m-%d} (in {days} days): renew it "
-                    "before kiosks stop connecting"
+                found.warn(
+                    f"{where}: its TLS certificate expires on {end:%Y-%m-%d} (in {days} days)", ADVICE_RENEW
                 )
     evidence["certificate_subject"] = _name(cert.get("subject"))
     evidence["certificate_issuer"] = _name(cert.get("issuer"))
-    return evidence, problem
+    return evidence
 
 
 def _name(rdns: object) -> str:
@@ -236,50 +262,53 @@ def _name(rdns: object) -> str:
     return ""
 
 
-def _journal_evidence(settings: Settings) -> tuple[dict[str, Any], list[str], str]:
-    """What the visit journal holds, what of it a technician should act on (one line each),
-    and why it cannot be read ('' when it can). Opened only when the file exists: never made
-    here."""
+def _journal_evidence(found: Findings, settings: Settings, live: Journal | None) -> dict[str, Any]:
+    """What the visit journal holds: the kiosk's own when it runs, else the file, opened only
+    when it exists (never made here)."""
     name = settings.library.journal
-    if not name:
-        return {"path": "", "kept": "in memory: nothing outlives the kiosk"}, [], ""
-    where = f"journal {name}"
-    if not Path(name).is_file():
-        return {"path": name, "exists": False}, [f"{where} does not exist (yet): has the kiosk run?"], ""
+    where = f"journal {name or '(in memory)'}"
+    if live is None:
+        if not name:
+            return {"path": "", "kept": "in memory: nothing outlives the kiosk"}
+        if not Path(name).is_file():
+            found.warn(f"{where} does not exist (yet)", "start the kiosk once: it makes the journal")
+            return {"path": name, "exists": False}
     try:
-        journal = Journal(name)
+        journal = live if live is not None else Journal(name)
     except JournalError as exc:
-        return {"path": name, "error": str(exc)}, [], f"{exc}: the kiosk cannot take transactions"
+        found.fail(f"{exc}: the kiosk cannot take transactions", ADVICE_JOURNAL_DAMAGED)
+        return {"path": name, "error": str(exc)}
     try:
-        found = journal.summary(dt.datetime.now().astimezone())
+        summary = journal.summary(dt.datetime.now().astimezone())
     except JournalError as exc:
-        return {"path": name, "error": str(exc)}, [], f"{exc}: the kiosk cannot take transactions"
+        found.fail(f"{exc}: the kiosk cannot take transactions", ADVICE_JOURNAL_DAMAGED)
+        return {"path": name, "error": str(exc)}
     finally:
-        journal.close()
-    age = found.oldest_open_age
-    evidence = {
+        if live is None:
+            journal.close()
+    age = summary.oldest_open_age
+    if age is not None and age >= OPEN_WARNING:
+        found.warn(
+            f"{where}: {summary.open} entries open, the oldest for {_duration(age)}",
+            "the library has not been asked what became of them: check that it is reachable",
+        )
+    if summary.waiting:
+        found.warn(
+            f"{where}: {summary.waiting} taken offline, waiting to be replayed to the library",
+            "they go once the library answers: check the library link",
+        )
+    if summary.untold:
+        found.warn(f"{where}: {summary.untold} outcomes the patron was not told", ADVICE_EXPORT)
+    return {
         "path": name,
-        "entries": found.entries,
-        "open": found.open,
-        "waiting": found.waiting,
-        "refused": found.refused,
-        "untold": found.untold,
-        "oldest_open": found.oldest_open.isoformat() if found.oldest_open else None,
+        "entries": summary.entries,
+        "open": summary.open,
+        "waiting": summary.waiting,
+        "refused": summary.refused,
+        "untold": summary.untold,
+        "oldest_open": summary.oldest_open.isoformat() if summary.oldest_open else None,
         "oldest_open_age_s": round(age.total_seconds()) if age is not None else None,
     }
-    problems = []
-    if age is not None and age >= OPEN_WARNING:
-        problems.append(
-            f"{where}: {found.open} entries open, the oldest for {_duration(age)}: the library has not "
-            "been asked what became of them (is it reachable?)"
-        )
-    if found.waiting:
-        problems.append(f"{where}: {found.waiting} taken offline, waiting to be replayed to the library")
-    if found.untold:
-        problems.append(
-            f"{where}: {found.untold} outcomes the patron was not told: `kiosk journal export DIR` for staff"
-        )
-    return evidence, problems, ""
 
 
 def _duration(age: dt.timedelta) -> str:
@@ -288,32 +317,3 @@ def _duration(age: dt.timedelta) -> str:
         return f"{minutes} min"
     hours = minutes // 60
     return f"{hours} h" if hours < 48 else f"{hours // 24} days"
-
-
-def check(settings: Settings) -> Check:
-    return probe(settings, rounds=3)
-
-
-def main(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings(args.config)
-    except ConfigError as exc:
-        print(exc)
-        return 2
-    result = probe(settings, args.rounds)
-    if args.json:
-        report = {"ok": result.ok, "summary": result.summary, "warnings": list(result.warnings)}
-        print(json.dumps({**report, **result.details}, ensure_ascii=False))
-    else:
-        verdict = result.details.get("verdict", "ok" if result.ok else "fail")
-        print({"ok": "OK   ", "warning": "WARN ", "fail": "FAIL "}[verdict] + result.summary)
-        for warning in result.warnings:
-            print("WARN " + warning)
-        for key, value in result.details.items():
-            if isinstance(value, dict) and value:
-                print(f"  {key}:")
-                for inner, said in value.items():
-                    print(f"    {inner}: {said}")
-            else:
-                print(f"  {key}: {value}")
-    return 0 if result.ok else 1

@@ -1,34 +1,23 @@
-"""`kiosk diag printer`: the receipt printer's status, what to check, and a test page."""
+"""The receipt printer: its status bits decoded (online, cover, paper, cutter), and optionally a test
+page with the bytes per second it took."""
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
+import time
 from typing import Any
 
-from kiosk.commands import config_arg, load_settings
 from kiosk.config import Settings
 from kiosk.core.errors import ConfigError
 from kiosk.core.receipt import PrintLine
-from kiosk.devices.escpos import PROFILES, PrinterProfile, encode_receipt, get_profile, transfer_seconds
+from kiosk.devices.escpos import PrinterProfile, encode_receipt, get_profile
 from kiosk.devices.printer import ADVICE, SerialReceiptPrinter
-from kiosk.diagnostics import Check
+from kiosk.diagnostics import Check, Findings, Live
 
-HELP = "receipt printer: status (paper, cover, cutter) and a test page"
-
-
-def register(parser: argparse.ArgumentParser) -> None:
-    parser.description = (
-        "Ask the receipt printer for its real-time status (DLE EOT: online, cover, paper, cutter), "
-        "say what to check, and print a test page (Korean and English lines, a width ruler, a QR "
-        "code, a rule, a cut). Exit 0 when the printer is ready and the page printed."
-    )
-    config_arg(parser)
-    parser.add_argument("--device", default=None, help="printer URL (default: [printer] device)")
-    parser.add_argument("--profile", default=None, help=f"profile ({', '.join(PROFILES)})")
-    parser.add_argument("--no-test-page", action="store_true", help="status only")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+SIM_ADVICE = (
+    "'sim' is the virtual printer inside the running kiosk: check it from the technician screen, or "
+    "start `python -m simulators.printer` and set [printer] device to the port it prints"
+)
 
 
 def test_page(profile: PrinterProfile, kiosk_id: str, at: dt.datetime, qr: str = "") -> list[PrintLine]:
@@ -54,105 +43,93 @@ def test_page(profile: PrinterProfile, kiosk_id: str, at: dt.datetime, qr: str =
     ]
 
 
-def what_to_check(status: dict[str, Any]) -> list[str]:
-    """The technician's to-do list for a status() reply; empty when the printer is ready."""
-    if status["online"] is None:
-        return [status["detail"] or ADVICE["no_answer"]]
-    todo = []
-    if status["paper"] == "out":
-        todo.append("paper out: " + ADVICE["paper_out"])
-    elif status["paper"] == "near_end":
-        todo.append("paper near end: " + ADVICE["near_end"])
-    elif status["paper"] == "unknown":
-        todo.append("paper sensor did not answer: " + ADVICE["no_answer"])
-    if status["cover_open"]:
-        todo.append("cover open: " + ADVICE["cover_open"])
-    if status["cutter_error"]:
-        todo.append("cutter error: " + ADVICE["cutter_error"])
-    elif status["error"]:
-        todo.append("printer error: " + ADVICE["error"])
-    if status["online"] is False and not todo:
-        todo.append("offline: " + ADVICE["offline"])
-    return todo
-
-
-def _ready(status: dict[str, Any]) -> bool:
-    return status["online"] is True and status["paper"] in ("ok", "near_end") and not status["error"]
-
-
-def status_check(printer: SerialReceiptPrinter) -> Check:
-    """Check an open printer (the running kiosk's own, so the port is not opened twice)."""
-    status = printer.status()
-    todo = what_to_check(status)
-    ok = _ready(status) and not status["cover_open"]
-    summary = "; ".join(todo) if todo else f"ready on {printer.url}"
-    return Check("printer", ok, summary, {**status, "profile": printer.profile.name})
-
-
-def check(settings: Settings) -> Check:
-    """Status only, for the diagnostics screen; never prints."""
+def check(settings: Settings, live: Live | None = None, *, test_page: bool = False, **_options: Any) -> Check:
+    """The printer's status (the running kiosk's adapter, else one opened here); with
+    `test_page`, a test page when the printer is ready."""
+    found = Findings("printer")
+    if live is not None and live.printer is not None:
+        return _on(found, live.printer, settings, test_page)
     device = settings.printer.device
+    found.evidence["url"] = device
     if device == "sim":
-        return Check("printer", True, "simulated printer, started with the kiosk", {"url": "sim"})
+        found.evidence["opened"] = False
+        return Check("printer", "ok", "simulated printer (inside the kiosk): not opened here",
+                     {**found.evidence, "note": SIM_ADVICE})  # fmt: skip
     try:
         printer = SerialReceiptPrinter(device, get_profile(settings.printer.profile))
-    except ConfigError as e:
-        return Check("printer", False, str(e), {"url": device})
+    except ConfigError as exc:
+        found.fail(str(exc), "correct [printer] device and profile in the settings")
+        return found.check("")
     try:
-        return status_check(printer)
+        return _on(found, printer, settings, test_page)
     finally:
         printer.close()
 
 
-def main(args: argparse.Namespace) -> int:
-    settings = load_settings(args.config)
-    device = args.device or settings.printer.device
-    try:
-        profile = get_profile(args.profile or settings.printer.profile)
-        if device == "sim":
-            raise ConfigError("[printer] device is 'sim': give the printer with --device URL")
-        printer = SerialReceiptPrinter(device, profile)
-    except ConfigError as e:
-        print(f"kiosk diag printer: {e}")
-        return 2
-    try:
-        result = status_check(printer)
-        page: dict[str, Any] = {"printed": False, "skipped": args.no_test_page}
-        if result.ok and not args.no_test_page:
-            lines = test_page(profile, settings.kiosk.id, dt.datetime.now(), settings.kiosk.account_url)
-            size = len(encode_receipt(lines, profile))
-            outcome = printer.print_lines(lines)
-            page.update(
-                printed=outcome.ok,
-                bytes=size,
-                seconds_at_baud=round(transfer_seconds(size, printer.baud), 2),
-                detail=outcome.detail,
-            )
-    finally:
-        printer.close()
-    ok = result.ok and (page["printed"] or page["skipped"])
-    if args.json:
-        print(json.dumps({"ok": ok, "summary": result.summary, **result.details, "test_page": page}))
-        return 0 if ok else 1
-    d = result.details
-    print(
-        f"printer {printer.url}: profile {profile.name} ({profile.paper_mm} mm, {profile.dots} dots, ", end=""
+def _on(found: Findings, printer: SerialReceiptPrinter, settings: Settings, page: bool) -> Check:
+    where = f"printer on {printer.url}"
+    status = printer.status()
+    found.evidence.update(
+        {
+            "url": printer.url,
+            "profile": printer.profile.name,
+            "baud": printer.baud,
+            "flow_control": printer.flow_control,
+            "online": status["online"],
+            "cover_open": status["cover_open"],
+            "paper": status["paper"],
+            "paper_near_end": status["paper"] == "near_end",
+            "paper_out": status["paper"] == "out",
+            "cutter_error": status["cutter_error"],
+            "error": status["error"],
+            "test_page": None,
+        }
     )
-    print(f"Korean {profile.korean}), {printer.baud} baud, flow control {printer.flow_control}")
-    yes_no = {True: "yes", False: "no", None: "no answer"}
-    print(f"  online        {yes_no[d['online']]}")
-    print(f"  paper         {d['paper']}")
-    print(f"  cover open    {yes_no[d['cover_open']]}")
-    print(f"  cutter error  {yes_no[d['cutter_error']]}")
-    print(f"  other error   {yes_no[d['error']]}")
-    for item in what_to_check(d) or ["nothing: the printer is ready"]:
-        print(f"  check: {item}")
-    if page["skipped"] or not result.ok:
-        print("test page: not printed" + ("" if page["skipped"] else " (the printer is not ready)"))
-    elif page["printed"]:
-        print(
-            f"test page: printed ({page['bytes']} bytes, {page['seconds_at_baud']} s at {printer.baud} baud)"
+    if status["online"] is None:
+        unreachable = "unreachable" in status["detail"]
+        why = "cannot be opened" if unreachable else "no reply to status queries"
+        found.fail(
+            f"{where}: status unknown ({why})",
+            ADVICE["unreachable" if unreachable else "no_answer"],
         )
-    else:
-        print(f"test page: FAILED: {page['detail']}")
-    return 0 if ok else 1
+        return found.check("")
+    if status["paper"] == "out":
+        found.fail(f"{where}: paper out", ADVICE["paper_out"])
+    elif status["paper"] == "near_end":
+        found.warn(f"{where}: paper near end", ADVICE["near_end"])
+    elif status["paper"] == "unknown":
+        found.warn(f"{where}: the paper sensor did not answer", ADVICE["no_answer"])
+    if status["cover_open"]:
+        found.fail(f"{where}: cover open", ADVICE["cover_open"])
+    if status["cutter_error"]:
+        found.fail(f"{where}: cutter error", ADVICE["cutter_error"])
+    elif status["error"]:
+        found.fail(f"{where}: printer error", ADVICE["error"])
+    if status["online"] is False and not found.failures:
+        found.fail(f"{where}: offline", ADVICE["offline"])
+    if page and not found.failures:
+        _print_test_page(found, printer, settings)
+    said = ""
+    if found.evidence["test_page"]:
+        said = f"; test page printed at {found.evidence['test_page']['bytes_per_s']:.0f} bytes/s"
+    return found.check(f"{where}: ready ({printer.profile.name}){said}")
+
+
+def _print_test_page(found: Findings, printer: SerialReceiptPrinter, settings: Settings) -> None:
+    lines = test_page(printer.profile, settings.kiosk.id, dt.datetime.now(), settings.kiosk.account_url)
+    size = len(encode_receipt(lines, printer.profile))
+    started = time.perf_counter()
+    outcome = printer.print_lines(lines)
+    seconds = time.perf_counter() - started
+    if not outcome.ok:
+        found.evidence["test_page"] = {"printed": False, "bytes": size}
+        head, _, advice = outcome.detail.partition(": ")
+        found.fail(f"test page not printed: {head}", advice)
+        return
+    found.evidence["test_page"] = {
+        "printed": True,
+        "bytes": size,
+        "seconds": round(seconds, 3),
+        "bytes_per_s": round(size / seconds, 1) if seconds > 0 else None,
+        "line_bytes_per_s": printer.baud / 10,
+    }

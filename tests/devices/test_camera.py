@@ -315,28 +315,6 @@ def test_video_file_through_opencv(tmp_path: Path, readers: list[CameraReader]) 
     assert post.next(BarcodeRead) == BarcodeRead(text="04A1B2C3D4E5F6", symbology="QRCode", kind="member")
 
 
-@pytest.mark.timeout(60)
-def test_diag_camera_reports_frames_and_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    import argparse
-    import json
-
-    from kiosk.config import defaults, validate
-    from kiosk.diagnostics import camera as diag
-
-    pattern = write_frames(tmp_path, [("CHAEKIEUM:04A1B2C3D4E5F6", "QRCode")], n_per_code=3, gap=1)
-    parser = argparse.ArgumentParser()
-    diag.register(parser)
-    status = diag.main(parser.parse_args(["--source", f"file:{pattern}", "--seconds", "5", "--json"]))
-    report = json.loads(capsys.readouterr().out)
-    assert status == 0 and report["ok"] and report["frames"] == 5 and report["frame_size"] == "640x480"
-    # The patron identifier is masked: technicians' output is a log too.
-    assert report["codes"] == [{"kind": "member", "symbology": "QRCode", "text": "****E5F6", "frames": 3}]
-    missing = validate({"camera": {"source": "file:/nonexistent/%04d.png"}}, "<test>")
-    check = diag.check(missing)
-    assert not check.ok and "does not exist" in check.summary
-    assert diag.check(defaults()).ok  # the simulator
-
-
 @pytest.mark.timeout(120)
 def test_hostile_codes_never_reach_a_flow_nor_the_log(
     readers: list[CameraReader], caplog: pytest.LogCaptureFixture

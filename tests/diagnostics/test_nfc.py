@@ -1,74 +1,103 @@
-"""`kiosk diag nfc` against the card emulator through nfcpy's udp driver, and with readers that fail."""
+"""The NFC check against the card emulator through nfcpy's udp driver: opened here, or the running
+kiosk's reader; a tap; a reader unplugged or absent."""
 
 from __future__ import annotations
 
-import argparse
-import json
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from kiosk.commands import load_settings
+from kiosk import config
+from kiosk.diagnostics import Live
 from kiosk.diagnostics import nfc as diag
-from tests.devices.test_nfc import IDM, UID7, field
+from simulators.nfc import CardEmulator
+from tests.waiting import wait_for
 
-__all__ = ["field"]
+pytestmark = pytest.mark.timeout(60)
 
-pytestmark = pytest.mark.timeout(30)
-
-
-def run(*argv: str) -> int:
-    parser = argparse.ArgumentParser()
-    diag.register(parser)
-    return diag.main(parser.parse_args(list(argv)))
+IDM = "0102030405060708"
+UID7 = "04A1B2C3D4E5F6"
 
 
-def settings_file(tmp_path: Path, device: str, extra: str = "") -> Path:
-    path = tmp_path / "kiosk.toml"
-    path.write_text(f'[nfc]\ndevice = "{device}"\ntechnologies = ["106A", "212F"]\n{extra}', encoding="utf-8")
-    return path
+@pytest.fixture
+def nfc_file(settings_file: Callable[..., Path]) -> Callable[..., Path]:
+    def write(device: str, **more: object) -> Path:
+        return settings_file(nfc={"device": device, "technologies": ["106A", "212F"], **more})
+
+    return write
 
 
-def test_one_tap_as_json(field, capsys) -> None:
-    field.tap(IDM, "212F")
-    assert run("--device", field.path, "--once", "--json", "--timeout", "10") == 0
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert lines[0] == {"reader": field.path, "ok": True, "model": lines[0]["model"]}
-    assert "UDP" in lines[0]["model"]
-    tap = lines[1]
-    assert (tap["technology"], tap["uid"], tap["identifier"]) == ("212F", IDM, IDM)
-    assert 0 <= tap["ms"] < 10_000
-    assert len(lines) == 2
+def tap_when_listening(reader, field: CardEmulator, uid: str, technology: str = "106A") -> threading.Thread:
+    """Tap once the check listens to the kiosk's reader (a tap before would go to the visit only)."""
+
+    def tap() -> None:
+        if wait_for(lambda: bool(reader.listeners), 20):
+            field.tap(uid, technology)
+
+    thread = threading.Thread(target=tap, name="test-tap")
+    thread.start()
+    return thread
 
 
-def test_configured_rule_is_applied_and_text_output(field, capsys, tmp_path) -> None:
-    config = settings_file(tmp_path, field.path, 'uid_format = "decimal"\n')
-    field.tap(UID7)
-    assert run("--config", str(config), "--once", "--timeout", "10") == 0
-    out = capsys.readouterr().out
-    assert f"on {field.path}" in out
-    assert f"106A  UID {UID7}  ->  {int(UID7, 16)}" in out
+def test_reader_found_with_model_and_path(nfc_file, card_field):
+    result = diag.check(config.load(nfc_file(card_field.path)))
+    assert result.verdict == "ok" and result.advice == ()
+    assert "UDP" in result.evidence["model"] and result.evidence["path"] == card_field.path
+    assert result.summary == f"{result.evidence['model']} on {card_field.path}"
 
 
-def test_no_tap_within_timeout_fails(field, capsys) -> None:
-    assert run("--device", field.path, "--once", "--timeout", "0.3") == 1
-    assert "no card" in capsys.readouterr().err
+def test_a_tap_gives_technology_masked_uid_and_identifier_and_time(nfc_file, card_field):
+    card_field.tap(IDM, "212F")
+    result = diag.check(config.load(nfc_file(card_field.path, uid_format="decimal")), tap=10)
+    assert result.verdict == "ok", result.summary
+    tap = result.evidence["tap"]
+    assert (tap["technology"], tap["uid"]) == ("212F", "****0708")
+    assert tap["identifier"] == "****" + str(int(IDM, 16))[-4:] and tap["read_ms"] >= 0
+    assert IDM not in str(result.as_dict()) and "read a 212F card in" in result.summary
 
 
-def test_absent_reader_says_what_to_check(capsys) -> None:
-    assert run("--device", "usb:ffff:ffff", "--json") == 1
-    record = json.loads(capsys.readouterr().out.splitlines()[0])
-    assert record["ok"] is False and "lsusb" in record["detail"] and "modprobe -r" in record["detail"]
+def test_no_tap_in_time_fails_with_what_to_do(nfc_file, card_field):
+    result = diag.check(config.load(nfc_file(card_field.path)), tap=0.3)
+    assert result.verdict == "failed" and result.summary == "no card was read in 0.3 s"
+    assert result.advice == (diag.ADVICE_TAP,) and result.evidence["tap"] is None
 
 
-def test_sim_device_points_to_the_emulator_command(capsys) -> None:
-    assert run("--device", "sim") == 2
-    assert "python -m simulators.nfc" in capsys.readouterr().err
+def test_an_absent_reader_fails_and_says_what_to_check(nfc_file):
+    result = diag.check(config.load(nfc_file("usb:ffff:ffff")))
+    assert result.verdict == "failed" and result.summary == "no NFC reader 'usb:ffff:ffff' found"
+    assert "lsusb" in result.advice[0] and "modprobe -r" in result.advice[0]
 
 
-def test_check_for_the_diagnostics_screen(field, tmp_path) -> None:
-    ok = diag.check(load_settings(settings_file(tmp_path, field.path)))
-    assert ok.ok and field.path in ok.summary and ok.device == "nfc"
-    bad = diag.check(load_settings(settings_file(tmp_path, "usb:ffff:ffff")))
-    assert not bad.ok and "lsusb" in bad.summary
-    assert diag.check(load_settings(None)).ok  # the default: the kiosk's own emulator
+def test_the_simulator_is_not_opened_from_the_command_line():
+    result = diag.check(config.load(None))
+    assert result.verdict == "ok" and result.evidence["opened"] is False
+    assert "python -m simulators.nfc" in result.evidence["note"]
+
+
+def test_the_running_kiosks_reader_is_checked_without_opening_it_again(built):
+    kiosk = built(config.load(None))
+    live = Live.of(kiosk)
+    reader = live.reader
+    assert wait_for(lambda: reader.status is not None and reader.status.ok)
+    polls = kiosk.sims.nfc.polls
+    thread = tap_when_listening(reader, kiosk.sims.nfc, UID7)
+    try:
+        result = diag.check(kiosk.settings, live, tap=15)
+    finally:
+        thread.join()
+    assert result.verdict == "ok", result.summary
+    assert result.evidence["path"] == reader.path and result.evidence["tap"]["uid"] == "****E5F6"
+    assert reader.listeners == [] and kiosk.sims.nfc.polls > polls  # the kiosk's reader polled on
+
+
+def test_the_running_kiosks_reader_unplugged_fails(built):
+    kiosk = built(config.load(None))
+    live = Live.of(kiosk)
+    assert wait_for(lambda: live.reader.status is not None and live.reader.status.ok)
+    kiosk.sims.nfc.unplug()
+    assert wait_for(lambda: not live.reader.status.ok)
+    result = diag.check(kiosk.settings, live)
+    assert result.verdict == "failed" and "stopped answering (unplugged?)" in result.summary
+    assert diag.ADVICE_PLUG in result.advice or any("lsusb" in line for line in result.advice)
