@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.alerts.desk import StaffDesk
 from kiosk.config import Settings, plaintext_link_warning
 from kiosk.core.errors import ConfigError
 from kiosk.core.events import DeviceStatus, Event
@@ -28,6 +29,7 @@ from kiosk.flows.session import Session
 from kiosk.ils.journal import Journal, JournalError
 from kiosk.ils.journaled import JournaledLibrary, OfflineLending
 from kiosk.ils.library import Sip2Library
+from kiosk.logs import close_log_file, open_log_file
 from kiosk.metrics import MetricsServer, start_metrics
 from kiosk.runtime.clock import SystemClock
 from kiosk.runtime.loop import Runtime
@@ -71,8 +73,12 @@ class Kiosk:
     replayer: Replayer | None = None
     tally: Tally | None = None
     metrics: MetricsServer | None = None
+    staff: StaffDesk | None = None
+    log_file: logging.Handler | None = None
 
     def stop(self) -> None:
+        if self.staff is not None:
+            self.staff.shutting_down()  # the library hears it (SIP2 status 2) before the link closes
         if self.metrics is not None:
             self.metrics.stop()
         if self.replayer is not None:
@@ -83,6 +89,10 @@ class Kiosk:
         if self.voice is not None:
             self.voice.close()
         self.sims.stop()
+        if self.staff is not None:
+            self.staff.close()
+        if self.log_file is not None:
+            close_log_file(self.log_file)
 
 
 def _journal(settings: Settings) -> Journal:
@@ -357,6 +367,8 @@ def visit_settings(settings: Settings) -> VisitSettings:
 
 def build(settings: Settings) -> Kiosk:
     """Everything but the UI: adapters, simulators for `sim` devices, flow and runtime."""
+    lg = settings.log
+    log_file = open_log_file(lg.file, lg.max_bytes, lg.backups, lg.level) if lg.file else None
     warning = plaintext_link_warning(settings)
     if warning:
         log.warning("%s", warning)
@@ -389,12 +401,18 @@ def build(settings: Settings) -> Kiosk:
         if library is not None:
             library.close()
         sims.stop()
+        if log_file is not None:
+            close_log_file(log_file)
         raise
     flow = Session(visit_settings(settings))
     journaled = JournaledLibrary(library, journal, offline_returns=settings.library.offline_returns,
                                  offline_lending=offline_lending(settings))  # fmt: skip
     runtime = Runtime(flow, journaled, printer, SystemClock(), devices=devices, membership=library.membership)
     runtime_ref.append(runtime)
+    # Staff hear of a call, a device lost, paper out, the link down, the journal not draining.
+    staff = StaffDesk.from_settings(settings.alerts, settings.kiosk.id, runtime.clock.now, library.client,
+                                    journal)  # fmt: skip
+    staff.attach(runtime, lambda: str(flow.state))
     # What a crash or a lost answer left open is asked about (never sent again) while the
     # kiosk starts; what the patron could not be told stays in the journal for staff.
     threading.Thread(target=_reconcile, args=(journaled,), name="journal-reconcile", daemon=True).start()
@@ -415,7 +433,8 @@ def build(settings: Settings) -> Kiosk:
     metrics = start_metrics(settings, tally, journal, runtime.clock.now)
     if metrics is not None:
         library.client.on_round_trip = metrics.metrics.round_trip
-    return Kiosk(settings, runtime, flow, sims, devices, voice, journal, replayer, tally, metrics)
+    return Kiosk(settings, runtime, flow, sims, devices, voice, journal, replayer, tally, metrics,
+                 staff=staff, log_file=log_file)  # fmt: skip
 
 
 def attach_ui(kiosk: Kiosk, headless: bool, fit_screen: bool = False) -> Any:

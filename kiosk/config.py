@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.core.errors import ConfigError
+from kiosk.core.privacy import has_controls
 from kiosk.devices import card_id
 from kiosk.devices.audio import PLAYER_CHOICES
 
@@ -184,6 +185,25 @@ def _ip_address_problem(value: Any) -> str | None:
         ipaddress.ip_address(value)
     except ValueError:
         return "must be an IP address, such as 127.0.0.1, 0.0.0.0 or ::1"
+    return None
+
+
+ALERT_ADAPTERS = ("log", "webhook", "sip2")
+
+
+def _alert_adapters(value: Any) -> str | None:
+    if not isinstance(value, list) or any(a not in ALERT_ADAPTERS for a in value):
+        return f"expected a list of {', '.join(ALERT_ADAPTERS)}, each at most once"
+    if len(set(value)) < len(value):
+        return f"expected a list of {', '.join(ALERT_ADAPTERS)}, each at most once"
+    return None
+
+
+def _webhook_url(value: Any) -> str | None:
+    if value == "":
+        return None
+    if not re.fullmatch(r"https?://[^\s/?#]+(?:[/?#]\S*)?", value) or has_controls(value):
+        return "must be '' or an http:// or https:// URL"
     return None
 
 
@@ -407,6 +427,23 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "log": {
         "level": Key(str, "info", "Log level", one_of("debug", "info", "warning", "error")),
+        "file": Key(str, "", "JSON-lines log file, rotated ('' = the console only; docs/alerts.md)", path),
+        "max_bytes": Key(int, 5_000_000, "Rotate the log file at this size", in_range(10_000, 1_000_000_000)),
+        "backups": Key(int, 5, "Rotated log files kept", in_range(0, 100)),
+    },
+    "alerts": {
+        "adapters": Key(
+            list,
+            ["log"],
+            "Where staff alerts go: log (a warning line), webhook (JSON POST), sip2 (the status message)",
+            ListOf(OneOf(ALERT_ADAPTERS), _alert_adapters),
+        ),
+        "webhook_url": Key(str, "", "http(s) URL the webhook adapter POSTs alerts to", Rule(_webhook_url)),
+        "webhook_timeout_s": Key((int, float), 5.0, "Seconds to wait for the webhook", in_range(0.5, 60)),
+        "webhook_attempts": Key(int, 3, "Tries per alert before it is dropped (logged)", in_range(1, 10)),
+        "journal_waiting_min": Key(
+            int, 30, "Alert when offline loans or returns wait longer than this to be sent", in_range(1, 1440)
+        ),
     },
     "voice": {
         "speaker": Key(
@@ -467,6 +504,7 @@ class Settings:
     printer: Section
     log: Section
     voice: Section
+    alerts: Section
     metrics: Section
 
     # The password_file's contents, read once by validate().
@@ -594,6 +632,8 @@ def _check_together(settings: Settings) -> None:
                     f"{source}: [keypad] {action}: {name!r} is already the key of {owners[name]}"
                 )
             owners[name] = action
+    if "webhook" in settings.alerts.adapters and not settings.alerts.webhook_url:
+        raise ConfigError(f"{source}: [alerts] adapters has webhook: expected a webhook_url")
     if bool(lib.tls_cert) != bool(lib.tls_key):
         raise ConfigError(f"{source}: [library] tls_cert and tls_key: expected both or neither")
     if not lib.embedded and lib.port == 0:

@@ -74,3 +74,11 @@ class Log(Effect):
 @dataclass(frozen=True)
 class VisitEnded(Effect):
     """The visit is over: the runtime clears patron data held outside the flow."""
+
+
+@dataclass(frozen=True)
+class AlertStaff(Log):
+    """Call staff to the kiosk: a log line that also goes to the StaffAlerts port where the
+    kiosk has one. `message` is English and holds no patron data."""
+
+    kind: str = "call_staff"

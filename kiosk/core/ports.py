@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Protocol, runtime_checkable
 
+from kiosk.core.alerts import Alert, AlertKind
 from kiosk.core.events import Event
 from kiosk.core.model import (
     BringInResult,
@@ -151,3 +152,16 @@ class AudioSinks(Protocol):
     def start(self, changed: Callable[[bool], None]) -> None: ...
 
     def stop(self) -> None: ...
+
+
+class StaffAlerts(Protocol):
+    """Tells staff what needs a person at the kiosk (a log line, a webhook, the SIP2 status).
+    Never blocks the caller for long: what goes over a network goes on its own thread."""
+
+    def raise_alert(self, alert: Alert) -> None: ...
+
+    def clear(self, kind: AlertKind) -> None:
+        """What `kind` was about is over (the device is back, the visit ended)."""
+        ...
+
+    def close(self) -> None: ...

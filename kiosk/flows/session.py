@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from kiosk.core.effects import (
+    AlertStaff,
     CallLibrary,
     CancelTimer,
     Effect,
@@ -576,7 +577,8 @@ class Session(Machine[SessionState]):
             return Step(None, [shown, *self._idle_watch()] if state == V.IDLE else [shown])
         if c == "call_staff":
             effects: list[Effect] = [
-                Log("warning", f"staff called from screen {state}"),
+                # Staff are told (the runtime's StaffAlerts); the screen says they were called.
+                AlertStaff("warning", f"staff called from screen {state}"),
                 PlaySound("chime.staff"),
             ]
             if self._last_view is not None:

@@ -57,6 +57,9 @@ class ServerConfig:
     # A connection with no request for this long is closed (None: kept open for ever).
     idle_timeout_s: float | None = 300.0
     received: collections.Counter[str] = field(default_factory=collections.Counter)
+    # The status code (0 OK, 1 out of paper, 2 shutting down) of each status (99) read, the
+    # latest thousand.
+    status_codes: collections.deque[str] = field(default_factory=lambda: collections.deque(maxlen=1000))
     faults: collections.deque[tuple[str, str | None]] = field(default_factory=collections.deque)
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Cleared while the server is frozen: requests are read and left unanswered.
@@ -185,6 +188,8 @@ class _Session(socketserver.BaseRequestHandler):
             return False
         with self.config.lock:
             self.config.received[request.code] += 1
+            if request.code == "99":
+                self.config.status_codes.append(request.fixed[:1])
         fault = self.config.take_fault(request.code)
         if fault == "drop":
             return False
@@ -346,6 +351,13 @@ class ServerHandle:
         """How many requests of each command code the server has read (for tests)."""
         with self._server.config.lock:
             return collections.Counter(self._server.config.received)
+
+    @property
+    def status_codes(self) -> list[str]:
+        """The status code of the status messages (99) the server has read, oldest first (the
+        latest thousand; for tests)."""
+        with self._server.config.lock:
+            return list(self._server.config.status_codes)
 
     def add_fault(self, fault: str, on: str | None = None) -> None:
         """Queue a fault for the next request (see FAULTS), or for the next request with

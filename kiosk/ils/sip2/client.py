@@ -103,6 +103,10 @@ class Sip2Client:
         self.on_round_trip: RoundTripListener | None = None
         self.online: bool | None = None
         self.heartbeats = 0
+        # The SC status code every status (99) carries: 0 OK, 1 printer out of paper, 2 about
+        # to shut down (staff alerts set it); a change goes with the heartbeat's next tick.
+        self.status_code = "0"
+        self._status_due = False
         self._last_activity = time.monotonic()
         self._failures = 0
         self._retry_at = 0.0
@@ -236,14 +240,34 @@ class Sip2Client:
                     if self.connects and time.monotonic() >= self._retry_at:
                         self._ensure_connected()
                         self._set_serving()
-                elif time.monotonic() - self._last_activity >= self.heartbeat_interval:
-                    self.acs_status = self._exchange(Message("99", "0" + "080" + "2.00"), what="status (99)")
+                elif self._status_due or time.monotonic() - self._last_activity >= self.heartbeat_interval:
+                    self.acs_status = self._exchange(self._status(), what="status (99)")
                     self.heartbeats += 1
                     self._set_serving()
             except LibraryError as exc:
                 self._set_online(False, str(exc))
             finally:
                 self._lock.release()
+
+    def set_status_code(self, code: str, now: bool = False) -> None:
+        """The status code the next status (99) carries: "0" OK, "1" out of paper, "2" about to
+        shut down. Sent with the heartbeat's next tick, or by the next connect; with `now`, at
+        once on a link that is up (waiting at most the timeout for a request in progress)."""
+        if code not in ("0", "1", "2"):
+            raise ValueError(f"SIP2 status code must be 0, 1 or 2, not {code!r}")
+        self.status_code, self._status_due = code, True
+        if now and self._sock is not None and self._lock.acquire(timeout=self.timeout):
+            try:
+                if self._sock is not None:
+                    self.acs_status = self._exchange(self._status(), what="status (99)")
+            except LibraryError as exc:
+                log.warning("%s: status %s not sent: %s", self.where, code, exc)
+            finally:
+                self._lock.release()
+
+    def _status(self) -> Message:
+        self._status_due = False
+        return Message("99", self.status_code + "080" + "2.00")
 
     def _set_serving(self) -> None:
         """Connected: up when the library's last status says it lends and takes returns."""
@@ -304,7 +328,7 @@ class Sip2Client:
         self._buffer.clear()
         try:
             self._login()
-            self.acs_status = self._exchange(Message("99", "0" + "080" + "2.00"), what="status (99)")
+            self.acs_status = self._exchange(self._status(), what="status (99)")
         except LibraryError:
             self._drop()
             raise
