@@ -24,6 +24,7 @@ from kiosk.devices.card_id import CardIdRule, CardIdSources
 from kiosk.devices.escpos import PrinterProfile, get_profile
 from kiosk.devices.nfc import NfcReader
 from kiosk.devices.printer import SerialReceiptPrinter
+from kiosk.devices.printer_watch import PrinterWatch
 from kiosk.flows.screens import VisitSettings
 from kiosk.flows.session import Session
 from kiosk.ils.journal import Journal, JournalError
@@ -35,6 +36,7 @@ from kiosk.runtime.clock import SystemClock
 from kiosk.runtime.loop import Runtime
 from kiosk.runtime.tally import Tally
 from kiosk.runtime.voice import VoiceGuide, controls_first
+from kiosk.technician import TechnicianService
 
 log = logging.getLogger("kiosk.app")
 
@@ -75,8 +77,11 @@ class Kiosk:
     metrics: MetricsServer | None = None
     staff: StaffDesk | None = None
     log_file: logging.Handler | None = None
+    technician: TechnicianService | None = None
 
     def stop(self) -> None:
+        if self.technician is not None:
+            self.technician.close()
         if self.staff is not None:
             self.staff.shutting_down()  # the library hears it (SIP2 status 2) before the link closes
         if self.metrics is not None:
@@ -343,7 +348,7 @@ def offline_lending(settings: Settings) -> OfflineLending | None:
 
 
 def visit_settings(settings: Settings) -> VisitSettings:
-    k, p = settings.kiosk, settings.patron
+    k, p, t = settings.kiosk, settings.patron, settings.technician
     return VisitSettings(
         library_name=k.library_name,
         kiosk_id=k.id,
@@ -362,6 +367,12 @@ def visit_settings(settings: Settings) -> VisitSettings:
         bring_in_consent={Language.KO: p.bring_in_consent_ko, Language.EN: p.bring_in_consent_en},
         offline_returns=settings.library.offline_returns,
         offline_lending=settings.library.offline_borrowing,
+        technician_cards=frozenset(uid.upper() for uid in t.cards),
+        technician_pin_sha256=t.pin_sha256,
+        technician_pin_attempts=t.pin_attempts,
+        technician_lockout_s=t.lockout_min * 60,
+        technician_idle_s=t.idle_s,
+        essential=tuple(t.essential),
     )
 
 
@@ -404,6 +415,8 @@ def build(settings: Settings) -> Kiosk:
         if log_file is not None:
             close_log_file(log_file)
         raise
+    if settings.printer.watch_s > 0:
+        devices.append(PrinterWatch(printer, float(settings.printer.watch_s)))
     flow = Session(visit_settings(settings))
     journaled = JournaledLibrary(library, journal, offline_returns=settings.library.offline_returns,
                                  offline_lending=offline_lending(settings))  # fmt: skip
@@ -433,8 +446,11 @@ def build(settings: Settings) -> Kiosk:
     metrics = start_metrics(settings, tally, journal, runtime.clock.now)
     if metrics is not None:
         library.client.on_round_trip = metrics.metrics.round_trip
-    return Kiosk(settings, runtime, flow, sims, devices, voice, journal, replayer, tally, metrics,
-                 staff=staff, log_file=log_file)  # fmt: skip
+    kiosk = Kiosk(settings, runtime, flow, sims, devices, voice, journal, replayer, tally, metrics,
+                  staff=staff, log_file=log_file)  # fmt: skip
+    # The technician's screen: checks on these live devices, counters, test page, reopen.
+    kiosk.technician = TechnicianService(kiosk)
+    return kiosk
 
 
 def attach_ui(kiosk: Kiosk, headless: bool, fit_screen: bool = False) -> Any:

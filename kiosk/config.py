@@ -188,6 +188,19 @@ def _ip_address_problem(value: Any) -> str | None:
     return None
 
 
+_UID = r"(?:[0-9A-Fa-f]{2}){4,10}"
+
+
+def _each(pattern: str, expected: str) -> Callable[[Any], str | None]:
+    """A list rule: every item a string matching `pattern`."""
+
+    def rule(value: Any) -> str | None:
+        ok = isinstance(value, list) and all(isinstance(v, str) and re.fullmatch(pattern, v) for v in value)
+        return None if ok else f"expected {expected}"
+
+    return rule
+
+
 ALERT_ADAPTERS = ("log", "webhook", "sip2")
 
 
@@ -247,6 +260,31 @@ SCHEMA: dict[str, dict[str, Key]] = {
         ),
         "bring_in_consent_en": Key(
             str, "", "The library's bring-in consent text in English ('' = the standard Chaekieum text)"
+        ),
+    },
+    "technician": {
+        "cards": Key(
+            list,
+            [],
+            "UIDs of technician cards (hex) that open the technician's screen",
+            ListOf(Matches(_UID, "a card UID in hex"), _each(_UID, "card UIDs in hex (8 to 20 digits)")),
+        ),
+        "pin_sha256": Key(
+            str,
+            "",
+            "SHA-256 (hex) of the PIN the hidden gesture asks for ('' = the gesture opens nothing)",
+            matches(r"(?:[0-9a-f]{64})?", "'' or 64 lower-case hex digits (sha256sum of the PIN)"),
+        ),
+        "pin_attempts": Key(int, 3, "Wrong technician PINs before the gesture is locked", in_range(1, 10)),
+        "lockout_min": Key(int, 15, "Minutes the gesture stays locked after too many", in_range(1, 1440)),
+        "idle_s": Key(
+            int, 300, "Seconds of no use before the technician's screen closes", in_range(30, 3600)
+        ),
+        "essential": Key(
+            list,
+            ["nfc", "camera"],
+            "Devices whose failure shows patrons 'out of service' instead of the first screen",
+            ListOf(OneOf(("nfc", "camera")), _each("nfc|camera", "a list of nfc, camera")),
         ),
     },
     "display": {
@@ -424,6 +462,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "profile": Key(str, "generic-80-ko", "Printer profile (paper width, Korean mode)"),
         "sim_baud": Key(int, 115200, "Simulated printer's line speed (0 = unpaced)", in_range(0, 921600)),
         "sim_out": Key(str, "", "Folder for the simulated printer's receipt PNGs ('' = temp)", path),
+        "watch_s": Key(
+            (int, float),
+            20,
+            "Seconds between status checks while idle (paper out known before a visit; 0 = off)",
+            in_range(0, 3600),
+        ),
     },
     "log": {
         "level": Key(str, "info", "Log level", one_of("debug", "info", "warning", "error")),
@@ -495,6 +539,7 @@ class Section:
 class Settings:
     source: str
     kiosk: Section
+    technician: Section
     patron: Section
     display: Section
     keypad: Section

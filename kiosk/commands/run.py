@@ -19,8 +19,14 @@ HELP = "run the kiosk full screen with the configured devices"
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.description = "Run the kiosk with the devices and library in --config."
+    parser.description = (
+        "Run the kiosk with the devices and library in --config: full screen, frameless and locked "
+        "(close requests and context menus ignored); leaving is the technician's (exit 75: restart, "
+        "0: quit)."
+    )
     config_arg(parser)
+    parser.add_argument("--windowed", action="store_true",
+                        help="a normal window that can be closed (development only)")  # fmt: skip
 
 
 def main(args: argparse.Namespace) -> int:
@@ -39,15 +45,22 @@ def main(args: argparse.Namespace) -> int:
         app = QApplication.instance()
         assert app is not None
         for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: app.quit())
+            signal.signal(sig, lambda *_: app.exit(0))  # exit, not quit: the locked window refuses to close
         # Python runs signal handlers only between bytecodes: wake it while Qt waits.
         wake = QTimer()
         wake.start(200)
         wake.timeout.connect(lambda: None)
-        if settings.display.fullscreen:
-            window.showFullScreen()
-        else:
+        if args.windowed:
             window.show()
+        else:
+            window.lock_down(full_screen=True)
+        if kiosk.technician is not None:
+            # The technician leaves (or restarts) the kiosk: the only way out of the lock.
+            def leave(code: int) -> None:
+                window.unlock()
+                app.exit(code)
+
+            kiosk.technician.leave = leave
         kiosk.runtime.start()
         return int(app.exec())
     finally:

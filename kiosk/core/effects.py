@@ -77,6 +77,22 @@ class VisitEnded(Effect):
 
 
 @dataclass(frozen=True)
+class RunChecks(Effect):
+    """Run the self-tests on the kiosk's live devices (and read its counters and recent log);
+    a TechnicianReport comes back."""
+
+
+@dataclass(frozen=True)
+class TechnicianAction(Effect):
+    """A technician's action outside the flow: "test_page", "reopen" (`device`), "restart"
+    (the kiosk process restarts), "quit" (the kiosk leaves the screen). TechnicianDone
+    comes back for those that return."""
+
+    action: str
+    device: str = ""
+
+
+@dataclass(frozen=True)
 class AlertStaff(Log):
     """Call staff to the kiosk: a log line that also goes to the StaffAlerts port where the
     kiosk has one. `message` is English and holds no patron data."""

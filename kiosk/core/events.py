@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk.core.errors import LibraryError
+from kiosk.core.model import CheckResult
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,6 +107,27 @@ class DeviceStatus(Event):
     """A device changed state. `ok` False means the technician has something to do (`detail`)."""
 
     device: str
+    ok: bool
+    detail: str = ""
+    # What is wrong, as a word the flows act on ("paper_out", "cover_open", "unreachable"...).
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TechnicianReport(Event):
+    """What a RunChecks effect found: each check's verdict, the device counters and the recent
+    event log (no patron data in any of it), for the technician's screen."""
+
+    checks: tuple[CheckResult, ...] = ()
+    counters: tuple[tuple[str, str], ...] = ()
+    log: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class TechnicianDone(Event):
+    """A TechnicianAction carried out (`ok`) or not, with what the technician should know."""
+
+    action: str
     ok: bool
     detail: str = ""
 

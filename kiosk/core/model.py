@@ -302,3 +302,14 @@ class HistoryEntry:
     title: str
     checked_out: dt.date
     returned: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One self-test's outcome as the technician's screen shows it: `verdict` "ok", "warning"
+    or "failed"; a one-line summary and what to do (no patron data)."""
+
+    name: str
+    verdict: str
+    summary: str
+    advice: tuple[str, ...] = ()

@@ -127,6 +127,16 @@ class BringInView(View):
     pass
 
 
+@dataclass(frozen=True)
+class TechnicianView(View):
+    pass
+
+
+@dataclass(frozen=True)
+class OutOfServiceView(View):
+    pass
+
+
 VIEW_TYPES: dict[str, type[View]] = {
     "idle": IdleView,
     "working": WorkingView,
@@ -137,4 +147,6 @@ VIEW_TYPES: dict[str, type[View]] = {
     "goodbye": GoodbyeView,
     "signin": SignInView,
     "bring_in": BringInView,
+    "technician": TechnicianView,
+    "out_of_service": OutOfServiceView,
 }

@@ -7,8 +7,9 @@ from kiosk.flows.borrow import Borrow
 from kiosk.flows.giveback import Giveback
 from kiosk.flows.machine import ANY, Machine
 from kiosk.flows.session import Session
+from kiosk.flows.technician import Technician
 
-MACHINES: tuple[type[Machine], ...] = (Session, Borrow, Giveback, Account)  # type: ignore[type-arg]
+MACHINES: tuple[type[Machine], ...] = (Session, Borrow, Giveback, Account, Technician)  # type: ignore[type-arg]
 
 
 def dot() -> str:
@@ -24,7 +25,8 @@ def markdown() -> str:
         "`kiosk/flows`; a test fails when this file is out of date. `kiosk flows --dot | dot -Tsvg`",
         "draws them.",
         "",
-        "A visit is a `Session` that hosts one activity at a time (`Borrow`, `Giveback`, `Account`). Every",
+        "A visit is a `Session` that hosts one activity at a time (`Borrow`, `Giveback`, `Account`); the",
+        "technician's screen (`Technician`) is a state of the session with no visit in it. Every",
         "state has an explicit outcome for every kind of event: taken by a transition below, or",
         "declared ignored; anything else is a test failure.",
     ]

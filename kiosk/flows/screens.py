@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from kiosk.core.model import Hold, Language, Loan, Patron, PrintOutcome
+from kiosk.core.model import CheckResult, Hold, Language, Loan, Patron, PrintOutcome
 from kiosk.core.privacy import mask_card, mask_name
 from kiosk.core.receipt import Checkin, Receipt, Refusal
 from kiosk.core.views import VIEW_TYPES, Input, Line, View
@@ -39,6 +39,17 @@ class VisitSettings:
     offline_lending: bool = False
     # The library's bring-in consent text, by language.
     bring_in_consent: dict[Language, str] = field(default_factory=dict)
+    # The technician: card UIDs (hex, upper case) that open the technician's screen at once;
+    # the SHA-256 (hex) of the PIN the hidden gesture asks for ('' = the gesture opens
+    # nothing), wrong PINs before the gesture is locked and for how long, and the seconds of
+    # no use before the screen closes by itself.
+    technician_cards: frozenset[str] = frozenset()
+    technician_pin_sha256: str = ""
+    technician_pin_attempts: int = 3
+    technician_lockout_s: int = 900
+    technician_idle_s: int = 300
+    # Devices whose failure puts the kiosk out of service ("nfc", "camera").
+    essential: tuple[str, ...] = ("nfc", "camera")
 
 
 @dataclass
@@ -279,6 +290,76 @@ def idle(language: Language, message: str = "idle.prompt") -> View:
     "return" button, or simply showing a book."""
     return _view(language, "idle", "idle.title", message, controls=IDLE_CONTROLS, pictogram="card_tap",
                  hint="idle.hint")  # fmt: skip
+
+
+def idle_notes(degraded: dict[str, str]) -> tuple[Line, ...]:
+    """What works less well today, told on the first screen (no receipts: paper out)."""
+    if "printer" not in degraded:
+        return ()
+    note = "idle.no_receipts" if degraded["printer"] == "paper_out" else "idle.printer_down"
+    return (Line("", status="unconfirmed", note=note),)
+
+
+OUT_OF_SERVICE_CONTROLS = ("lang.ko", "lang.en", "call_staff")
+
+
+def out_of_service(language: Language, message: str, failed: tuple[str, ...] = ()) -> View:
+    """The honest screen of a kiosk that cannot serve: why (the technician's message, or the
+    devices that failed) and where to go instead. Nothing is offered but staff and language."""
+    lines = tuple(Line("", status="refused", note="oos.device_line", note_args=(("device", f"device.{d}"),))
+                  for d in failed)  # fmt: skip
+    return VIEW_TYPES["out_of_service"](
+        screen="out_of_service", language=language, title="oos.title", message=message, lines=lines,
+        controls=OUT_OF_SERVICE_CONTROLS,
+    )  # fmt: skip
+
+
+VERDICT_STATUS = {"ok": "ok", "warning": "unconfirmed", "failed": "refused"}
+
+
+def technician(
+    language: Language,
+    stage: str,
+    message: str = "",
+    message_args: tuple[tuple[str, str], ...] = (),
+    checks: tuple[CheckResult, ...] = (),
+    counters: tuple[tuple[str, str], ...] = (),
+    log: tuple[str, ...] = (),
+    pin: str = "",
+    out_of_service: bool = False,
+    busy: bool = False,
+) -> View:
+    """The technician's screen: the PIN (dots), the menu (checks, counters, recent log,
+    actions) or the choice of what patrons see while the kiosk is out of service."""
+    kind = VIEW_TYPES["technician"]
+    languages = ("lang.ko", "lang.en")
+    if stage == "pin":
+        field = Input("pin", "tech.pin_label", SECRET_DOT * len(pin), secret=True, max_length=8)
+        return kind(screen="technician", language=language, title="tech.title",
+                    message=message or "tech.pin_prompt", message_args=message_args, inputs=(field,),
+                    controls=("enter", "tech.leave", *languages), sensitive=True)  # fmt: skip
+    if stage == "reason":
+        reasons = tuple(Line("", control=f"oos.{r}", note=f"control.oos.{r}") for r in OUT_OF_SERVICE_REASONS)
+        return kind(screen="technician", language=language, title="tech.title", message="tech.reason_prompt",
+                    lines=reasons, controls=("tech.back", *languages))  # fmt: skip
+    lines = [
+        Line(c.name, " · ".join((c.summary, *c.advice[:1])), VERDICT_STATUS.get(c.verdict, "refused"))
+        for c in checks
+    ]
+    if counters:
+        lines.append(Line("", status="info", note="tech.counters", note_args=counters))
+    lines += [Line(entry, status="info") for entry in log]
+    service = "tech.in_service" if out_of_service else "tech.out_of_service"
+    controls = ("tech.leave", "tech.refresh", "tech.test_page", "tech.reopen_nfc", "tech.reopen_camera",
+                service, "tech.restart", "tech.quit", *languages)  # fmt: skip
+    if not message:
+        message = "tech.checking" if busy else "tech.out_of_service_now" if out_of_service else "tech.prompt"
+    return kind(screen="technician", language=language, title="tech.title", message=message,
+                message_args=message_args, lines=tuple(lines), controls=controls, busy=busy,
+                empty="tech.no_checks")  # fmt: skip
+
+
+OUT_OF_SERVICE_REASONS = ("maintenance", "printer", "network", "closed")
 
 
 def working(language: Language, message: str) -> View:

@@ -41,6 +41,8 @@ from kiosk.core.events import (
     ReceiptPrinted,
     ScanTrouble,
     Started,
+    TechnicianDone,
+    TechnicianReport,
     TimerFired,
 )
 from kiosk.core.model import Language, Patron, PrintOutcome
@@ -56,6 +58,7 @@ from kiosk.flows.giveback import Giveback
 from kiosk.flows.keypad import masked_control
 from kiosk.flows.machine import ANY, Machine, Step, on
 from kiosk.flows.screens import Visit, VisitSettings
+from kiosk.flows.technician import Technician
 from kiosk.flows.signin import SignIn
 
 
@@ -66,6 +69,7 @@ class SessionState(enum.StrEnum):
     ACTIVE = "active"  # an activity runs: borrow or giveback
     PRINTING = "printing"
     GOODBYE = "goodbye"
+    TECHNICIAN = "technician"  # the technician's screen: no patron, no visit
 
 
 V = SessionState
@@ -78,7 +82,7 @@ class Session(Machine[SessionState]):
     INITIAL = V.IDLE
     # Time never runs out unannounced: after `inactivity_s` without a touch, key or scan, a
     # visible (and spoken) countdown of `countdown_s` offers more time; goodbye shows its own.
-    TIMERS = {V.NOTICE: ("inactivity",), V.ACTIVE: ("inactivity",)}
+    TIMERS = {V.NOTICE: ("inactivity",), V.ACTIVE: ("inactivity",), V.TECHNICIAN: ("technician",)}
     # What a screen waiting for the patron (a notice, goodbye) lets pass: nothing to do.
     _WAITING = (Started, CardRemoved, BarcodeRead, ReceiptPrinted, LibraryReplied, DeviceStatus, ScanTrouble)
     # What a screen waiting for the library or the printer lets pass.
@@ -90,7 +94,11 @@ class Session(Machine[SessionState]):
         V.ACTIVE: (Started, CardRemoved, CardProblem, ReceiptPrinted),
         V.PRINTING: (*_BUSY, LibraryReplied),
         V.GOODBYE: _WAITING,
+        V.TECHNICIAN: (Started, CardRead, CardProblem, CardRemoved, BarcodeRead, ReceiptPrinted, LibraryReplied,
+                       ScanTrouble),  # fmt: skip
     }
+    # Devices without which the kiosk cannot serve patrons: their failure shows out of service.
+    ESSENTIAL = ("nfc", "camera")
 
     def __init__(self, settings: VisitSettings | None = None) -> None:
         self.settings = settings or VisitSettings()
@@ -117,9 +125,17 @@ class Session(Machine[SessionState]):
         self._locked: dict[str, dt.datetime | None] = {}
         # The library link is down (the kiosk works offline): the first screen says so.
         self.offline = False
+        # Out of service by the technician: what patrons see (a message id; "" in service).
+        self.out_of_service = ""
+        # Devices that failed, and why (DeviceStatus reasons): an essential one closes the
+        # kiosk, a printer out of paper says "no receipts" on the first screen.
+        self.degraded: dict[str, str] = {}
+        self.technician: Technician | None = None
+        self._tech_failures = 0
+        self._tech_locked_until: dt.datetime | None = None
 
     def timer_seconds(self, name: str) -> float:
-        return {"inactivity": self.settings.inactivity_s}[name]
+        return {"inactivity": self.settings.inactivity_s, "technician": self.settings.technician_idle_s}[name]
 
     # ---------------------------------------------------------------- for activities
 
@@ -177,10 +193,23 @@ class Session(Machine[SessionState]):
         return [VisitEnded()]
 
     def _idle_view(self, message: str = "idle.prompt") -> View:
-        """The first screen; while the library cannot be reached, saying what still works."""
+        """The first screen; while the library cannot be reached, saying what still works; out
+        of service (the technician's message, or an essential device failed) saying so."""
+        if self.out_of_service:
+            return screens.out_of_service(self.language, self.out_of_service)
+        failed = self._failed()
+        if failed:
+            return screens.out_of_service(self.language, "oos.device", failed)
         if self.offline and message == "idle.prompt":
             message = screens.offline_prompt(self.settings)
-        return screens.idle(self.language, message)
+        return replace(screens.idle(self.language, message), lines=screens.idle_notes(self.degraded))
+
+    def _failed(self) -> tuple[str, ...]:
+        return tuple(d for d in self.ESSENTIAL if d in self.degraded and d in self.settings.essential)
+
+    def _closed(self) -> bool:
+        """Out of service: patrons are shown why and where to go, and nothing starts here."""
+        return bool(self.out_of_service or self._failed())
 
     def _to_idle(self, message: str = "idle.prompt") -> Step[SessionState]:
         effects = self._forget()
@@ -315,8 +344,12 @@ class Session(Machine[SessionState]):
     def on_started(self, event: Started) -> list[Effect]:
         return [self._show(self._idle_view())]
 
-    @on((V.IDLE, V.NOTICE, V.GOODBYE), CardRead, to=(V.IDENTIFYING, V.ACTIVE, V.NOTICE))
+    @on((V.IDLE, V.NOTICE, V.GOODBYE), CardRead, to=(V.IDENTIFYING, V.ACTIVE, V.NOTICE, V.TECHNICIAN))
     def on_card(self, event: CardRead) -> Step[SessionState]:
+        if event.uid and event.uid.replace(":", "").upper() in self.settings.technician_cards:
+            return self._open_technician(with_pin=False)
+        if self._closed():
+            return Step(None, [PlaySound("beep.error"), self._show(self._idle_view())])
         return self._identify(event.identifier, event.technology, event.at)
 
     @on((V.IDLE, V.NOTICE, V.GOODBYE), CardProblem, to=V.IDLE)
@@ -329,6 +362,8 @@ class Session(Machine[SessionState]):
 
     @on(V.IDLE, BarcodeRead, to=(V.IDENTIFYING, V.ACTIVE, V.NOTICE), note="member card / book")
     def on_code_at_idle(self, event: BarcodeRead) -> Step[SessionState]:
+        if self._closed():
+            return Step(None, [PlaySound("beep.error"), Log("info", "code shown while out of service")])
         if event.kind == "member":
             # The camera adapter has already taken the identifier out of the card's QR text.
             return self._identify(event.text, "qr", event.at)
@@ -488,6 +523,7 @@ class Session(Machine[SessionState]):
     def on_device_active(self, event: DeviceStatus) -> list[Effect]:
         assert self.activity is not None
         self._link(event)
+        self._record(event)
         before = self.visit.banner
         effects = [self._device_log(event), *self.activity.handle(event)]
         if self.visit.banner != before:
@@ -565,7 +601,7 @@ class Session(Machine[SessionState]):
 
     # ---------------------------------------------------------------- anywhere
 
-    @on(ANY, Pressed, to=(V.IDLE, V.IDENTIFYING, V.ACTIVE, V.PRINTING, V.GOODBYE, V.NOTICE))
+    @on(ANY, Pressed, to=(V.IDLE, V.IDENTIFYING, V.ACTIVE, V.PRINTING, V.GOODBYE, V.NOTICE, V.TECHNICIAN))
     def on_pressed(self, event: Pressed) -> Step[SessionState]:
         c, state = event.control, self.state
         if c.startswith("lang."):
@@ -575,6 +611,10 @@ class Session(Machine[SessionState]):
             assert self._last_view is not None
             shown = self._show(replace(self._last_view, language=self.language))
             return Step(None, [shown, *self._idle_watch()] if state == V.IDLE else [shown])
+        if state == V.IDLE and c == "technician":
+            return self._technician_gesture(event.at)
+        if state == V.IDLE and self._closed() and c in ("borrow", "giveback", "sign_in"):
+            return Step(None, [PlaySound("beep.error"), self._show(self._idle_view())])
         if c == "call_staff":
             effects: list[Effect] = [
                 # Staff are told (the runtime's StaffAlerts); the screen says they were called.
@@ -652,12 +692,99 @@ class Session(Machine[SessionState]):
             return self._start(Borrow(self))
         return None
 
-    @on((V.IDLE, V.NOTICE, V.GOODBYE, V.IDENTIFYING, V.PRINTING), DeviceStatus)
+    @on((V.IDLE, V.NOTICE, V.GOODBYE, V.IDENTIFYING, V.PRINTING, V.TECHNICIAN), DeviceStatus)
     def on_device(self, event: DeviceStatus) -> list[Effect]:
-        changed = self._link(event)
+        changed = self._link(event) | self._record(event)
         if changed and self.state == V.IDLE:
             return [self._device_log(event), self._show(self._idle_view())]
         return [self._device_log(event)]
+
+    def _record(self, event: DeviceStatus) -> bool:
+        """A device's failure (or its return) noted; whether the first screen changes."""
+        if event.device == "library":
+            return False
+        before = dict(self.degraded)
+        if event.ok:
+            self.degraded.pop(event.device, None)
+        else:
+            self.degraded[event.device] = event.reason or "failed"
+        return before != self.degraded
+
+    # ---------------------------------------------------------------- technician
+
+    def technician_pin_failed(self) -> int:
+        self._tech_failures += 1
+        left = self.settings.technician_pin_attempts - self._tech_failures
+        return max(0, left)
+
+    def _technician_gesture(self, at: dt.datetime | None) -> Step[SessionState]:
+        """The hidden gesture: the PIN screen, unless no PIN is set or too many were wrong."""
+        locked = self._tech_locked_until
+        if locked is not None and at is not None and at < locked:
+            return Step(None, [PlaySound("beep.error"), Log("warning", "technician: PIN locked; gesture ignored")])
+        if not self.settings.technician_pin_sha256:
+            return Step(None, [Log("info", "technician gesture: no technician PIN is set")])
+        if locked is not None:
+            self._tech_locked_until, self._tech_failures = None, 0
+        return self._open_technician(with_pin=True)
+
+    def _open_technician(self, with_pin: bool) -> Step[SessionState]:
+        effects = self._forget() if self.state != V.IDLE else []
+        self.technician = Technician(self, with_pin)
+        effects += self.technician.opened()
+        return Step(V.TECHNICIAN, [*effects, CancelTimer("countdown"), self._show(self.technician.view())])
+
+    @on(V.TECHNICIAN, Pressed, to=(V.TECHNICIAN, V.IDLE))
+    def on_technician_pressed(self, event: Pressed) -> Step[SessionState]:
+        tech = self.technician
+        if tech is None:
+            return self._to_idle()
+        if event.control.startswith("lang."):
+            self.language = Language(event.control.split(".", 1)[1])
+            return Step(None, [self._show(tech.view())])
+        effects = tech.handle(event)
+        if tech.outcome == "locked":
+            lock = self.settings.technician_lockout_s
+            self._tech_locked_until = event.at + dt.timedelta(seconds=lock) if event.at else None
+            self.technician = None
+            step = self._to_idle()
+            return Step(V.IDLE, [*effects, *step.effects])
+        if tech.outcome == "leave":
+            self.technician = None
+            step = self._to_idle()
+            return Step(V.IDLE, [*effects, *step.effects])
+        rearm = [CancelTimer("technician"), StartTimer("technician", self.settings.technician_idle_s)]
+        return Step(None, [*effects, *rearm, self._show(tech.view())])
+
+    @on(V.TECHNICIAN, TechnicianReport)
+    def on_technician_report(self, event: TechnicianReport) -> list[Effect]:
+        return self._to_technician(event)
+
+    @on(V.TECHNICIAN, TechnicianDone)
+    def on_technician_done(self, event: TechnicianDone) -> list[Effect]:
+        return self._to_technician(event)
+
+    def _to_technician(self, event: Event) -> list[Effect]:
+        if self.technician is None:
+            return [Log("debug", f"{type(event).__name__} with no technician's screen")]
+        return [*self.technician.handle(event), self._show(self.technician.view())]
+
+    @on(V.TECHNICIAN, TimerFired, to=V.IDLE)
+    def on_technician_timer(self, event: TimerFired) -> Step[SessionState]:
+        """A technician who walked away: the patrons' screen again, never the menu left open."""
+        if event.name != "technician":
+            return Step(None, [Log("debug", f"stale timer {event.name} on the technician's screen")])
+        self.technician = None
+        step = self._to_idle()
+        return Step(V.IDLE, [Log("warning", "technician: screen closed after no use"), *step.effects])
+
+    @on(ANY, TechnicianReport)
+    def on_late_report(self, event: TechnicianReport) -> list[Effect]:
+        return [Log("debug", "technician report after the screen closed")]
+
+    @on(ANY, TechnicianDone)
+    def on_late_done(self, event: TechnicianDone) -> list[Effect]:
+        return [Log("info", f"technician action {event.action} ended after the screen closed")]
 
     def _link(self, event: DeviceStatus) -> bool:
         """The library link's state from its report; whether it changed."""

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import itertools
 import logging
+import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QResizeEvent
-from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QMouseEvent, QResizeEvent
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QPushButton, QWidget
 
 from kiosk.core.events import Event, Pressed
 from kiosk.core.messages import text
@@ -39,6 +40,8 @@ from kiosk.ui.widgets.pictogram import CardTapPictogram
 from kiosk.ui.widgets.text_label import TextLabel, plain
 
 log = logging.getLogger(__name__)
+# The technician's hidden gesture: this many taps on the library's name within this long.
+GESTURE_TAPS, GESTURE_S = 5, 3.0
 
 # What has keypad focus: ("control", id), ("line", position, detail) or ("key", control).
 FocusKey = tuple[object, ...]
@@ -64,6 +67,8 @@ class KioskWindow(ScreenFrame):
         # The theme the configuration sets; `theme` is it as presented now (zoom, contrast).
         self.base_theme = theme
         self.post = post
+        self.locked = False
+        self._name_taps: list[float] = []
         self.keys = keys or KeyMap.default()
         # The app's handlers of the voice controls ("voice.repeat", ...): the strip offers those
         # it finds here, and a press calls the handler (never the visit's flow).
@@ -381,6 +386,8 @@ class KioskWindow(ScreenFrame):
         # A touch anywhere beside the controls (text, the list's background) is still the
         # patron at the kiosk: it gives more time. One on a row or a control is that control's.
         widget = self.childAt(event.position().toPoint())
+        if widget is self.library or (widget is not None and self.library.isAncestorOf(widget)):
+            self._tap_library_name()
         while widget is not None and widget is not self:
             if widget.property("control") or isinstance(widget, LineRow):
                 break
@@ -388,6 +395,51 @@ class KioskWindow(ScreenFrame):
         else:
             self.post(Pressed(control="touch"))
         super().mousePressEvent(event)
+
+    def _tap_library_name(self) -> None:
+        """The hidden gesture: GESTURE_TAPS taps on the library's name within GESTURE_S
+        seconds ask for the technician's screen (the flow asks for the PIN)."""
+        now = time.monotonic()
+        self._name_taps = [t for t in self._name_taps if now - t <= GESTURE_S] + [now]
+        if len(self._name_taps) >= GESTURE_TAPS:
+            self._name_taps = []
+            self.post(Pressed(control="technician"))
+
+    # ------------------------------------------------------------------ lock-down
+
+    def lock_down(self, full_screen: bool = True) -> None:
+        """The patron cannot leave: frameless, on top, no close (a window manager's close
+        request or Alt+F4 is ignored), no context menu. `unlock()` is the technician's."""
+        self.locked = True
+        flags = Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint
+        self.setWindowFlags(self.windowFlags() | flags)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        if full_screen:
+            self.showFullScreen()
+        else:
+            self.show()
+
+    def unlock(self) -> None:
+        self.locked = False
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self.locked:
+            log.warning("a request to close the kiosk window was ignored (locked down)")
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        # Locked down: no context menu anywhere (a long press on a label, a right click).
+        if self.locked and event.type() == QEvent.Type.ContextMenu:
+            return True
+        return super().eventFilter(watched, event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         if self.route_key(event):

@@ -392,7 +392,8 @@ def test_a_request_that_could_not_connect_shows_the_outage_and_no_line():
 
 
 def sample_events():
-    from kiosk.core.events import CardProblem, DeviceStatus
+    from kiosk.core.events import CardProblem, DeviceStatus, TechnicianDone, TechnicianReport
+    from kiosk.core.model import CheckResult
 
     return [
         Started(),
@@ -410,6 +411,8 @@ def sample_events():
         DeviceStatus(device="library", ok=False, detail="down"),
         FlowFailed(state="borrow", failed_on="BarcodeRead", detail="KeyError"),
         ScanTrouble(),
+        TechnicianReport(checks=(CheckResult("printer", "failed", "paper out"),)),
+        TechnicianDone(action="test_page", ok=True),
     ]
 
 
@@ -433,6 +436,7 @@ def test_every_state_has_an_explicit_outcome_for_every_event():
             identified(flow)
             flow.state = state
             flow.handle(event)  # raises UnexpectedEvent for a gap in the table
+    from kiosk.core.events import TechnicianDone, TechnicianReport
     from kiosk.flows.account import Account
     from kiosk.flows.bringin import BringIn
     from kiosk.flows.signin import SignIn
@@ -449,6 +453,8 @@ def test_every_state_has_an_explicit_outcome_for_every_event():
                     Started,
                     FlowFailed,
                     ReceiptPrinted,
+                    TechnicianReport,
+                    TechnicianDone,
                 )
                 if isinstance(event, session_only):
                     continue  # the session's: an activity never sees them
@@ -458,6 +464,15 @@ def test_every_state_has_an_explicit_outcome_for_every_event():
                 activity.state = state
                 flow.visit.item_in_flight = "EM0000100001"
                 activity.handle(event)
+    from kiosk.flows.technician import Technician
+
+    for state in Technician.STATES:
+        for event in sample_events():
+            flow = Session()
+            flow.state = SessionState.TECHNICIAN
+            flow.technician = Technician(flow, with_pin=False)
+            flow.technician.state = state
+            flow.handle(event)
 
 
 def test_a_flow_failure_anywhere_asks_for_staff_then_goes_back_to_idle():

@@ -351,3 +351,31 @@ def test_a_touch_beside_the_controls_posts_touch(window):
     window.posted.clear()
     QTest.mouseClick(window.title, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
     assert [e.control for e in window.posted] == ["touch"]
+
+
+def test_a_locked_window_cannot_be_closed_or_show_a_context_menu(qtbot):
+    from PySide6.QtGui import QContextMenuEvent
+
+    w = KioskWindow(Theme(), "서울도서관", lambda e: None)
+    qtbot.addWidget(w)
+    w.lock_down(full_screen=False)
+    assert w.windowFlags() & Qt.WindowType.FramelessWindowHint
+    assert not w.close() and w.isVisible()  # a close request (the window manager, Alt+F4) ignored
+    menu = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(5, 5), QPoint(5, 5))
+    assert w.eventFilter(w.library, menu)  # eaten: no context menu anywhere
+    w.unlock()
+    assert not w.eventFilter(w.library, menu)
+    assert w.close() and not w.isVisible()
+    QApplication.processEvents()
+
+
+def test_five_taps_on_the_library_name_ask_for_the_technician(qtbot):
+    posted = []
+    w = KioskWindow(Theme(), "서울도서관", posted.append)
+    qtbot.addWidget(w)
+    w.show()
+    for _ in range(4):
+        qtbot.mouseClick(w.library, Qt.MouseButton.LeftButton)
+    assert not [e for e in posted if e.control == "technician"]
+    qtbot.mouseClick(w.library, Qt.MouseButton.LeftButton)
+    assert [e.control for e in posted if e.control == "technician"] == ["technician"]
