@@ -50,7 +50,8 @@ class VisitIds:
 
     def start(self) -> str:
         with self._lock:
-            self._current = secrets.token_hex(6)
+            # Led by a letter, so that the masking of card-like numbers leaves it as it is.
+            self._current = "v" + secrets.token_hex(6)
             return self._current
 
     def end(self) -> None:

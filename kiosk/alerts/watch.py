@@ -24,6 +24,10 @@ PRINTER_ALERTS = {
 }
 
 
+# A printer status (DeviceStatus "printer", its `reason`) -> the alert; a fault otherwise.
+PRINTER_STATUS_ALERTS = {"paper_out": AlertKind.PAPER_OUT, "unreachable": AlertKind.PRINTER_LOST}
+
+
 class Raises(Protocol):
     def alert(self, kind: AlertKind | str, message: str = "") -> bool: ...
 
@@ -32,8 +36,9 @@ class Raises(Protocol):
 
 class EventWatch:
     """A runtime observer (`observe`): a device lost (DeviceStatus not ok) raises its alert and
-    its coming back clears it; a receipt the printer refused raises paper out, printer lost or
-    printer fault, a receipt printed clears them; an AlertStaff effect raises its kind, and the
+    its coming back clears it; a receipt the printer refused, or the printer's status between
+    receipts, raises paper out, printer lost or printer fault, a receipt printed (or the status
+    fine again) clears them; an AlertStaff effect raises its kind, and the
     visit's end (`visit_ended`) clears the call for staff. Runs on the pump's thread: it only
     hands alerts to the hub, whose adapters never block."""
 
@@ -54,6 +59,11 @@ class EventWatch:
         self.alerts.clear(AlertKind.CALL_STAFF)
 
     def _device(self, event: DeviceStatus) -> None:
+        if event.device == "printer":  # watched between receipts
+            reason = str(getattr(event, "reason", ""))
+            self._printer(None if event.ok else PRINTER_STATUS_ALERTS.get(reason, AlertKind.PRINTER_FAULT),
+                          event.detail)  # fmt: skip
+            return
         alert = DEVICE_LOST.get(event.device)
         if alert is None:
             return
@@ -63,12 +73,16 @@ class EventWatch:
             self.alerts.alert(alert, f"{event.device}: {event.detail}" if event.detail else event.device)
 
     def _printed(self, outcome: PrintOutcome) -> None:
-        raised = None if outcome.ok else PRINTER_ALERTS.get(outcome.reason, AlertKind.PRINTER_FAULT)
+        self._printer(None if outcome.ok else PRINTER_ALERTS.get(outcome.reason, AlertKind.PRINTER_FAULT),
+                      outcome.detail)  # fmt: skip
+
+    def _printer(self, raised: AlertKind | None, detail: str) -> None:
+        """One printer alert at a time: `raised` (None: the printer is fine) clears the others."""
         for kind in PRINTER_ALERTS.values():
             if kind != raised:
                 self.alerts.clear(kind)
         if raised is not None:
-            self.alerts.alert(raised, outcome.detail)
+            self.alerts.alert(raised, detail)
 
 
 class Waiting(Protocol):

@@ -59,7 +59,8 @@ def test_a_call_for_staff_a_device_lost_and_the_shutdown_reach_staff(tmp_path):
     logged = [json.loads(line) for line in text.splitlines()]
     assert seed.DEMO_PATRON_ID not in text and seed.DEMO_PATRON_ID.lower() not in text
     in_visit = [line for line in logged if line["visit"] == call["visit"]]
-    assert any("staff alert call_staff" in line["message"] for line in in_visit)
+    assert any("staff alert call_staff" in line["message"] and f"visit {call['visit']}]" in line["message"]
+               for line in in_visit)  # fmt: skip
     assert any(line["level"] == "WARNING" and "camera_lost" in line["message"] for line in logged)
     assert logged[-1]["visit"] == ""  # the visit ended before the kiosk stopped
 

@@ -104,6 +104,17 @@ def test_one_printer_alert_at_a_time(watched):
     assert set(alerts.active) == {AlertKind.PRINTER_FAULT}
 
 
+def test_the_printer_watched_between_receipts_raises_and_clears_its_alert(watched):
+    runtime, alerts = watched
+    feed(
+        runtime,
+        DeviceStatus(device="printer", ok=False, detail="printer on /dev/pts/3 reports its cover open"),
+    )
+    assert set(alerts.active) == {AlertKind.PRINTER_FAULT}
+    feed(runtime, DeviceStatus(device="printer", ok=True, detail="printer ready"))
+    assert not alerts.active
+
+
 def test_the_call_for_staff_is_raised_once_per_visit(watched, caplog):
     runtime, alerts = watched
     feed(runtime, Pressed(control="call_staff"), Pressed(control="call_staff"))

@@ -36,16 +36,16 @@ def test_each_line_is_json_with_time_level_logger_message_and_visit(log_file):
     path, visits, handler = log_file
     log.info("idle")
     visit = visits.start()
-    log.warning("receipt not printed: %s", "paper out")
+    log.warning("receipt not printed: %s (visit %s)", "paper out", visit)
     log.debug("below the file's level")
     visits.end()
     log.info("idle again")
     handler.flush()
     first, second, third = lines(path)
     assert first["visit"] == "" and third["visit"] == ""
-    assert second["visit"] == visit and len(visit) == 12
+    assert second["visit"] == visit and len(visit) == 13
     assert second["level"] == "WARNING" and second["logger"] == "kiosk.test"
-    assert second["message"] == "receipt not printed: paper out"
+    assert second["message"] == f"receipt not printed: paper out (visit {visit})"  # never masked
     assert "T" in second["time"] and second["time"][-6] in "+-"  # ISO 8601 with the offset
 
 
