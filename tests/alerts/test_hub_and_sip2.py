@@ -120,3 +120,16 @@ def test_the_client_refuses_a_status_code_sip2_does_not_have(server):
     client = Sip2Client(server.host, server.port, login_id="kiosk", password="kiosk")
     with pytest.raises(ValueError):
         client.set_status_code("3")
+
+
+@pytest.mark.timeout(20)
+def test_a_library_that_hangs_does_not_hold_up_the_shutdown(server, caplog):
+    client = Sip2Client(server.host, server.port, login_id="kiosk", password="kiosk", timeout=60)
+    try:
+        client.connect()
+        server.freeze()  # reads the status, never answers: the kiosk waits STATUS_NOW_S, not 60 s
+        Alerts([Sip2StatusAlerts(client)], "KIOSK-01", ManualClock().now).alert(AlertKind.SHUTTING_DOWN)
+        assert "status 2 not sent" in caplog.text
+    finally:
+        server.thaw()
+        client.close()

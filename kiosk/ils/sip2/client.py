@@ -41,6 +41,9 @@ DEFAULT_HEARTBEAT_S = 60.0
 BACKOFF_FIRST_S = 0.5
 BACKOFF_MAX_S = 4.0
 
+# The most a status sent at once (set_status_code(now=True): shutting down) may take.
+STATUS_NOW_S = 2.0
+
 # Called with (online, detail) when the link goes up or down.
 LinkListener = Callable[[bool, str], None]
 # Called with (message code, seconds) after each request the library answered.
@@ -252,14 +255,16 @@ class Sip2Client:
     def set_status_code(self, code: str, now: bool = False) -> None:
         """The status code the next status (99) carries: "0" OK, "1" out of paper, "2" about to
         shut down. Sent with the heartbeat's next tick, or by the next connect; with `now`, at
-        once on a link that is up (waiting at most the timeout for a request in progress)."""
+        once on a link that is up, all within STATUS_NOW_S."""
         if code not in ("0", "1", "2"):
             raise ValueError(f"SIP2 status code must be 0, 1 or 2, not {code!r}")
         self.status_code, self._status_due = code, True
-        if now and self._sock is not None and self._lock.acquire(timeout=self.timeout):
+        # Shutting down: a library that does not answer at once is not waited for long.
+        if now and self._sock is not None and self._lock.acquire(timeout=min(self.timeout, STATUS_NOW_S)):
             try:
                 if self._sock is not None:
-                    self.acs_status = self._exchange(self._status(), what="status (99)")
+                    with self.bounded(STATUS_NOW_S):
+                        self.acs_status = self._exchange(self._status(), what="status (99)")
             except LibraryError as exc:
                 log.warning("%s: status %s not sent: %s", self.where, code, exc)
             finally:
