@@ -168,8 +168,9 @@ NFC_PATH = matches(
     "'sim' or an nfcpy path such as 'usb', 'usb:054c:06c1', 'tty:USB0:pn532', 'udp:127.0.0.1:6010'",
 )
 CAMERA_SOURCE = matches(
-    r"sim|\d{1,2}|/dev/video\d+|file:.+%0?\d*d.*|.+\.(mp4|avi|mkv|webm|mov|mjpeg)",
-    "'sim', a camera index like '0', '/dev/video0', an image sequence 'file:frames/%04d.png' or a video file",
+    r"sim|\d{1,2}|/dev/[\w/.\-]+|file:.+%0?\d*d.*|.+\.(mp4|avi|mkv|webm|mov|mjpeg)",
+    "'sim', a camera index like '0', a device like '/dev/video0' or '/dev/kiosk-camera', "
+    "an image sequence 'file:frames/%04d.png' or a video file",
 )
 _PRINTER_OPTION = r"(baud=[1-9]\d{2,6}|flow=(none|rtscts|xonxoff))"
 PRINTER_URL = matches(

@@ -75,7 +75,8 @@ def decode_frame(
 
 
 def _is_device(source: str) -> bool:
-    return source.isdigit() or source.startswith("/dev/video")
+    # A node under /dev: /dev/video0, or a name udev gives it (deploy/udev: /dev/kiosk-camera).
+    return source.isdigit() or source.startswith("/dev/")
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,14 @@ def ensure_app(headless: bool) -> QApplication:
     return app
 
 
+# Qt platforms that draw on the panel themselves, without X11 or a Wayland compositor
+# (deploy/systemd/eglfs.conf).
+PANEL_PLATFORMS = ("eglfs", "linuxfb", "vkkhrdisplay")
+
+
 def has_display() -> bool:
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0]
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or platform in PANEL_PLATFORMS
 
 
 def set_up_access(
