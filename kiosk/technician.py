@@ -38,7 +38,7 @@ class RecentLog(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             line = mask_numbers(clean(self.format(record), 160))
-        except Exception:  # a log line that cannot be formatted is not worth a crash
+        except Exception:  # noqa: BLE001 - a log line that cannot be formatted is not worth a crash
             return
         with self._lock_lines:
             self._lines.append(line)

@@ -212,8 +212,9 @@ def test_the_technician_screen_on_the_window_from_card_tap_to_out_of_service_and
         k.sims.nfc.lift()
         window.grab().save(str(tmp_path / "technician.png"))
         click("tech.out_of_service")
-        qtbot.waitUntil(lambda: any(r.line.control == "oos.maintenance" for r in window.findChildren(LineRow)))
-        row = next(r for r in window.findChildren(LineRow) if r.line.control == "oos.maintenance")
+        rows = lambda: [r for r in window.findChildren(LineRow) if r.line.control == "oos.maintenance"]  # noqa: E731
+        qtbot.waitUntil(lambda: bool(rows()))
+        row = rows()[0]
         qtbot.mouseClick(row, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: "tech.in_service" in window.buttons())
         click("tech.leave")

@@ -58,8 +58,8 @@ from kiosk.flows.giveback import Giveback
 from kiosk.flows.keypad import masked_control
 from kiosk.flows.machine import ANY, Machine, Step, on
 from kiosk.flows.screens import Visit, VisitSettings
-from kiosk.flows.technician import Technician
 from kiosk.flows.signin import SignIn
+from kiosk.flows.technician import Technician
 
 
 class SessionState(enum.StrEnum):
@@ -94,8 +94,7 @@ class Session(Machine[SessionState]):
         V.ACTIVE: (Started, CardRemoved, CardProblem, ReceiptPrinted),
         V.PRINTING: (*_BUSY, LibraryReplied),
         V.GOODBYE: _WAITING,
-        V.TECHNICIAN: (Started, CardRead, CardProblem, CardRemoved, BarcodeRead, ReceiptPrinted, LibraryReplied,
-                       ScanTrouble),  # fmt: skip
+        V.TECHNICIAN: (*_WAITING, CardRead, CardProblem),
     }
     # Devices without which the kiosk cannot serve patrons: their failure shows out of service.
     ESSENTIAL = ("nfc", "camera")
@@ -721,7 +720,8 @@ class Session(Machine[SessionState]):
         """The hidden gesture: the PIN screen, unless no PIN is set or too many were wrong."""
         locked = self._tech_locked_until
         if locked is not None and at is not None and at < locked:
-            return Step(None, [PlaySound("beep.error"), Log("warning", "technician: PIN locked; gesture ignored")])
+            ignored = Log("warning", "technician: PIN locked; gesture ignored")
+            return Step(None, [PlaySound("beep.error"), ignored])
         if not self.settings.technician_pin_sha256:
             return Step(None, [Log("info", "technician gesture: no technician PIN is set")])
         if locked is not None:

@@ -8,7 +8,9 @@ KO: dict[str, str] = {
     "tech.pin_locked": "PIN을 여러 번 잘못 입력해 관리자 화면이 잠시 잠겼습니다",
     "tech.prompt": "기기 점검 결과입니다. 항목을 다시 점검하거나 아래 작업을 고르세요",
     "tech.checking": "점검하는 중입니다",
-    "tech.out_of_service_now": "이 키오스크는 지금 사용 중지 상태입니다. 다시 운영하려면 '운영 재개'를 누르세요",
+    "tech.out_of_service_now": (
+        "이 키오스크는 지금 사용 중지 상태입니다. 다시 운영하려면 '운영 재개'를 누르세요"
+    ),
     "tech.reason_prompt": "이용자에게 보여 줄 안내를 고르세요",
     "tech.done": "완료: {detail}",
     "tech.failed": "실패: {detail}",
@@ -39,7 +41,9 @@ KO: dict[str, str] = {
     "device.camera": "카메라",
     "device.printer": "영수증 프린터",
     "device.library": "도서관 시스템 연결",
-    "idle.no_receipts": "영수증 용지가 떨어져 지금은 영수증을 인쇄할 수 없습니다. 대출과 반납은 화면에서 확인하세요",
+    "idle.no_receipts": (
+        "영수증 용지가 떨어져 지금은 영수증을 인쇄할 수 없습니다. 대출과 반납은 화면에서 확인하세요"
+    ),
     "idle.printer_down": "영수증 프린터가 작동하지 않아 지금은 영수증을 인쇄할 수 없습니다",
 }
 
