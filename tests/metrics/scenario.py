@@ -89,6 +89,10 @@ def drive(kiosk: Kiosk) -> None:
     d = Driver(kiosk)
     visit = kiosk.flow.visit
     d.until(lambda: d.screen() == "idle", "the first screen")
+    # The reader reports from its own thread when it opens: its status is in every scrape after.
+    tally = kiosk.tally
+    assert tally is not None
+    d.until(lambda: "nfc" in tally.snapshot()["devices"], "the card reader's status")
     # Visit 1
     d.post(Pressed(control="giveback"))
     d.activity("giveback")
