@@ -425,7 +425,7 @@ def build(settings: Settings) -> Kiosk:
     # Staff hear of a call, a device lost, paper out, the link down, the journal not draining.
     staff = StaffDesk.from_settings(settings.alerts, settings.kiosk.id, runtime.clock.now, library.client,
                                     journal)  # fmt: skip
-    staff.attach(runtime, lambda: str(flow.state))
+    staff.attach(runtime, lambda: flow.visit.started is not None)
     # What a crash or a lost answer left open is asked about (never sent again) while the
     # kiosk starts; what the patron could not be told stays in the journal for staff.
     threading.Thread(target=_reconcile, args=(journaled,), name="journal-reconcile", daemon=True).start()

@@ -58,13 +58,13 @@ class VisitIds:
         with self._lock:
             self._current = ""
 
-    def watcher(self, state: Callable[[], str]) -> Callable[[str, Any], None]:
-        """A runtime observer: the first effect the flow asks for out of its idle state starts
-        a visit (so that the visit's first log lines carry its id). `end` goes to the runtime's
-        on_visit_ended."""
+    def watcher(self, in_visit: Callable[[], bool]) -> Callable[[str, Any], None]:
+        """A runtime observer: the first effect the flow asks for once `in_visit()` (a patron's
+        visit has started) starts an id, so that the visit's first log lines carry it. `end`
+        goes to the runtime's on_visit_ended."""
 
         def observe(kind: str, obj: Any) -> None:
-            if kind == "effect" and not self._current and state() != "idle":
+            if kind == "effect" and not self._current and in_visit():
                 self.start()
 
         return observe

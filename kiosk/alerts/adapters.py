@@ -6,16 +6,18 @@ import logging
 import threading
 from typing import Protocol
 
-from kiosk.core.alerts import Alert, AlertKind
+from kiosk.core.alerts import Alert, AlertKind, Severity
 
 log = logging.getLogger("kiosk.alerts")
 
 
 class LogAlerts:
-    """A WARNING line per alert raised (English, no patron data), an INFO line when cleared."""
+    """A WARNING line per alert raised (English, no patron data; INFO for an alert of severity
+    info: the kiosk shutting down), an INFO line when cleared."""
 
     def raise_alert(self, alert: Alert) -> None:
-        log.warning(
+        log.log(
+            logging.INFO if alert.severity == Severity.INFO else logging.WARNING,
             "staff alert %s (%s): %s [kiosk %s, visit %s]",
             alert.kind, alert.severity, alert.message, alert.kiosk_id, alert.visit or "-",
         )  # fmt: skip

@@ -66,10 +66,11 @@ class StaffDesk:
         watch = JournalWatch(journal, alerts, now, after) if journal is not None else None
         return cls(alerts, watch, visits)
 
-    def attach(self, runtime: Watched, state: Callable[[], str]) -> None:
-        """Watch `runtime` (whose flow's state `state` reads) and start the journal's watch."""
+    def attach(self, runtime: Watched, in_visit: Callable[[], bool]) -> None:
+        """Watch `runtime` (`in_visit()`: its flow is in a patron's visit) and start the
+        journal's watch."""
         # First: a visit's id is set before its effects (an AlertStaff) are carried out.
-        runtime.observers.append(self.visits.watcher(state))
+        runtime.observers.append(self.visits.watcher(in_visit))
         runtime.observers.append(self.events.observe)
         runtime.register(AlertStaff, self.events.alert_staff)
         runtime.on_visit_ended.append(self.events.visit_ended)

@@ -49,6 +49,8 @@ def test_an_alert_is_raised_once_until_cleared_and_then_again(caplog):
     assert "staff alert reader_lost cleared" in caplog.text
     assert alerts.alert(AlertKind.READER_LOST)
     assert len(staff_lines(caplog)) == 2
+    alerts.alert(AlertKind.SHUTTING_DOWN)  # news, not trouble: an INFO line
+    assert len(staff_lines(caplog)) == 2 and "staff alert shutting_down (info)" in caplog.text
 
 
 def test_an_alert_message_never_carries_a_card_number(caplog):
