@@ -60,9 +60,8 @@ class EventWatch:
 
     def _device(self, event: DeviceStatus) -> None:
         if event.device == "printer":  # watched between receipts
-            reason = str(getattr(event, "reason", ""))
-            self._printer(None if event.ok else PRINTER_STATUS_ALERTS.get(reason, AlertKind.PRINTER_FAULT),
-                          event.detail)  # fmt: skip
+            raised = None if event.ok else PRINTER_STATUS_ALERTS.get(event.reason, AlertKind.PRINTER_FAULT)
+            self._printer(raised, event.detail)
             return
         alert = DEVICE_LOST.get(event.device)
         if alert is None:

@@ -104,13 +104,21 @@ def test_one_printer_alert_at_a_time(watched):
     assert set(alerts.active) == {AlertKind.PRINTER_FAULT}
 
 
-def test_the_printer_watched_between_receipts_raises_and_clears_its_alert(watched):
+@pytest.mark.parametrize(
+    ("reason", "kind"),
+    [
+        ("paper_out", AlertKind.PAPER_OUT),
+        ("unreachable", AlertKind.PRINTER_LOST),
+        ("cover_open", AlertKind.PRINTER_FAULT),
+        ("cutter_error", AlertKind.PRINTER_FAULT),
+    ],
+)
+def test_the_printer_watched_between_receipts_raises_and_clears_its_alert(watched, reason, kind):
     runtime, alerts = watched
     feed(
-        runtime,
-        DeviceStatus(device="printer", ok=False, detail="printer on /dev/pts/3 reports its cover open"),
+        runtime, DeviceStatus(device="printer", ok=False, detail="printer on /dev/pts/3: ...", reason=reason)
     )
-    assert set(alerts.active) == {AlertKind.PRINTER_FAULT}
+    assert set(alerts.active) == {kind}
     feed(runtime, DeviceStatus(device="printer", ok=True, detail="printer ready"))
     assert not alerts.active
 
