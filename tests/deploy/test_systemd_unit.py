@@ -17,10 +17,10 @@ import pytest
 from kiosk.core.notify import watchdog_interval_s
 from tests.deploy.units import (
     DEPLOY,
-    EGLFS_DROP_IN,
     INSTALLED,
     ROOT,
     UNIT,
+    WITHOUT_CAGE,
     every,
     last,
     seconds,
@@ -90,32 +90,102 @@ def test_hardening_that_leaves_the_devices_reachable():
     assert "-/run/user" in every(SERVICE, "ReadWritePaths")  # cage's Wayland socket
 
 
-def test_eglfs_replaces_cage_with_an_environment_file_shipped_beside_it():
-    drop_in = unit_sections(EGLFS_DROP_IN.read_text(encoding="utf-8"))["Service"]
-    starts = [v for k, v in drop_in if k == "ExecStart"]
-    assert starts == ["", KIOSK_RUN]  # reset, then the kiosk alone
+def _without_cage_environment() -> dict[str, str]:
+    drop_in = unit_sections(WITHOUT_CAGE.read_text(encoding="utf-8"))["Service"]
     env_file = last(drop_in, "EnvironmentFile")
     assert env_file is not None and env_file.startswith(INSTALLED + "/")
     shipped = ROOT / env_file.removeprefix(INSTALLED + "/")
-    pairs = dict(
+    return dict(
         line.split("=", 1)
         for line in shipped.read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     )
-    assert pairs["QT_QPA_PLATFORM"] == "eglfs"
 
 
-def test_the_kiosk_draws_on_the_panel_under_eglfs(monkeypatch):
+def test_without_cage_the_kiosk_is_the_service_with_an_environment_file_shipped_beside_it():
+    drop_in = unit_sections(WITHOUT_CAGE.read_text(encoding="utf-8"))["Service"]
+    assert [v for k, v in drop_in if k == "ExecStart"] == ["", KIOSK_RUN]  # reset, then the kiosk alone
+    assert [v for k, v in drop_in if k == "ExecStop"] == [""]  # nothing to stop before it
+    assert _without_cage_environment()["QT_QPA_PLATFORM"] in ("linuxfb", "eglfs")
+
+
+def test_the_platform_chosen_without_cage_loads_from_the_installed_qt():
+    """Its plugin is in the installed PySide6 and every library it needs resolves."""
+    import PySide6
+
+    ldd = shutil.which("ldd")
+    if ldd is None:
+        pytest.skip("ldd is not installed (libc-bin)")
+    env = _without_cage_environment()
+    qt = Path(PySide6.__file__).parent / "Qt"
+    platform = env["QT_QPA_PLATFORM"].split(":")[0]
+    plugins = [qt / "plugins" / "platforms" / f"libq{platform}.so"]
+    if "QT_QPA_EGLFS_INTEGRATION" in env:
+        name = env["QT_QPA_EGLFS_INTEGRATION"].replace("_", "-")
+        plugins.append(qt / "plugins" / "egldeviceintegrations" / f"libq{name}-integration.so")
+    for plugin in plugins:
+        assert plugin.is_file(), plugin
+        linked = subprocess.run([ldd, str(plugin)], capture_output=True, text=True, timeout=60)
+        assert "not found" not in linked.stdout, f"{plugin.name}: {linked.stdout}"
+
+
+def test_the_kiosk_draws_on_the_panel_without_a_compositor(monkeypatch):
     from kiosk.ui.app import has_display
 
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("QT_QPA_PLATFORM", _without_cage_environment()["QT_QPA_PLATFORM"])
+    assert has_display()
     monkeypatch.setenv("QT_QPA_PLATFORM", "eglfs")
     assert has_display()
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     assert not has_display()
     monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")  # what cage gives its child
     assert has_display()
+
+
+def test_stopping_signals_cages_child_and_waits_for_it(tmp_path):
+    """ExecStop= run as systemd runs it (MAINPID set) against a stand-in compositor whose child
+    takes a while to finish on SIGTERM: it returns only once the child is gone."""
+    if shutil.which("pkill") is None or shutil.which("pgrep") is None:
+        pytest.skip("pkill and pgrep are not installed (procps)")
+    stop = last(SERVICE, "ExecStop")
+    assert stop is not None and stop.startswith("/bin/sh -c '") and stop.endswith("'")
+    script = stop.removeprefix("/bin/sh -c '").removesuffix("'")
+    done = tmp_path / "child-finished"
+    child = (
+        "import signal, sys, time\n"
+        "def finish(*_):\n"
+        "    time.sleep(0.5)\n"
+        f"    open({str(done)!r}, 'w').close()\n"
+        "    sys.exit(0)\n"
+        "signal.signal(signal.SIGTERM, finish)\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    compositor = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import subprocess, sys; sys.exit(subprocess.call([sys.executable, '-c', {child!r}]))",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert compositor.stdout is not None and compositor.stdout.readline() == "ready\n"
+        stopped = subprocess.run(
+            ["/bin/sh", "-c", script], env=dict(os.environ, MAINPID=str(compositor.pid)), timeout=60
+        )
+        assert stopped.returncode == 0
+        assert done.exists()  # ExecStop returned after the child had finished, not before
+        assert compositor.wait(timeout=30) == 0  # and the compositor ended with its child
+    finally:
+        if compositor.poll() is None:
+            compositor.kill()
+            compositor.wait()
+        if compositor.stdout is not None:
+            compositor.stdout.close()
 
 
 def _verify(unit: Path) -> subprocess.CompletedProcess[str]:
@@ -141,7 +211,8 @@ def test_systemd_analyze_verify_has_nothing_to_say_but_a_missing_cage():
 
 
 def _standing_in(tmp_path: Path) -> Path:
-    """The unit and its eglfs drop-in as installed here: cage a stand-in, /opt this checkout."""
+    """The unit and its drop-in without cage as installed here: cage a stand-in if missing, /opt
+    this checkout."""
     cage = shutil.which("cage", path="/usr/bin")
     if cage is None:
         stand_in = tmp_path / "bin" / "cage"
@@ -162,12 +233,12 @@ def _standing_in(tmp_path: Path) -> Path:
     (units / "chaekieum-kiosk.service.d").mkdir(parents=True)
     unit = units / "chaekieum-kiosk.service"
     unit.write_text(installed_here(UNIT.read_text(encoding="utf-8")))
-    drop_in = units / "chaekieum-kiosk.service.d" / "eglfs.conf"
-    drop_in.write_text(installed_here(EGLFS_DROP_IN.read_text(encoding="utf-8")))
+    drop_in = units / "chaekieum-kiosk.service.d" / "without-cage.conf"
+    drop_in.write_text(installed_here(WITHOUT_CAGE.read_text(encoding="utf-8")))
     return unit
 
 
-def test_systemd_analyze_verify_accepts_the_unit_and_its_eglfs_drop_in(tmp_path):
+def test_systemd_analyze_verify_accepts_the_unit_and_its_drop_in_without_cage(tmp_path):
     unit = _standing_in(tmp_path)
     done = _verify(unit)
     assert (done.returncode, done.stdout + done.stderr) == (0, "")

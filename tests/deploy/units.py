@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 UNIT = DEPLOY / "systemd" / "chaekieum-kiosk.service"
-EGLFS_DROP_IN = DEPLOY / "systemd" / "eglfs.conf"
+WITHOUT_CAGE = DEPLOY / "systemd" / "without-cage.conf"
 RULES = DEPLOY / "udev" / "99-chaekieum-kiosk.rules"
 # Where deploy/README.md puts the checkout.
 INSTALLED = "/opt/chaekieum-kiosk"
