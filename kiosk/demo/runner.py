@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication
 
 from kiosk.core.events import Pressed
 from kiosk.core.privacy import clean
-from kiosk.core.views import View
+from kiosk.core.views import Line, View
 from kiosk.demo.faults import FaultUnavailable, apply_fault
 from kiosk.demo.script import DEFAULT_SYMBOLOGY, Step
 from kiosk.demo.transcript import Transcript
@@ -127,7 +127,7 @@ class _MainThread(QObject):
         return ""
 
     def _row(self, text: str) -> str:
-        rows = [r for r in self.window.lines.touchable() if text in r.line.text or text in r.line.detail]
+        rows = [r for r in self.window.lines.touchable() if _names(r.line, text)]
         if not rows or not rows[0].isEnabled():
             state = "enabled " if rows else ""
             return f"no touchable row with {text!r} {state}on screen (screen {self._screen()})"
@@ -254,11 +254,7 @@ class ScriptRunner:
         elif step.name == "press_row":
 
             def has_row(v: View | None) -> bool:
-                return (
-                    v is not None
-                    and not v.busy
-                    and any(line.control and (a[0] in line.text or a[0] in line.detail) for line in v.lines)
-                )
+                return v is not None and not v.busy and any(_names(line, a[0]) for line in v.lines)
 
             self._wait_for(has_row, DEFAULT_TIMEOUT, f"a touchable row with {a[0]!r}")
             self._touch("row", a[0])
@@ -387,3 +383,9 @@ def run_script(kiosk: Any, window: Any, steps: list[Step], out: Path) -> RunResu
     runner.save_transcript()
     runner.result.entries = list(runner.transcript.entries)
     return runner.result
+
+
+def _names(line: Line, what: str) -> bool:
+    """Whether a touchable row is the one a script's press_row names: by its control, or by
+    text in its title or detail."""
+    return bool(line.control) and (what == line.control or what in line.text or what in line.detail)
