@@ -18,6 +18,7 @@ from kiosk.core.errors import ConfigError
 from kiosk.core.events import DeviceStatus, Event
 from kiosk.core.model import Language
 from kiosk.core.ports import Device, Post
+from kiosk.devices import card_id
 from kiosk.devices.barcodes import CodePatterns
 from kiosk.devices.camera import CameraReader, CaptureSettings
 from kiosk.devices.card_id import CardIdRule, CardIdSources
@@ -231,18 +232,7 @@ def _library(settings: Settings, sims: Simulators, post: Post) -> Sip2Library:
 
 def card_identity(settings: Settings) -> tuple[CardIdRule, CardIdSources]:
     """How a card becomes a patron identifier, as the [nfc] section says."""
-    nfc = settings.nfc
-    rule = CardIdRule(
-        format=nfc.uid_format,
-        byte_order=nfc.uid_byte_order,
-        case=nfc.uid_case,
-        width=nfc.uid_width,
-        prefix=nfc.uid_prefix,
-    )
-    sources = CardIdSources(
-        order=tuple(nfc.id_sources), ndef_pattern=nfc.ndef_pattern, transit_aids=tuple(nfc.transit_aids)
-    )
-    return rule, sources
+    return card_id.card_identity(settings.nfc)
 
 
 def _card_reader(settings: Settings, sims: Simulators) -> NfcReader:
@@ -379,7 +369,12 @@ def visit_settings(settings: Settings) -> VisitSettings:
 def build(settings: Settings) -> Kiosk:
     """Everything but the UI: adapters, simulators for `sim` devices, flow and runtime."""
     lg = settings.log
-    log_file = open_log_file(lg.file, lg.max_bytes, lg.backups, lg.level) if lg.file else None
+    try:
+        log_file = open_log_file(lg.file, lg.max_bytes, lg.backups, lg.level) if lg.file else None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        problem = f"[log] file = {lg.file!r}: cannot be written ({reason})"
+        raise ConfigError(f"{settings.source}: {problem}") from exc
     warning = plaintext_link_warning(settings)
     if warning:
         log.warning("%s", warning)

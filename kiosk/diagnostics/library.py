@@ -95,7 +95,10 @@ def check(settings: Settings, live: Live | None = None, *, rounds: int = 3, **_o
     link's TLS certificate and the visit journal."""
     found = Findings("library")
     lib = settings.library
-    where = f"SIP2 server {lib.host}:{lib.port}"
+    client = live.sip2_client() if live is not None else None
+    # The running kiosk's link says where it really is (an embedded server's port is chosen
+    # at start, port = 0 in the settings).
+    where = getattr(client, "where", None) or f"SIP2 server {lib.host}:{lib.port}"
     found.evidence["where"] = where
     plaintext = plaintext_link_warning(settings)
     if plaintext:
@@ -103,7 +106,6 @@ def check(settings: Settings, live: Live | None = None, *, rounds: int = 3, **_o
             plaintext.partition("; ")[0],
             "set [library] tls = true (with tls_ca) unless the link is protected otherwise (VPN, stunnel)",
         )
-    client = live.sip2_client() if live is not None else None
     linked = _link(found, settings, client, rounds)
     found.evidence["tls"] = None
     if linked and lib.tls:

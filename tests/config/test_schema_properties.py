@@ -99,6 +99,10 @@ def startable_data(draw: st.DrawFn, places: dict[str, Path]) -> dict[str, Any]:
         lib["host"] = draw(st.sampled_from(["127.0.0.1", "localhost"]))
         lib["port"] = 0
     printer["sim_out"] = draw(st.sampled_from(["", str(root / "receipts"), str(places["file"])]))
+    # The log file, the metrics endpoint and the staff webhook: here, on loopback, refused.
+    data["log"]["file"] = draw(st.sampled_from(["", str(root / "kiosk.log"), str(places["file"] / "log")]))
+    data["metrics"]["bind"] = "127.0.0.1"
+    data["alerts"]["webhook_url"] = draw(st.sampled_from(["", "http://127.0.0.1:9/alerts"]))
     return data
 
 

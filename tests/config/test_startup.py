@@ -131,3 +131,13 @@ def test_receipt_folder_that_is_a_file_is_a_config_error(tmp_path):
         build(settings)
     # The library link started before the printer was refused: nothing of it stays behind.
     assert not [t for t in set(threading.enumerate()) - before if t.name == "sip2-heartbeat"]
+
+
+def test_a_log_file_that_cannot_be_written_is_a_config_error(tmp_path):
+    not_a_folder = tmp_path / "logs"
+    not_a_folder.write_text("")
+    log = {"file": str(not_a_folder / "k.log")}
+    library = {"port": 0, "db": str(tmp_path / "ils.sqlite")}
+    settings = config.validate({"library": library, "log": log}, "<test>")
+    with pytest.raises(ConfigError, match=r"^<test>: \[log\] file = .*cannot be written"):
+        build(settings)
