@@ -365,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=6010)
     args = parser.parse_args(argv)
     with CardEmulator(args.host, args.port) as field:
-        print(f"card field on {field.path} (kiosk diag nfc --device {field.path}); {USAGE}", flush=True)
+        print(f"card field on {field.path} ([nfc] device = "{field.path}", then kiosk diag nfc --tap 10); {USAGE}", flush=True)
         for line in sys.stdin:
             words = line.split()
             if not words:

@@ -168,3 +168,31 @@ def test_the_patron_is_shown_what_an_interrupted_visit_did_at_the_next_tap(tmp_p
         assert [e.told for e in k.journal.entries()] == [True]
     finally:
         k.stop()
+
+
+def test_an_outcome_handed_back_but_never_on_a_screen_stays_untold(tmp_path):
+    """The library answered, but the screen that followed does not list the book (here: the
+    reply arrives while another screen is up): the entry stays untold until one does."""
+    from kiosk.core.effects import Show
+    from kiosk.core.model import Language
+    from kiosk.core.views import Line, View
+
+    k = build(settings(tmp_path))
+    assert k.journal is not None
+    journal = k.journal
+    k.runtime.start()
+    try:
+        k.runtime.post(CardRead(technology="106A", uid="01", identifier=seed.DEMO_PATRON_ID))
+        borrowing = lambda: k.flow.activity is not None and k.flow.activity.name == "borrow"  # noqa: E731
+        assert k.runtime.run_until(borrowing, 30)
+        entry = journal.begin("checkout", dt.datetime.now(), seed.DEMO_PATRON_ID, seed.DEMO_ITEMS[1])
+        journal.settle(entry, "done", dt.datetime.now())
+        k.runtime._unshown.append((entry, seed.DEMO_ITEMS[1]))  # as a reply dispatched leaves it
+        other = View("notice", Language.KO, "notice.title", lines=(Line("x", seed.DEMO_ITEMS[0]),))
+        k.runtime._show(Show(other))
+        assert [e.told for e in journal.entries() if e.id == entry] == [False]
+        listing = View("borrow", Language.KO, "borrow.title", lines=(Line("x", seed.DEMO_ITEMS[1]),))
+        k.runtime._show(Show(listing))
+        assert [e.told for e in journal.entries() if e.id == entry] == [True]
+    finally:
+        k.stop()

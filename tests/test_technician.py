@@ -44,6 +44,13 @@ def run(k, until, timeout=60):
     assert k.runtime.run_until(until, timeout), f"not in time; flow in {k.flow.state}"
 
 
+def open_with_card(k, shown) -> None:
+    """From the first screen, a technician card: the screen with the checks done."""
+    run(k, lambda: shown and shown[-1].screen == "idle")
+    k.runtime.post(CardRead(technology="106A", uid=TECH_UID, identifier="x"))
+    run(k, lambda: shown[-1].screen == "technician" and not shown[-1].busy)
+
+
 def press(k, *controls):
     for control in controls:
         k.runtime.post(Pressed(control=control))
@@ -69,9 +76,7 @@ def test_a_technician_card_opens_the_checks_of_the_live_devices(kiosk):
 
 def test_out_of_service_and_back(kiosk):
     k, shown = kiosk
-    run(k, lambda: shown and shown[-1].screen == "idle")
-    k.runtime.post(CardRead(technology="106A", uid=TECH_UID, identifier="x"))
-    run(k, lambda: shown[-1].screen == "technician" and not shown[-1].busy)
+    open_with_card(k, shown)
     press(k, "tech.out_of_service")
     assert [line.control for line in shown[-1].lines] == ["oos.maintenance", "oos.printer", "oos.network",
                                                           "oos.closed"]  # fmt: skip
@@ -122,9 +127,7 @@ def test_the_right_pin_opens_the_menu(kiosk):
 
 def test_a_test_page_prints_on_the_live_printer(kiosk):
     k, shown = kiosk
-    run(k, lambda: shown and shown[-1].screen == "idle")
-    k.runtime.post(CardRead(technology="106A", uid=TECH_UID, identifier="x"))
-    run(k, lambda: shown[-1].screen == "technician" and not shown[-1].busy)
+    open_with_card(k, shown)
     press(k, "tech.test_page")
     run(k, lambda: shown[-1].message in ("tech.done", "tech.failed"))
     assert shown[-1].message == "tech.done", shown[-1].message_args

@@ -62,11 +62,12 @@ class LibrarySystem(Protocol):
 @runtime_checkable
 class KeepsWhatWasShown(Protocol):
     """A library port that records which outcomes the patron actually saw: what it handed
-    back is told only once a screen showed it, so a crash in between leaves it untold (kept
-    for staff and shown at the patron's next tap) instead of wrongly marked as seen."""
+    back is told only once a screen shows its book, so a crash in between, or a screen that
+    never showed it, leaves it untold (kept for staff, a loan shown at the patron's next tap)
+    instead of wrongly marked as seen."""
 
-    def take_handed(self) -> tuple[int, ...]:
-        """The outcomes handed back since the last call (the calling thread's requests)."""
+    def take_handed(self) -> tuple[tuple[int, str], ...]:
+        """The outcomes handed back since the last call: (entry, item id) each."""
         ...
 
     def shown(self, handed: Iterable[int]) -> None:

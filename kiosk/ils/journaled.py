@@ -72,17 +72,17 @@ class JournaledLibrary:
         # Loans made while it is unreachable (None: never), within the library's policy.
         self.offline_lending = offline_lending
         self._replaying = threading.Lock()
-        # Outcomes handed back to the flow; told once a screen has shown them (shown()).
-        self._handed: list[int] = []
+        # Outcomes handed back to the flow (entry, item); told once a screen shows them.
+        self._handed: list[tuple[int, str]] = []
         self._handed_lock = threading.Lock()
 
     # -- what the patron was shown ---------------------------------------------------------
 
-    def _hand(self, entry: int) -> None:
+    def _hand(self, entry: int, item_id: str) -> None:
         with self._handed_lock:
-            self._handed.append(entry)
+            self._handed.append((entry, item_id))
 
-    def take_handed(self) -> tuple[int, ...]:
+    def take_handed(self) -> tuple[tuple[int, str], ...]:
         with self._handed_lock:
             handed, self._handed = tuple(self._handed), []
         return handed
@@ -161,7 +161,7 @@ class JournaledLibrary:
             if now is None:
                 continue  # returned since: left for staff (diagnostics, exports)
             earlier.append(Loan(entry.item_id, now.title, now.due, earlier=True))
-            self._hand(entry.id)
+            self._hand(entry.id, entry.item_id)
         if earlier:
             log.info("patron %s: %d loan(s) of an interrupted visit told now", mask_card(patron.patron_id),
                      len(earlier))  # fmt: skip
@@ -220,7 +220,7 @@ class JournaledLibrary:
         reason = getattr(result, "screen_message", "") or getattr(result, "reason", "")
         self.journal.settle(entry, "done" if ok else "refused", self.now(), "" if ok else reason)
         # Handed back to the flow, which shows it: told when the screen has (shown()).
-        self._hand(entry)
+        self._hand(entry, item_id)
         return result
 
     def checkout(self, patron_id: str, item_id: str, after_unknown: bool = False) -> CheckoutResult:
@@ -282,11 +282,11 @@ class JournaledLibrary:
         assert self.offline_lending is not None
         if self._lending_offline_to(patron_id) <= 0:
             self.journal.settle(entry, "not_done", self.now(), "offline allowance used")
-            self._hand(entry)
+            self._hand(entry, item_id)
             return CheckoutResult(False, item_id, reason="refusal.offline_limit")
         due = self.now().date() + dt.timedelta(days=self._loan_days(patron_id))
         self.journal.take_offline(entry, due)
-        self._hand(entry)
+        self._hand(entry, item_id)
         log.warning("library unreachable: loan of %s recorded offline (journal entry %d)", item_id, entry)
         return CheckoutResult(True, item_id, due=due, offline=True)
 
@@ -312,7 +312,7 @@ class JournaledLibrary:
         """The library cannot be reached: the return is journaled and taken; the book goes in
         the bin and the library is told, in order, when it is back."""
         self.journal.take_offline(entry)
-        self._hand(entry)
+        self._hand(entry, item_id)
         log.warning("library unreachable: return of %s recorded offline (journal entry %d)", item_id, entry)
         return CheckinResult(True, item_id, offline=True)
 

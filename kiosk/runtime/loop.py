@@ -86,8 +86,8 @@ class Runtime:
         self._stopped = threading.Event()
         # Outcomes a library port handed back, by request, then those whose reply the flow has
         # had: the port hears they were shown once the next screen is on (see _show).
-        self._handed: dict[int, tuple[int, ...]] = {}
-        self._unshown: list[int] = []
+        self._handed: dict[int, tuple[tuple[int, str], ...]] = {}
+        self._unshown: list[tuple[int, str]] = []
         # Effect kind -> executor; a new kind of effect registers here (register()).
         self.executors: dict[type[Effect], Executor] = {}
         self.register(Show, self._show)
@@ -197,9 +197,14 @@ class Runtime:
 
     def _show(self, effect: Show) -> None:
         self.show(effect.view)
-        if self._unshown and isinstance(self.library, KeepsWhatWasShown):
-            self.library.shown(self._unshown)
-        self._unshown = []
+        if not self._unshown or not isinstance(self.library, KeepsWhatWasShown):
+            return
+        # Told: the outcomes whose book this screen lists (the rest wait for a screen that does).
+        listed = {part for line in effect.view.lines for part in (line.detail, line.text) if part}
+        told = [(entry, item) for entry, item in self._unshown if not item or item in listed]
+        if told:
+            self.library.shown(entry for entry, _ in told)
+            self._unshown = [handed for handed in self._unshown if handed not in told]
 
     def _visit_ended(self, effect: VisitEnded) -> None:
         self._unshown = []  # handed back, never on a screen: left untold
