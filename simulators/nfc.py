@@ -365,7 +365,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=6010)
     args = parser.parse_args(argv)
     with CardEmulator(args.host, args.port) as field:
-        print(f"card field on {field.path} ([nfc] device = "{field.path}", then kiosk diag nfc --tap 10); {USAGE}", flush=True)
+        reader = f"[nfc] device = '{field.path}', then kiosk diag nfc --tap 10"
+        print(f"card field on {field.path} ({reader}); {USAGE}", flush=True)
         for line in sys.stdin:
             words = line.split()
             if not words:
