@@ -809,7 +809,7 @@ class Session(Machine[SessionState]):
             [
                 *effects,
                 PlaySound("chime.staff"),
-                Log(
+                AlertStaff(
                     "error",
                     f"flow failed in {event.state} on {event.failed_on}: {event.detail}; staff called",
                 ),

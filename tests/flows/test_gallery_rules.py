@@ -21,8 +21,14 @@ def test_the_gallery_has_screens():
 @pytest.mark.parametrize("shown", VIEWS, ids=lambda g: g.id)
 def test_each_screen_offers_start_over_languages_and_staff(shown):
     v = shown.view
+    if v.screen == "technician":
+        # Not a patron's screen: the technician leaves it (no visit to start over, no staff to call).
+        assert {"lang.ko", "lang.en"} <= set(v.controls) and "call_staff" not in v.controls, v.controls
+        assert {"tech.leave", "tech.back"} & set(v.controls), v.controls
+        return
     assert {"lang.ko", "lang.en"} <= set(v.controls) and v.controls[-1] == "call_staff", v.controls
-    assert ("start_over" in v.controls) == (v.screen != "idle"), v.controls
+    # The first screen and the out-of-service one start nothing: nothing to start over.
+    assert ("start_over" in v.controls) == (v.screen not in ("idle", "out_of_service")), v.controls
     if v.countdown is not None and v.screen != "goodbye":
         assert v.controls[0] == "extend"  # time running out always offers more
 

@@ -485,6 +485,10 @@ def test_a_flow_failure_anywhere_asks_for_staff_then_goes_back_to_idle():
     view = shows(effects)[-1]
     assert view.screen == "notice" and view.message == "error.flow_failed"
     assert any(isinstance(e, VisitEnded) for e in effects)  # the visit's data is dropped
+    from kiosk.core.effects import AlertStaff
+
+    (alert,) = [e for e in effects if isinstance(e, AlertStaff)]  # staff are really called
+    assert alert.kind == "call_staff" and "flow failed in borrow" in alert.message
     assert flow.visit.patron is None and flow.state == "notice"
     flow.handle(TimerFired(name="inactivity"))
     assert shows(count_down(flow))[-1].screen == "idle"
