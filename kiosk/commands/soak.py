@@ -306,6 +306,8 @@ def _killing(args: argparse.Namespace) -> int:
                     if child.poll() is None:
                         child.kill()
                     child.wait()
+                    # The plan names the simulated library's cards: an input, not kept as output.
+                    (life / "plan.json").unlink(missing_ok=True)
             server.clear_faults()
             server.come_up()
             if n and (life / "stream.jsonl").exists() and (life / "stream.jsonl").stat().st_size:

@@ -5,12 +5,14 @@ that many (several minutes)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
 
 from kiosk.ils.journal import Journal
 from tests.soak.helpers import figure, kiosk
+from tests.soak.test_privacy import patrons_named
 from tests.soak.test_soak import SUITE_WITHOUT
 
 pytestmark = pytest.mark.slow
@@ -31,6 +33,9 @@ def kill_run(tmp_path, kills: int, visits: int, seed: int) -> str:
     finally:
         journal.close()
     assert figure(report, r"orphans \(not told, kept for staff\):") <= len(untold)
+    # What the killed kiosks and the run left behind names no patron (logs, streams, receipts).
+    found = patrons_named(tmp_path, dt.date.today())
+    assert not found, "\n".join(found[:10])
     return report
 
 

@@ -57,6 +57,25 @@ def without_card_fields(path: Path, text: str) -> str:
     return text
 
 
+def outputs_under(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file() and not p.name.endswith(NOT_OUTPUTS)]
+
+
+def patrons_named(root: Path, today: dt.date) -> list[str]:
+    """Every place in the outputs under `root` that names a seeded patron (file: what: where)."""
+    found = []
+    for path in outputs_under(root):
+        text = without_card_fields(path, path.read_text(encoding="utf-8", errors="replace"))
+        # SIP2's start and end item fields (BP, BQ) carry list ranges such as 9999: no PIN.
+        text = SIP2_RANGES.sub("", text)
+        for name, pattern in secrets(today).items():
+            match = pattern.search(text)
+            if match:
+                start = max(0, match.start() - 60)
+                found.append(f"{path.relative_to(root)}: {name}: ...{text[start : match.end() + 20]!r}")
+    return found
+
+
 def test_no_output_of_a_soak_names_a_patron(tmp_path):
     today = dt.date.today()
     soak = tmp_path / "soak"
@@ -77,22 +96,13 @@ def test_no_output_of_a_soak_names_a_patron(tmp_path):
     journal_config.write_text(f'[library]\njournal = "{soak / "journal.sqlite"}"\n', encoding="utf-8")
     export = kiosk("journal", "--config", str(journal_config), "export", str(tmp_path / "export"))
     assert export.returncode == 0, export.stdout + export.stderr
-    outputs = [p for p in tmp_path.rglob("*") if p.is_file() and not p.name.endswith(NOT_OUTPUTS)]
+    outputs = outputs_under(tmp_path)
     kinds = {p.suffix for p in outputs}
     assert {".log", ".jsonl", ".json", ".txt", ".koc", ".csv"} <= kinds, kinds
     assert any(p.parent.name == "screens" for p in outputs) and any(
         p.name == "transcript.json" for p in outputs
     )
-    found = []
-    for path in outputs:
-        text = without_card_fields(path, path.read_text(encoding="utf-8", errors="replace"))
-        # SIP2's start and end item fields (BP, BQ) carry list ranges such as 9999: no PIN.
-        text = SIP2_RANGES.sub("", text)
-        for name, pattern in secrets(today).items():
-            match = pattern.search(text)
-            if match:
-                start = max(0, match.start() - 60)
-                found.append(f"{path.relative_to(tmp_path)}: {name}: ...{text[start : match.end() + 20]!r}")
+    found = patrons_named(tmp_path, today)
     assert not found, "\n".join(found[:20])
     # Masked forms are there: the check looked where cards are named.
     assert "****E5F6" in (tmp_path / "demo.log").read_text(encoding="utf-8")
