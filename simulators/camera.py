@@ -24,9 +24,23 @@ from simulators.camera_render import (
     sensor_noise,
 )
 
-__all__ = ["HARD", "MILD", "Conditions", "VirtualCamera", "seed_codes", "write_frames", "write_video"]
+__all__ = [
+    "HARD",
+    "MILD",
+    "UNSEEN",
+    "Conditions",
+    "VirtualCamera",
+    "seed_codes",
+    "write_frames",
+    "write_video",
+]
 
 MEMBER_QR_PREFIX = "CHAEKIEUM:"
+
+# Scenes the decoder was never tuned on: a darker counter, a shakier hand (more blur and
+# noise), labels held at up to 40 degrees, less perspective. The benchmark shows them with
+# other codes and another seed than the hard scenes.
+UNSEEN = Conditions(light=0.5, noise=7.0, blur=1.7, glare=True, tilt_deg=40.0, perspective=0.05)
 
 
 def seed_codes() -> list[tuple[str, str]]:

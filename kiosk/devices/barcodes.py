@@ -5,7 +5,7 @@ from __future__ import annotations
 import ctypes
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import zxingcpp
@@ -100,9 +100,16 @@ def _check_formats(formats: Iterable[str]) -> list[str]:
 
 
 def _zxing(
-    view: looks.View, names: Sequence[str], trusted: bool = True, rows: list[tuple[int, int]] | None = None
+    view: looks.View,
+    names: Sequence[str],
+    trusted: bool = True,
+    rows: list[tuple[int, int]] | None = None,
+    camera: bool = False,
 ) -> list[_Candidate]:
-    """zxing-cpp's readings of a view; `rows` collects the rows of the view each one spans."""
+    """zxing-cpp's readings of a view; `rows` collects the rows of the view each one spans.
+    `camera`: a camera frame's labels are dark on light (no inverted look) and a label on
+    its side is turned upright by the frame pipeline (no look at the columns): a third of
+    the time."""
     found = zxingcpp.read_barcodes(
         view.image,
         formats=zxingcpp.BarcodeFormats([_ZXING_FORMATS[n] for n in names]),
@@ -110,7 +117,8 @@ def _zxing(
         # Plain, not the default HRI: the data as encoded, as pyzbar reports it (no "(01)").
         text_mode=zxingcpp.TextMode.Plain,
         # A turned view's rows already run along the label: no need to look at its columns.
-        try_rotate=not view.turned,
+        try_rotate=not (view.turned or camera),
+        try_invert=not camera,
     )
     out = []
     for b in found:
@@ -167,12 +175,18 @@ def _zbar_scan(image: np.ndarray, symbols: list[pyzbar.ZBarSymbol], rows: int, c
 
 
 def _zbar(
-    view: looks.View, names: Sequence[str], trusted: bool = True, scan: tuple[int, int] = (1, 1)
+    view: looks.View,
+    names: Sequence[str],
+    trusted: bool = True,
+    scan: tuple[int, int] = (1, 1),
+    min_quality: int = 0,
 ) -> list[_Candidate]:
-    """pyzbar's readings of a view, every `scan` (row, column) line; a turned view's rows."""
+    """pyzbar's readings of a view, every `scan` (row, column) line; a turned view's rows
+    (every `scan[0]`-th one). A linear reading fewer than `min_quality` scan lines agree on
+    is only a vote."""
     out = []
     symbols = [_ZBAR_SYMBOLS[n] for n in names]
-    rows, columns = (1, 0) if view.turned else scan
+    rows, columns = (max(1, scan[0]), 0) if view.turned else scan
     for d in _zbar_scan(view.image, symbols, rows, columns):
         name = _ZBAR_NAMES.get(d.type)
         if name is None:
@@ -185,7 +199,8 @@ def _zbar(
         box = view.box(r.left, r.top, r.left + r.width, r.top + r.height)
         # A few scan lines across a tilted label: where pyzbar's linear misreads come from.
         thin = name != "QRCode" and r.height < _THIN_PX and r.height < 0.05 * r.width
-        out.append(_Candidate(name, text, box, "zbar", view.look, trusted and not thin))
+        weak = name != "QRCode" and d.quality < min_quality
+        out.append(_Candidate(name, text, box, "zbar", view.look, trusted and not thin and not weak))
     return out
 
 
@@ -222,7 +237,7 @@ def _groups(cands: list[_Candidate]) -> list[list[_Candidate]]:
     return list(groups.values())
 
 
-def _settle(group: list[_Candidate]) -> list[Decoded] | None:
+def _settle(group: list[_Candidate], strict: bool = False) -> list[Decoded] | None:
     """One symbol (or several close together), possibly several readings of it; None when
     the readings disagree and more looks are needed.
 
@@ -232,7 +247,9 @@ def _settle(group: list[_Candidate]) -> list[Decoded] | None:
     scan line of a tilted label): a rival reading stands when both decoders confirm it and
     nothing else, or when at least two more looks (decoder and image step) confirm it than
     its best rival. A reading only an enhanced pyzbar look made is a vote, never a result on
-    its own: that is where pyzbar misreads.
+    its own: that is where pyzbar misreads. `strict` (camera frames, where the next frame
+    is another chance): a linear reading with any rival, vote or not, is only settled by
+    those two rules.
     """
     votes: dict[str, set[str]] = {}
     for c in group:
@@ -244,7 +261,12 @@ def _settle(group: list[_Candidate]) -> list[Decoded] | None:
         cores = zx or (cores if len(cores) == 1 else [])
         if not cores:
             return None if len(votes) > 1 else []
-    elif len(votes) > 1 and len(cores) == 1 and len(votes[cores[0]]) >= max(map(len, votes.values())):
+    elif (
+        not strict
+        and len(votes) > 1
+        and len(cores) == 1
+        and len(votes[cores[0]]) >= max(map(len, votes.values()))
+    ):
         pass  # the rivals are only votes (thin or enhanced pyzbar reads), and no more of them
     elif len(votes) > 1:
         ranked = sorted(votes, key=lambda k: -len(votes[k]))
@@ -264,13 +286,13 @@ def _settle(group: list[_Candidate]) -> list[Decoded] | None:
     return out
 
 
-def _merge(cands: list[_Candidate]) -> tuple[list[Decoded], bool]:
+def _merge(cands: list[_Candidate], strict: bool = False) -> tuple[list[Decoded], bool]:
     """The settled codes, and whether some symbol is still disputed."""
     cands = [c for c in cands if valid(c.symbology, c.text)]
     out: list[Decoded] = []
     disputed = False
     for group in _groups(cands):
-        settled = _settle(group)
+        settled = _settle(group, strict)
         if settled is None:
             disputed = True
             continue
@@ -355,3 +377,88 @@ def decode(
                 looks.learn(step, r.box, time.perf_counter() - t0)
         found, disputed = _merge(cands)
     return found
+
+
+# A camera frame's deskewed label: pyzbar scans every second row of it (the bars run the
+# whole height, so no row is needed twice), and a reading only pyzbar makes counts when at
+# least this many of its scan lines agree (zbar's quality; its misreads on hard frames come
+# from one or two lines).
+_FRAME_ROW_STEP = 2
+_FRAME_MIN_QUALITY = 3
+
+
+def read_frame(
+    gray: np.ndarray, formats: Iterable[str] = DEFAULT, deadline: float | None = None
+) -> list[Decoded]:
+    """The codes in one gray camera frame, cross-checked, within `deadline` (a
+    time.perf_counter() value) when given.
+
+    zxing-cpp reads the whole frame first (QR codes, upright labels). Each region whose
+    edges run one way (a linear label, read or not) is then levelled: turned upright when on
+    its side, sheared when tilted, so that rows cross all its bars. pyzbar scans its rows,
+    confirming or disputing what zxing-cpp read there, and zxing-cpp reads the levelled view
+    of a region it has not read yet. Regions go biggest first and one is skipped when its
+    measured cost would overrun the deadline, pyzbar included.
+
+    A reading only pyzbar makes on a levelled view comes back with `sure=False`: the camera
+    posts it once another frame agrees."""
+    names = _check_formats(formats)
+    h, w = gray.shape
+    if not names or h < 2 or w < 2:
+        return []
+    whole = _zxing(looks.View(gray, "image", (0.0, 0.0, float(w), float(h))), names, camera=True)
+    # A few rows across a tilted label is where zxing-cpp misreads EAN-13 and Code 128 on
+    # camera frames, the same way frame after frame: such a reading is only a vote.
+    cands = [replace(c, trusted=False) if _thin(c) else c for c in whole]
+    linear = [n for n in names if n != "QRCode"]
+    if linear:
+        for r in looks.found_regions(gray, True):
+            if r.coherence < looks.LINEAR_COHERENCE:
+                continue
+            if deadline is not None and not looks.affordable("level", r.box, deadline):
+                continue
+            t0 = time.perf_counter()
+            level = looks.levelled(gray, r)
+            if level is None:
+                continue
+            # At half size first: a quarter of the pixels, and the 2x2 mean evens out the
+            # noise of a dim frame; full size when that settles nothing here.
+            small = looks.View(preprocess.half(level.image), "level-half", r.box, turned=True)
+            for i, view in enumerate((small, level)):
+                mine = [c for c in cands if c.symbology in linear and _near(c.box, r.box)]
+                if i and _region_settled(mine):
+                    break
+                if i and deadline is not None and not looks.affordable("level", r.box, deadline):
+                    break
+                if not any(c.trusted and c.decoder == "zxing" for c in mine):
+                    cands += _zxing(view, linear, camera=True)
+                cands += _zbar(view, linear, scan=(_FRAME_ROW_STEP, 0), min_quality=_FRAME_MIN_QUALITY)
+            if deadline is not None:
+                looks.learn("level", r.box, time.perf_counter() - t0)
+    found, _ = _merge(cands, strict=True)
+    return [d if _sure(d, cands) else Decoded(d.symbology, d.text, sure=False) for d in found]
+
+
+def _region_settled(mine: list[_Candidate]) -> bool:
+    """Both decoders read the same and nothing else there."""
+    cores = {c.core for c in mine}
+    return len(cores) == 1 and {c.decoder for c in mine if c.trusted} == {"zxing", "zbar"}
+
+
+def _sure(d: Decoded, cands: list[_Candidate]) -> bool:
+    """Read by zxing-cpp (over more than a few rows), or by both decoders."""
+    core = _Candidate(d.symbology, d.text, (0.0, 0.0, 0.0, 0.0), "").core
+    mine = [c for c in cands if c.core == core and c.symbology == d.symbology]
+    decoders = {c.decoder for c in mine}
+    return decoders == {"zxing", "zbar"} or any(c.decoder == "zxing" and c.trusted for c in mine)
+
+
+def _thin(c: _Candidate) -> bool:
+    """A linear reading from a few rows of the frame (a tilted label's single scan line is
+    where zxing-cpp's camera misreads come from)."""
+    x0, y0, x1, y1 = c.box
+    return c.symbology != "QRCode" and (y1 - y0 < _THIN_PX or y1 - y0 < 0.05 * (x1 - x0))
+
+
+def _core(d: Decoded) -> str:
+    return _Candidate(d.symbology, d.text, (0.0, 0.0, 0.0, 0.0), "").core

@@ -19,7 +19,7 @@ from kiosk.core.events import DeviceStatus, Event, ScanTrouble
 from kiosk.core.ports import Post
 from kiosk.core.privacy import shown_code, summary
 from kiosk.devices import looks
-from kiosk.devices.barcodes import DEFAULT, STEPS, CodePatterns, Decoded, admit, decode, rejection
+from kiosk.devices.barcodes import DEFAULT, CodePatterns, Decoded, admit, decode, read_frame, rejection
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +69,7 @@ def decode_frame(
         frame = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
     if number is None:
         return decode(frame, formats)
-    enhance = STEPS[1:]
-    steps = ("zbar", enhance[number % len(enhance)])
-    return decode(frame, formats, steps, deadline=start + FRAME_DEADLINE_S)
+    return read_frame(frame, formats, deadline=start + FRAME_DEADLINE_S)
 
 
 def _is_device(source: str) -> bool:
@@ -228,6 +226,20 @@ class ReadDebouncer(Generic[K]):
         return new
 
 
+class FrameVotes:
+    """Holds back a reading the decoders are not sure of (Decoded.sure False: one decoder on
+    a transformed view, or a few rows of a tilted label) until another of the last `window`
+    frames read it too: a code held up stays for many frames, a misread rarely repeats."""
+
+    def __init__(self, window: int = 2) -> None:
+        self._recent: deque[frozenset[Decoded]] = deque(maxlen=window)
+
+    def update(self, found: list[Decoded]) -> list[Decoded]:
+        out = [d for d in found if d.sure or any(d in seen for seen in self._recent)]
+        self._recent.append(frozenset(found))
+        return out
+
+
 class TroubleWatch:
     """A label that will not read: bars seen in view for `after_s` with no read posts one
     ScanTrouble; a read, or `forget_s` with no bars in view, starts afresh. Pure: the caller
@@ -311,6 +323,7 @@ class CameraReader:
         self._formats = frozenset(formats)
         self._forget_after_s = forget_after_s
         self._debouncer: ReadDebouncer[Decoded] = ReadDebouncer(forget_after_s)
+        self._votes = FrameVotes()
         self._reset = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -424,7 +437,8 @@ class CameraReader:
         if self._reset.is_set():
             self._reset.clear()
             self._debouncer = ReadDebouncer(self._forget_after_s)
-        found = decode_frame(frame, self._formats, self.frames_decoded)
+            self._votes = FrameVotes()
+        found = self._votes.update(decode_frame(frame, self._formats, self.frames_decoded))
         self.frames_decoded += 1
         self.last_frame, self.last_found = frame, found
         self.recent.append((time.monotonic(), len(found)))

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kiosk.core.errors import DeviceError
 from kiosk.core.events import BarcodeRead
@@ -27,6 +27,9 @@ class Decoded:
 
     symbology: str
     text: str
+    # False for a reading only one decoder made, on a transformed view of a camera frame:
+    # the camera posts it once another frame agrees. Not part of what the code is.
+    sure: bool = field(default=True, compare=False)
 
 
 def ean13_ok(digits: str) -> bool:

@@ -85,7 +85,15 @@ ROWS_WITHIN_DEG = 40.0
 
 # What each image step costs per pixel of region, in nanoseconds, filter and decoders
 # together: a first guess from a 2 GHz core, then the running figure this process measures.
-COST_NS_PER_PX: dict[str, float] = {"sharpen": 35.0, "upscale": 140.0, "contrast": 50.0, "deskew": 20.0}
+COST_NS_PER_PX: dict[str, float] = {
+    "sharpen": 35.0,
+    "upscale": 140.0,
+    "contrast": 50.0,
+    "deskew": 20.0,
+    "level": 20.0,
+}
+# Below this many degrees a label is read as it is: rows already cross all its bars.
+LEVEL_ABOVE_DEG = 4.0
 
 
 @dataclass(frozen=True)
@@ -141,3 +149,18 @@ def learn(step: str, box: Box, seconds: float) -> None:
     pixels = (box[2] - box[0]) * (box[3] - box[1])
     if pixels >= 10_000:
         COST_NS_PER_PX[step] = 0.7 * COST_NS_PER_PX[step] + 0.3 * seconds * 1e9 / pixels
+
+
+def levelled(gray: np.ndarray, region: Region) -> View | None:
+    """A linear label's region with rows that cross all its bars: turned upright when it
+    lies on its side, sheared when tilted. A turned view (its readings report the region)."""
+    part = crop(gray, region.box)
+    if min(part.shape) < 16 or region.tilt is None:
+        return None
+    angle = region.tilt
+    if abs(angle) > 45:  # bars lying flat: their columns are the rows to scan
+        part = np.ascontiguousarray(part.T)
+        angle = -((angle + 45) % 90 - 45)
+    if abs(angle) > LEVEL_ABOVE_DEG:
+        part = preprocess.shear_level(part, -angle)
+    return View(part, "level", region.box, turned=True)
