@@ -412,29 +412,38 @@ def read_frame(
     cands = [replace(c, trusted=False) if _thin(c) else c for c in whole]
     linear = [n for n in names if n != "QRCode"]
     if linear:
+        must = True  # the largest linear region always gets its first look
         for r in looks.found_regions(gray, True):
             if r.coherence < looks.LINEAR_COHERENCE:
                 continue
-            if deadline is not None and not looks.affordable("level", r.box, deadline):
-                continue
-            t0 = time.perf_counter()
-            level = looks.levelled(gray, r)
-            if level is None:
-                continue
-            # At half size first: a quarter of the pixels, and the 2x2 mean evens out the
-            # noise of a dim frame; full size when that settles nothing here.
-            small = looks.View(preprocess.half(level.image), "level-half", r.box, turned=True)
-            for i, view in enumerate((small, level)):
+            box = looks.grown(r.box, gray.shape, looks.LEVEL_MARGIN)
+            # At half size first, rows along the label: a quarter of the pixels, and the 2x2
+            # mean evens out the noise of a dim frame; then at full size with rows across
+            # the bars when that settles nothing here.
+            for look in ("level-half", "level"):
                 mine = [c for c in cands if c.symbology in linear and _near(c.box, r.box)]
-                if i and _region_settled(mine):
+                if look == "level" and _region_settled(mine):
                     break
-                if i and deadline is not None and not looks.affordable("level", r.box, deadline):
+                if deadline is not None and not must and not looks.affordable(look, box, deadline):
                     break
+                must = False
+                t0 = time.perf_counter()
+                level = looks.levelled(gray, r, along_label=look == "level-half")
+                if level is None:
+                    break
+                view = (
+                    level
+                    if look == "level"
+                    else replace(level, image=preprocess.half(level.image), look=look)
+                )
                 if not any(c.trusted and c.decoder == "zxing" for c in mine):
-                    cands += _zxing(view, linear, camera=True)
+                    # At half size, bars a module or two wide: zxing-cpp has misread Code 128
+                    # there (a valid check character), so its reading is only a vote for
+                    # what pyzbar reads.
+                    cands += _zxing(view, linear, trusted=look == "level", camera=True)
                 cands += _zbar(view, linear, scan=(_FRAME_ROW_STEP, 0), min_quality=_FRAME_MIN_QUALITY)
-            if deadline is not None:
-                looks.learn("level", r.box, time.perf_counter() - t0)
+                if deadline is not None:
+                    looks.learn(look, box, time.perf_counter() - t0)
     found, _ = _merge(cands, strict=True)
     return [d if _sure(d, cands) else Decoded(d.symbology, d.text, sure=False) for d in found]
 

@@ -90,6 +90,7 @@ COST_NS_PER_PX: dict[str, float] = {
     "upscale": 140.0,
     "contrast": 50.0,
     "deskew": 20.0,
+    "level-half": 12.0,
     "level": 20.0,
 }
 # Below this many degrees a label is read as it is: rows already cross all its bars.
@@ -151,16 +152,36 @@ def learn(step: str, box: Box, seconds: float) -> None:
         COST_NS_PER_PX[step] = 0.7 * COST_NS_PER_PX[step] + 0.3 * seconds * 1e9 / pixels
 
 
-def levelled(gray: np.ndarray, region: Region) -> View | None:
+# The regions' edge tiles stop where the bars do; a linear code also needs its quiet zone
+# (ten modules on each side), so a region is levelled with this share of its size around it.
+LEVEL_MARGIN = 0.08
+
+
+def grown(box: Box, shape: tuple[int, ...], share: float) -> Box:
+    """`box` with `share` of its width and height added on each side, within the image."""
+    x0, y0, x1, y1 = box
+    mx, my = share * (x1 - x0), share * (y1 - y0)
+    return (
+        max(0.0, x0 - mx),
+        max(0.0, y0 - my),
+        min(float(shape[1]), x1 + mx),
+        min(float(shape[0]), y1 + my),
+    )
+
+
+def levelled(gray: np.ndarray, region: Region, along_label: bool = False) -> View | None:
     """A linear label's region with rows that cross all its bars: turned upright when it
-    lies on its side, sheared when tilted. A turned view (its readings report the region)."""
-    part = crop(gray, region.box)
+    lies on its side, sheared when tilted, so that rows run across the bars or, with
+    `along_label`, along the label's long axis (they differ on a label held at a slant).
+    A turned view (its readings report the region)."""
+    box = grown(region.box, gray.shape, LEVEL_MARGIN)
+    part = crop(gray, box)
     if min(part.shape) < 16 or region.tilt is None:
         return None
-    angle = region.tilt
+    angle = preprocess.label_axis(part, region.tilt) if along_label else region.tilt
     if abs(angle) > 45:  # bars lying flat: their columns are the rows to scan
         part = np.ascontiguousarray(part.T)
         angle = -((angle + 45) % 90 - 45)
     if abs(angle) > LEVEL_ABOVE_DEG:
         part = preprocess.shear_level(part, -angle)
-    return View(part, "level", region.box, turned=True)
+    return View(part, "level", box, turned=True)

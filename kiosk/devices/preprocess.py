@@ -217,3 +217,27 @@ def bar_tilt(gray: np.ndarray) -> tuple[float, float]:
     jxx, jyy, jxy = float((gx * gx).sum()), float((gy * gy).sum()), float((gx * gy).sum())
     coherence = math.hypot(jxx - jyy, 2 * jxy) / (jxx + jyy) if jxx + jyy > 0 else 0.0
     return math.degrees(0.5 * math.atan2(2 * jxy, jxx - jyy)), coherence
+
+
+def label_axis(gray: np.ndarray, tilt: float) -> float:
+    """The direction in degrees (from the x axis, y pointing down) of the line through a
+    linear code's bars: the long axis of the pixels whose edges run across the bars at
+    `tilt`. Perpendicular to the bars on a flat label; held at a slant in front of a camera
+    the label is a parallelogram, and only lines along this axis cross every bar."""
+    g = gray[::2, ::2].astype(np.float32)
+    if min(g.shape) < 3:
+        return tilt
+    gx = g[1:-1, 2:] - g[1:-1, :-2]
+    gy = g[2:, 1:-1] - g[:-2, 1:-1]
+    mag = gx * gx + gy * gy
+    t = math.radians(tilt)
+    # Edges across the bars: strong, and within ~15 degrees of the bars' gradient direction.
+    along = np.abs(gx * math.cos(t) + gy * math.sin(t))
+    strong = mag > 0.25 * float(np.percentile(mag, 99))
+    mask = strong & (along * along > 0.93 * mag)
+    ys, xs = np.nonzero(mask)
+    if len(xs) < 50:
+        return tilt
+    xs_f, ys_f = xs - xs.mean(), ys - ys.mean()
+    sxx, syy, sxy = float((xs_f * xs_f).mean()), float((ys_f * ys_f).mean()), float((xs_f * ys_f).mean())
+    return math.degrees(0.5 * math.atan2(2 * sxy, sxx - syy))

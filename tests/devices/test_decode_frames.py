@@ -34,12 +34,21 @@ def test_labels_at_any_angle_are_levelled_and_read(text: str, symbology: str, de
 def test_a_frame_past_its_deadline_still_reads_what_zxing_reads_on_the_whole_frame() -> None:
     frame = _frame_with("EM0000100001", "Code128", 0)
     assert read_frame(frame, deadline=0.0) == [Decoded("Code128", "EM0000100001")]
-    # A tilted label needs its region levelled, which a late frame skips: nothing, not a guess.
-    assert read_frame(_frame_with("EM0000100001", "Code128", 30), deadline=0.0) == []
+    # A tilted label needs its region levelled: a late frame still gives the largest linear
+    # region its first look, and only that.
+    assert read_frame(_frame_with("EM0000100001", "Code128", 30), deadline=0.0) == [
+        Decoded("Code128", "EM0000100001")
+    ]
 
 
 def test_only_the_requested_symbologies_are_read_from_a_frame() -> None:
     assert read_frame(_frame_with("EM0000100001", "Code128", 30), {"EAN13", "QRCode"}) == []
+
+
+def test_a_half_size_zxing_misread_is_outvoted_by_the_full_size_look() -> None:
+    # zxing-cpp read "Ee0030100002" (a valid Code 128) off the half-size view of this label.
+    frame = _frame_with("EM0000100001", "Code128", -20)
+    assert read_frame(frame) == [Decoded("Code128", "EM0000100001")]
 
 
 def test_a_thin_zxing_reading_with_any_rival_is_no_read_on_a_camera_frame() -> None:
