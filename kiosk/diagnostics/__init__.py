@@ -162,6 +162,12 @@ class Findings:
             if line and line not in self.advice:
                 self.advice.append(line)
 
+    def simulated(self, what: str, note: str) -> Check:
+        """The device is a simulator inside the running kiosk: nothing to open from here."""
+        self.evidence["opened"] = False
+        summary = f"{what} (inside the kiosk): not opened here"
+        return Check(self.name, "ok", summary, {**self.evidence, "note": note})
+
     def check(self, all_clear: str) -> Check:
         if self.failures:
             return Check(self.name, "failed", "; ".join(self.failures), self.evidence, tuple(self.advice))

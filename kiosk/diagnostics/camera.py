@@ -125,9 +125,7 @@ def check(
         source = settings.camera.source
         found.evidence["source"] = source
         if source == "sim":
-            found.evidence["opened"] = False
-            return Check("camera", "ok", "virtual camera (inside the kiosk): not opened here",
-                         {**found.evidence, "note": SIM_ADVICE})  # fmt: skip
+            return found.simulated("virtual camera", SIM_ADVICE)
         measured = _from_source(found, settings, source, frames)
         device = source.isdigit() or source.startswith("/dev/video")
     if measured is None:

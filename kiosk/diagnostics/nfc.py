@@ -44,9 +44,7 @@ def check(settings: Settings, live: Live | None = None, *, tap: float = 0.0, **_
     path = settings.nfc.device
     found.evidence["path"] = path
     if path == "sim":
-        found.evidence["opened"] = False
-        return Check("nfc", "ok", "simulated card reader (inside the kiosk): not opened here",
-                     {**found.evidence, "note": SIM_ADVICE})  # fmt: skip
+        return found.simulated("simulated card reader", SIM_ADVICE)
     reader = reader_for(settings, path)
     events: queue.Queue[tuple[Event, float]] = queue.Queue()
     reader.start(lambda event: events.put((event, time.perf_counter())))

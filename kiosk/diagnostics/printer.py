@@ -52,9 +52,7 @@ def check(settings: Settings, live: Live | None = None, *, test_page: bool = Fal
     device = settings.printer.device
     found.evidence["url"] = device
     if device == "sim":
-        found.evidence["opened"] = False
-        return Check("printer", "ok", "simulated printer (inside the kiosk): not opened here",
-                     {**found.evidence, "note": SIM_ADVICE})  # fmt: skip
+        return found.simulated("simulated printer", SIM_ADVICE)
     try:
         printer = SerialReceiptPrinter(device, get_profile(settings.printer.profile))
     except ConfigError as exc:
