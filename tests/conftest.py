@@ -127,6 +127,24 @@ def _nothing_left_running():
         pytest.fail(f"the test left running: {', '.join(names)}", pytrace=False)
 
 
+@pytest.fixture(autouse=True)
+def _root_log_handlers_restored():
+    """A test that runs the command line in-process (kiosk.cli.main) sets the root logger's
+    handler to the stderr it captured: put the handlers back, so later tests' logging does not
+    write to a stream already closed."""
+    import logging
+
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    yield
+    for handler in [h for h in root.handlers if h not in before]:
+        root.removeHandler(handler)
+    for handler in before:
+        if handler not in root.handlers:
+            root.addHandler(handler)
+    root.setLevel(level)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _qt_garbage_freed_on_the_main_thread():
     """What a module's tests left for the cyclic collector is freed here, on the main thread:
