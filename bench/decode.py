@@ -30,7 +30,7 @@ import numpy as np
 import zxingcpp
 from pyzbar import pyzbar
 
-from kiosk.devices.barcodes import STEPS, CodePatterns, admit, decode
+from kiosk.devices.barcodes import STEPS, CodePatterns, FrameMemory, admit, decode
 from kiosk.devices.camera import FrameVotes, decode_frame, load_gray
 from simulators.camera import HARD, MILD, UNSEEN, VirtualCamera, seed_codes
 
@@ -267,11 +267,11 @@ def _same(expected: str, got: str) -> bool:
 
 def _kiosk(frames: list[np.ndarray], text: str) -> tuple[list[float], list[bool], int, int]:
     """The camera worker's path: decode_frame, the frame votes, the patterns' gate."""
-    votes, patterns = FrameVotes(), CodePatterns()
+    votes, patterns, memory = FrameVotes(), CodePatterns(), FrameMemory()
     ms, hit, wrong, raw_wrong = [], [], 0, 0
     for n, gray in enumerate(frames):
         t0 = time.perf_counter()
-        found = votes.update(decode_frame(gray, number=n))
+        found = votes.update(decode_frame(gray, number=n, memory=memory))
         posted = [d for d in found if admit(d, patterns) is not None]
         ms.append((time.perf_counter() - t0) * 1000)
         hit.append(any(_same(text, d.text) for d in posted))

@@ -19,7 +19,16 @@ from kiosk.core.events import DeviceStatus, Event, ScanTrouble
 from kiosk.core.ports import Post
 from kiosk.core.privacy import shown_code, summary
 from kiosk.devices import looks
-from kiosk.devices.barcodes import DEFAULT, CodePatterns, Decoded, admit, decode, read_frame, rejection
+from kiosk.devices.barcodes import (
+    DEFAULT,
+    CodePatterns,
+    Decoded,
+    FrameMemory,
+    admit,
+    decode,
+    read_frame,
+    rejection,
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +66,10 @@ def load_gray(path: str) -> np.ndarray | None:
 
 
 def decode_frame(
-    frame: np.ndarray, formats: Iterable[str] = DEFAULT, number: int | None = None
+    frame: np.ndarray,
+    formats: Iterable[str] = DEFAULT,
+    number: int | None = None,
+    memory: FrameMemory | None = None,
 ) -> list[Decoded]:
     """One camera frame through the pipeline, as the worker does it. With the frame's
     `number`, only one of the image steps runs, a different one each frame: a code held up
@@ -69,7 +81,7 @@ def decode_frame(
         frame = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
     if number is None:
         return decode(frame, formats)
-    return read_frame(frame, formats, deadline=start + FRAME_DEADLINE_S)
+    return read_frame(frame, formats, deadline=start + FRAME_DEADLINE_S, memory=memory)
 
 
 def _is_device(source: str) -> bool:
@@ -324,6 +336,7 @@ class CameraReader:
         self._forget_after_s = forget_after_s
         self._debouncer: ReadDebouncer[Decoded] = ReadDebouncer(forget_after_s)
         self._votes = FrameVotes()
+        self._memory = FrameMemory()
         self._reset = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -438,7 +451,8 @@ class CameraReader:
             self._reset.clear()
             self._debouncer = ReadDebouncer(self._forget_after_s)
             self._votes = FrameVotes()
-        found = self._votes.update(decode_frame(frame, self._formats, self.frames_decoded))
+            self._memory = FrameMemory()
+        found = self._votes.update(decode_frame(frame, self._formats, self.frames_decoded, self._memory))
         self.frames_decoded += 1
         self.last_frame, self.last_found = frame, found
         self.recent.append((time.monotonic(), len(found)))

@@ -185,3 +185,14 @@ def levelled(gray: np.ndarray, region: Region, along_label: bool = False) -> Vie
     if abs(angle) > LEVEL_ABOVE_DEG:
         part = preprocess.shear_level(part, -angle)
     return View(part, "level", box, turned=True)
+
+
+def same_place(a: Box, b: Box, share: float = 0.6) -> bool:
+    """Two boxes that overlap by at least `share` of their union."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return False
+    inter = w * h
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter >= share * union

@@ -137,12 +137,13 @@ def shear_level(gray: np.ndarray, degrees: float) -> np.ndarray:
     shift = np.round(np.arange(w) * t).astype(np.int64)
     shift -= shift.min()
     extra = int(shift.max())
-    padded = np.full((h + extra, w), 255, np.uint8)
-    padded[extra : extra + h] = gray
-    rows = np.arange(h + extra)[:, None] + extra - shift[None, :]
-    rows = np.clip(rows, 0, h + extra - 1)
-    valid = (rows >= extra) & (rows < extra + h)
-    return np.where(valid, np.take_along_axis(padded, rows, axis=0), 255).astype(np.uint8)
+    # Column by column, as rows of the transposed image: each output column is one
+    # contiguous slice of its padded input column, gathered at once through a window view.
+    padded = np.full((w, h + 2 * extra), 255, np.uint8)
+    padded[:, extra : extra + h] = gray.T
+    windows = np.lib.stride_tricks.sliding_window_view(padded.ravel(), h + extra)
+    starts = np.arange(w) * (h + 2 * extra) + extra - shift
+    return np.ascontiguousarray(windows[starts].T)
 
 
 def bar_angle(gray: np.ndarray) -> float:

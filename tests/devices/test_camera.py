@@ -352,7 +352,7 @@ def test_empty_blank_and_control_reads_are_counted_not_posted(
         Decoded("QRCode", "\x1b[2J"),
         Decoded("Code128", "EM0000100001"),
     ]
-    monkeypatch.setattr(camera, "decode_frame", lambda frame, formats, number: reads)
+    monkeypatch.setattr(camera, "decode_frame", lambda frame, formats, number, memory: reads)
     reader = CameraReader(FlakySource(dead_reads=0), CodePatterns(), clock=itertools.count().__next__)
     readers.append(reader)
     post = Collector()

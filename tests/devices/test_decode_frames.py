@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from kiosk.devices import preprocess
-from kiosk.devices.barcodes import Decoded, _Candidate, _merge, read_frame
+from kiosk.devices.barcodes import Decoded, FrameMemory, _Candidate, _merge, read_frame
 from kiosk.devices.camera import FrameVotes
 from simulators.camera import HARD, UNSEEN, VirtualCamera, seed_codes
 from simulators.camera_render import label
@@ -120,3 +120,51 @@ def test_sure_is_not_part_of_what_a_code_is() -> None:
 def test_half_averages_two_by_two_blocks() -> None:
     gray = np.array([[0, 4, 8, 8, 1], [4, 8, 8, 8, 1], [9, 9, 9, 9, 9]], np.uint8)
     assert preprocess.half(gray).tolist() == [[4, 8]]
+
+
+def _two_labels(first: tuple[str, str, float], second: tuple[str, str, float] | None) -> np.ndarray:
+    frame = np.full((720, 1280), 200, np.uint8)
+    for shown, x in zip([first, second], (10, 660), strict=True):
+        if shown is None:
+            continue
+        text, symbology, degrees = shown
+        sticker = cv2.cvtColor(label(text, symbology, np.random.default_rng(1)), cv2.COLOR_BGR2GRAY)
+        turned = preprocess.rotate(sticker, degrees)
+        h, w = turned.shape
+        frame[10 : 10 + h, x : x + min(w, 610)] = turned[:, :610]
+    return frame
+
+
+def test_the_memory_looks_where_the_last_frame_read_and_still_finds_a_second_code() -> None:
+    memory = FrameMemory(search_every=3)
+    item = ("EM0000100001", "Code128", 30.0)
+    one = _two_labels(item, None)
+    assert read_frame(one, memory=memory) == [Decoded("Code128", "EM0000100001")]
+    assert len(memory.regions) == 1
+    # The label read again where it was: the frame is not searched further, so an ISBN
+    # shown beside it waits for the next searched frame (every third).
+    both = _two_labels(item, ("9788901047294", "EAN13", 0.0))
+    seen = [read_frame(both, memory=memory) for _ in range(3)]
+    assert seen[0] == [Decoded("Code128", "EM0000100001")]
+    assert any(Decoded("EAN13", "9788901047294") in found for found in seen)
+    assert all(Decoded("Code128", "EM0000100001") in found for found in seen)
+
+
+def test_a_remembered_region_whose_label_turned_is_searched_afresh() -> None:
+    memory = FrameMemory()
+    assert read_frame(_two_labels(("EM0000100001", "Code128", 30.0), None), memory=memory)
+    # A new pose: another angle, where the region search finds it.
+    turned = _two_labels(("EM0000100001", "Code128", -20.0), None)
+    assert read_frame(turned, memory=memory) == [Decoded("Code128", "EM0000100001")]
+    assert read_frame(np.full((720, 1280), 200, np.uint8), memory=memory) == []
+    assert memory.regions == []
+
+
+def test_shear_level_turns_a_tilted_line_into_a_row_and_fills_with_white() -> None:
+    gray = np.zeros((40, 60), np.uint8)
+    sheared = preprocess.shear_level(gray, 20.0)
+    shift = round(59 * np.tan(np.radians(20.0)))
+    assert sheared.shape == (40 + shift, 60)
+    # Column 0 is not moved, the last column by `shift` rows; white above and below.
+    assert (sheared[:40, 0] == 0).all() and (sheared[40:, 0] == 255).all()
+    assert (sheared[:shift, -1] == 255).all() and (sheared[shift:, -1] == 0).all()
