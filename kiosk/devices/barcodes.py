@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -67,6 +67,9 @@ _ZBAR_NAMES = {
 
 _THIN_PX = 6
 _STRONG_CHECK = frozenset({"QRCode"})
+
+# An image turned by some degrees (bars at that angle made upright), canvas grown to fit.
+Rotate = Callable[[np.ndarray, float], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -413,6 +416,7 @@ def read_frame(
     formats: Iterable[str] = DEFAULT,
     deadline: float | None = None,
     memory: FrameMemory | None = None,
+    rotate: Rotate | None = None,
 ) -> list[Decoded]:
     """The codes in one gray camera frame, cross-checked, within `deadline` (a
     time.perf_counter() value) when given.
@@ -423,6 +427,10 @@ def read_frame(
     confirming or disputing what zxing-cpp read there, and zxing-cpp reads the levelled view
     of a region it has not read yet. Regions go biggest first and one is skipped when its
     measured cost would overrun the deadline, pyzbar included.
+
+    `rotate(image, degrees)` (OpenCV's, from the camera module) gives a region its bars
+    still do not read in a third look: turned truly upright rather than sheared, which is
+    what a long Code 39 label held at a slant (its bars fanned out) needs.
 
     With a `memory`, the regions where the last frame read codes are looked at first; when
     they read again (and this is not one of the memory's searched frames), the rest of the
@@ -457,7 +465,7 @@ def read_frame(
                 looked.pop()
                 continue
             looked[-1] = looks.Region(was.box, tilt, coherence)
-            _look_linear(gray, looked[-1], cands, linear, deadline, True)
+            _look_linear(gray, looked[-1], cands, linear, deadline, True, rotate)
         found, _ = _merge(cands, strict=True)
         if found and memory.frames % memory.search_every:
             return _remember(found, cands, looked, memory, gray.shape)
@@ -469,7 +477,7 @@ def read_frame(
         for r in looks.found_regions(gray, True):
             if r.coherence < looks.LINEAR_COHERENCE or any(looks.same_place(r.box, b.box) for b in looked):
                 continue
-            must = _look_linear(gray, r, cands, linear, deadline, must)
+            must = _look_linear(gray, r, cands, linear, deadline, must, rotate)
             looked.append(r)
     found, _ = _merge(cands, strict=True)
     return _remember(found, cands, looked, memory, gray.shape)
@@ -482,6 +490,7 @@ def _look_linear(
     linear: list[str],
     deadline: float | None,
     must: bool,
+    rotate: Rotate | None = None,
 ) -> bool:
     """The levelled looks at one linear region, their readings added to `cands`; whether
     the next region still must get a look (none has yet)."""
@@ -489,23 +498,30 @@ def _look_linear(
     # At half size first, rows along the label: a quarter of the pixels, and the 2x2
     # mean evens out the noise of a dim frame; then at full size with rows across
     # the bars when that settles nothing here.
-    for look in ("level-half", "level"):
+    for look in ("level-half", "level", "rotated"):
         mine = [c for c in cands if c.symbology in linear and _near(c.box, r.box)]
-        if look == "level" and _region_settled(mine):
+        if look != "level-half" and _region_settled(mine):
+            break
+        # Only a region nothing was read in yet: a slanted Code 39 label.
+        if look == "rotated" and (rotate is None or r.tilt is None or mine):
             break
         if deadline is not None and not must and not looks.affordable(look, box, deadline):
             break
         must = False
         t0 = time.perf_counter()
-        level = looks.levelled(gray, r, along_label=look == "level-half")
-        if level is None:
-            break
-        view = level if look == "level" else replace(level, image=preprocess.half(level.image), look=look)
+        if look == "rotated":
+            assert rotate is not None and r.tilt is not None
+            view = looks.View(rotate(looks.crop(gray, box), r.tilt), look, box, turned=True)
+        else:
+            level = looks.levelled(gray, r, along_label=look == "level-half")
+            if level is None:
+                break
+            view = level if look == "level" else replace(level, image=preprocess.half(level.image), look=look)
         if not any(c.trusted and c.decoder == "zxing" for c in mine):
             # At half size, bars a module or two wide: zxing-cpp has misread Code 128
             # there (a valid check character), so its reading is only a vote for
             # what pyzbar reads.
-            cands += _zxing(view, linear, trusted=look == "level", camera=True)
+            cands += _zxing(view, linear, trusted=look != "level-half", camera=True)
         cands += _zbar(view, linear, scan=(_FRAME_ROW_STEP, 0), min_quality=_FRAME_MIN_QUALITY)
         if deadline is not None:
             looks.learn(look, box, time.perf_counter() - t0)

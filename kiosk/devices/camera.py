@@ -65,6 +65,18 @@ def load_gray(path: str) -> np.ndarray | None:
     return None if image is None or image.size == 0 else image
 
 
+def rotate(gray: np.ndarray, degrees: float) -> np.ndarray:
+    """`gray` turned about its centre by `degrees` (OpenCV's sense), canvas grown to fit,
+    white around: the frame pipeline's third look at a linear label (barcodes.read_frame)."""
+    h, w = gray.shape
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    c, s = abs(turn[0, 0]), abs(turn[0, 1])
+    nw, nh = int(w * c + h * s + 1), int(w * s + h * c + 1)
+    turn[0, 2] += nw / 2 - w / 2
+    turn[1, 2] += nh / 2 - h / 2
+    return cv2.warpAffine(gray, turn, (nw, nh), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
 def decode_frame(
     frame: np.ndarray,
     formats: Iterable[str] = DEFAULT,
@@ -81,7 +93,7 @@ def decode_frame(
         frame = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
     if number is None:
         return decode(frame, formats)
-    return read_frame(frame, formats, deadline=start + FRAME_DEADLINE_S, memory=memory)
+    return read_frame(frame, formats, deadline=start + FRAME_DEADLINE_S, memory=memory, rotate=rotate)
 
 
 def _is_device(source: str) -> bool:
