@@ -448,6 +448,8 @@ def read_frame(
     must = True  # the first region always gets its first look
     if memory is not None:
         memory.frames += 1
+    # A searched frame looks at the whole frame only, as without a memory.
+    if memory is not None and memory.frames % memory.search_every:
         for was in memory.regions:
             part = looks.crop(gray, was.box)
             if min(part.shape) < 16:
@@ -467,8 +469,10 @@ def read_frame(
             looked[-1] = looks.Region(was.box, tilt, coherence)
             _look_linear(gray, looked[-1], cands, linear, deadline, True, rotate)
         found, _ = _merge(cands, strict=True)
-        if found and memory.frames % memory.search_every:
+        if found:
             return _remember(found, cands, looked, memory, gray.shape)
+        # The remembered regions had their looks: the search gets only what time is left.
+        must = not looked
     whole = _zxing(looks.View(gray, "image", (0.0, 0.0, float(w), float(h))), names, camera=True)
     # A few rows across a tilted label is where zxing-cpp misreads EAN-13 and Code 128 on
     # camera frames, the same way frame after frame: such a reading is only a vote.
@@ -551,9 +555,15 @@ def _remember(
 
 
 def _region_settled(mine: list[_Candidate]) -> bool:
-    """Both decoders read the same and nothing else there."""
+    """Both decoders read the same and nothing else there: pyzbar over enough scan lines,
+    zxing-cpp even at half size (its misread there was a rival to pyzbar's reading, never
+    the same text). A full-size look would only add a third vote."""
     cores = {c.core for c in mine}
-    return len(cores) == 1 and {c.decoder for c in mine if c.trusted} == {"zxing", "zbar"}
+    return (
+        len(cores) == 1
+        and any(c.decoder == "zbar" and c.trusted for c in mine)
+        and any(c.decoder == "zxing" for c in mine)
+    )
 
 
 def _sure(d: Decoded, cands: list[_Candidate]) -> bool:

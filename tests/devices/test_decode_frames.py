@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
 
 from kiosk.devices import camera, preprocess
-from kiosk.devices.barcodes import Decoded, FrameMemory, _Candidate, _merge, read_frame
+from kiosk.devices.barcodes import Decoded, FrameMemory, _Candidate, _merge, _region_settled, read_frame
 from kiosk.devices.camera import FrameVotes
 from simulators.camera import HARD, UNSEEN, VirtualCamera, seed_codes
 from simulators.camera_render import label
@@ -193,3 +195,15 @@ def test_rotate_grows_the_canvas_to_fit_and_fills_with_white() -> None:
     turned = camera.rotate(gray, 90)
     assert abs(turned.shape[0] - 40) <= 1 and abs(turned.shape[1] - 20) <= 1
     assert camera.rotate(gray, 45)[0, 0] == 255
+
+
+def test_a_region_both_decoders_agree_on_needs_no_full_size_look() -> None:
+    box = (100.0, 100.0, 500.0, 300.0)
+    half_zxing = _Candidate("Code128", "EM0000100001", box, "zxing", "level-half", trusted=False)
+    zbar = _Candidate("Code128", "EM0000100001", box, "zbar", "level-half")
+    assert _region_settled([half_zxing, zbar])
+    # A rival, pyzbar alone or pyzbar from too few scan lines: the full-size look is taken.
+    rival = _Candidate("Code128", "Ee0030100002", box, "zxing", "level-half", trusted=False)
+    assert not _region_settled([rival, zbar])
+    assert not _region_settled([zbar])
+    assert not _region_settled([half_zxing, replace(zbar, trusted=False)])
