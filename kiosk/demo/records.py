@@ -389,13 +389,14 @@ def _screens_against_journal(
         for item in sorted(visit.both):
             report.differences.append(f"visit {visit.number}: {item} shown both as done and as refused")
         for shown in visit.shown.values():
+            # A loan told again is first the one a killed visit showed: a later loan of the same
+            # book to the same card must be left for the screen that will show it.
+            again = _match(shown, retell, cut=True) if shown.earlier else None
+            if again is not None:
+                retell.remove(again)
+                shown.entry = again.id
+                continue
             entry = _match(shown, unused, visit.killed)
-            if entry is None and shown.earlier:
-                entry = _match(shown, retell, cut=True)
-                if entry is not None:
-                    retell.remove(entry)
-                    shown.entry = entry.id
-                    continue
             if entry is None:
                 if shown.outcome == RENEWED and shown.screen == "account":
                     renewed_all.append(shown)  # one request for every loan, not journaled per book

@@ -188,3 +188,24 @@ def test_a_kill_between_a_screen_and_the_journal_hearing_of_it_is_no_difference(
     # Told again without the kill, the second telling has no entry of its own.
     differences = verdict(first_borrow, entries=first_borrow.entries + later, receipts=None)
     assert sum("no journal entry says so" in d for d in differences) == len(loans) == 2
+
+
+def test_a_loan_told_again_is_the_killed_visits_not_a_later_one(first_borrow):
+    """The same book lent again later to the same card: the retelling at the next tap belongs
+    to the loan the killed visit showed, and the later loan to the screen that shows it."""
+    journal = [dataclasses.replace(e, told=True) for e in first_borrow.journal]
+    loans = [e for e in journal if e.kind == "checkout" and e.state == "done"]
+    later = [dataclasses.replace(e, id=e.id + 100) for e in loans]  # lent again, returned between
+    returns = [dataclasses.replace(e, id=e.id + 50, kind="checkin", patron_id="") for e in loans]
+    retold = {"type": "Show", "view": {"screen": "borrow", "lines": [
+        {"detail": e.item_id, "status": "ok", "note": "borrow.earlier_line"} for e in loans]}}  # fmt: skip
+    card = [{"type": "CallLibrary", "request": {"patron_id": "****E5F6"}}]
+    lent_again = {"type": "Show", "view": {"screen": "borrow", "lines": [
+        {"detail": e.item_id, "status": "ok", "note": "borrow.done_line"} for e in loans]}}  # fmt: skip
+    returned = {"type": "Show", "view": {"screen": "giveback", "lines": [
+        {"detail": e.item_id, "status": "ok", "note": "giveback.returned_line"} for e in loans]}}  # fmt: skip
+    end = {"type": "VisitEnded"}
+    entries = [*killed(first_borrow.entries), *card, retold, end, returned, end, *card, lent_again, end]
+    seen = journal + returns + later
+    report = check(first_borrow.before, first_borrow.after, entries, seen, None)
+    assert not [d for d in report.differences if "no journal entry says so" in d], report.differences
