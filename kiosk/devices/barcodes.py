@@ -428,9 +428,9 @@ def read_frame(
     of a region it has not read yet. Regions go biggest first and one is skipped when its
     measured cost would overrun the deadline, pyzbar included.
 
-    `rotate(image, degrees)` (OpenCV's, from the camera module) gives a region its bars
-    still do not read in a third look: turned truly upright rather than sheared, which is
-    what a long Code 39 label held at a slant (its bars fanned out) needs.
+    `rotate(image, degrees)` (OpenCV's, from the camera module) gives a region nothing was
+    read in at half size a look turned truly upright rather than sheared, which is what a
+    long Code 39 label held at a slant (its bars fanned out) needs.
 
     With a `memory`, the regions where the last frame read codes are looked at first; when
     they read again (and this is not one of the memory's searched frames), the rest of the
@@ -500,15 +500,16 @@ def _look_linear(
     the next region still must get a look (none has yet)."""
     box = looks.grown(r.box, gray.shape, looks.LEVEL_MARGIN)
     # At half size first, rows along the label: a quarter of the pixels, and the 2x2
-    # mean evens out the noise of a dim frame; then at full size with rows across
-    # the bars when that settles nothing here.
-    for look in ("level-half", "level", "rotated"):
+    # mean evens out the noise of a dim frame. When that read nothing, turned truly upright
+    # at full size (a slanted label's fanned-out bars, which no shear makes parallel); then,
+    # while nothing is settled, levelled at full size with rows across the bars.
+    for look in ("level-half", "rotated", "level"):
         mine = [c for c in cands if c.symbology in linear and _near(c.box, r.box)]
         if look != "level-half" and _region_settled(mine):
             break
-        # Only a region nothing was read in yet: a slanted Code 39 label.
+        # Only a region nothing was read in yet (a slanted Code 39 label, mostly).
         if look == "rotated" and (rotate is None or r.tilt is None or mine):
-            break
+            continue
         if deadline is not None and not must and not looks.affordable(look, box, deadline):
             break
         must = False
