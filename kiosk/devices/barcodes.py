@@ -398,17 +398,15 @@ class FrameMemory:
 
     A patron holds a book up for a second or more: a label read in one frame is almost
     where it was in the next. Looking at those regions first, and not searching the whole
-    frame when they read again, halves a frame's time. Every `search_every`-th frame is
-    searched anyway, so a second code shown beside the first is found within a few frames.
+    frame when they read again, saves the whole-frame zxing-cpp pass and the region search.
+    Every `search_every`-th frame is searched as without a memory, so a second code shown
+    beside the first is found within a few frames.
     """
 
     search_every: int = 3
     # Linear regions with their bar angle; a QR code's (or upright label's) box without.
     regions: list[looks.Region] = field(default_factory=list)
     frames: int = 0
-
-    def forget(self) -> None:
-        self.regions = []
 
 
 def read_frame(
