@@ -24,6 +24,8 @@ from kiosk.demo.transcript import Transcript
 log = logging.getLogger("kiosk.demo")
 
 DEFAULT_TIMEOUT = 20.0
+# A card lifted is seen gone by the reader within a few poll rounds (TapTracker's misses).
+LIFT_POLLS, LIFT_SEEN_S = 6, 5.0
 # After a touch, as a quick finger leaves between two.
 TOUCH_GAP = 0.05
 # Screens remembered for the steps' waits (only the last one is looked at).
@@ -223,7 +225,13 @@ class ScriptRunner:
         if step.name == "tap_card":
             sims.nfc.tap(a[0], *(a[1:2] or ["106A"]))
         elif step.name == "lift_card":
+            polls = sims.nfc.polls
             sims.nfc.lift()
+            # As at a counter, the next step comes after the reader has seen the card go (a few
+            # poll rounds; a reader unplugged by a fault does not poll: then after a while).
+            deadline = time.monotonic() + LIFT_SEEN_S
+            while sims.nfc.polls < polls + LIFT_POLLS and time.monotonic() < deadline:
+                time.sleep(0.01)
         elif step.name == "show_barcode":
             symbology = a[1] if len(a) > 1 else DEFAULT_SYMBOLOGY
             try:
