@@ -96,8 +96,6 @@ class Session(Machine[SessionState]):
         V.GOODBYE: _WAITING,
         V.TECHNICIAN: (*_WAITING, CardRead, CardProblem),
     }
-    # Devices without which the kiosk cannot serve patrons: their failure shows out of service.
-    ESSENTIAL = ("nfc", "camera")
 
     def __init__(self, settings: VisitSettings | None = None) -> None:
         self.settings = settings or VisitSettings()
@@ -204,7 +202,7 @@ class Session(Machine[SessionState]):
         return replace(screens.idle(self.language, message), lines=screens.idle_notes(self.degraded))
 
     def _failed(self) -> tuple[str, ...]:
-        return tuple(d for d in self.ESSENTIAL if d in self.degraded and d in self.settings.essential)
+        return tuple(d for d in self.settings.essential if d in self.degraded)
 
     def _closed(self) -> bool:
         """Out of service: patrons are shown why and where to go, and nothing starts here."""
@@ -746,13 +744,8 @@ class Session(Machine[SessionState]):
         if tech.outcome == "locked":
             lock = self.settings.technician_lockout_s
             self._tech_locked_until = event.at + dt.timedelta(seconds=lock) if event.at else None
-            self.technician = None
-            step = self._to_idle()
-            return Step(V.IDLE, [*effects, *step.effects])
-        if tech.outcome == "leave":
-            self.technician = None
-            step = self._to_idle()
-            return Step(V.IDLE, [*effects, *step.effects])
+        if tech.outcome in ("locked", "leave"):
+            return self._close_technician(effects)
         rearm = [CancelTimer("technician"), StartTimer("technician", self.settings.technician_idle_s)]
         return Step(None, [*effects, *rearm, self._show(tech.view())])
 
@@ -774,9 +767,12 @@ class Session(Machine[SessionState]):
         """A technician who walked away: the patrons' screen again, never the menu left open."""
         if event.name != "technician":
             return Step(None, [Log("debug", f"stale timer {event.name} on the technician's screen")])
+        return self._close_technician([Log("warning", "technician: screen closed after no use")])
+
+    def _close_technician(self, effects: list[Effect]) -> Step[SessionState]:
+        """Back to the patrons' first screen, the technician's screen dropped."""
         self.technician = None
-        step = self._to_idle()
-        return Step(V.IDLE, [Log("warning", "technician: screen closed after no use"), *step.effects])
+        return Step(V.IDLE, [*effects, *self._to_idle().effects])
 
     @on(ANY, TechnicianReport)
     def on_late_report(self, event: TechnicianReport) -> list[Effect]:
