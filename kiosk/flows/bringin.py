@@ -70,13 +70,15 @@ class BringIn(Prompting[BringInState]):
         B.SENDING: (Pressed, BarcodeRead, DeviceStatus, ScanTrouble),
     }
 
-    def __init__(self, host: Host, patron_id: str) -> None:
+    def __init__(self, host: Host, patron_id: str, birth_failures: int = 0) -> None:
+        """`birth_failures`: wrong birth dates already given for this patron at this kiosk
+        (earlier visits count: a new visit gives no new tries)."""
         super().__init__(host)
         self.patron_id = patron_id
         self.birth = ""
         self.pin = ""
         self.pin_again = ""
-        self.birth_failures = 0
+        self.birth_failures = birth_failures
         # ("joined", "") or ("refused", message id): for the session to act on.
         self.outcome: tuple[str, str] | None = None
 

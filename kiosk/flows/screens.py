@@ -414,7 +414,7 @@ REQUEST = "request."  # a row offering a reservation or a closed-stack request
 RESERVABLE = {
     "refusal.closed_stack": "refusal.closed_stack",
     "refusal.already_on_loan": "refusal.reservable",
-    "refusal.on_hold": "refusal.reservable",
+    "refusal.on_hold": "refusal.on_hold_reservable",
 }
 
 

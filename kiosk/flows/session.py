@@ -120,6 +120,9 @@ class Session(Machine[SessionState]):
         # visits (a new visit must not reset the count) by a hash of the card, never the card.
         self._pin_failures: dict[str, int] = {}
         self._locked: dict[str, dt.datetime | None] = {}
+        # The same for wrong birth dates in the bring-in: a new visit must not give new tries.
+        self._birth_failures: dict[str, int] = {}
+        self._bring_in_locked: dict[str, dt.datetime | None] = {}
         # The library link is down (the kiosk works offline): the first screen says so.
         self.offline = False
         # Out of service by the technician: what patrons see (a message id; "" in service).
@@ -178,6 +181,7 @@ class Session(Machine[SessionState]):
 
     def _forget(self) -> list[Effect]:
         """Everything about the patron and the visit dropped, for the next one."""
+        self._keep_birth_failures()
         self.visit = Visit()
         self.activity = None
         self._owners.clear()
@@ -274,15 +278,19 @@ class Session(Machine[SessionState]):
     def _card_key(card: str) -> str:
         return hashlib.sha256(card.encode("utf-8", "replace")).hexdigest()
 
-    def _lock_left(self, card: str, at: dt.datetime | None) -> int | None:
-        """Minutes the card stays locked at this kiosk, or None when it is not."""
+    def _lock_left(
+        self, card: str, at: dt.datetime | None, locks: tuple[dict[str, Any], dict[str, Any]] | None = None
+    ) -> int | None:
+        """Minutes the card stays locked at this kiosk (for PINs, or the `locks` given: the
+        table of locks and the failures it clears), or None when it is not."""
+        locked, failures = locks or (self._locked, self._pin_failures)
         key = self._card_key(card)
-        if key not in self._locked:
+        if key not in locked:
             return None
-        until = self._locked[key]
+        until = locked[key]
         if until is not None and at is not None and at >= until:
-            del self._locked[key]
-            self._pin_failures.pop(key, None)
+            del locked[key]
+            failures.pop(key, None)
             return None
         if until is None or at is None:
             return self.settings.lockout_s // 60
@@ -309,6 +317,17 @@ class Session(Machine[SessionState]):
         return Step(V.NOTICE, [PlaySound("beep.error"), Log("warning", "card locked after wrong PINs"),
                                *step.effects])  # fmt: skip
 
+    def _keep_birth_failures(self) -> str:
+        """The wrong birth dates of the bring-in on screen, kept past its visit (by a hash of
+        the patron's id): the key."""
+        activity = self.activity
+        if not isinstance(activity, BringIn):
+            return ""
+        key = self._card_key(activity.patron_id)
+        if activity.birth_failures:
+            self._birth_failures[key] = activity.birth_failures
+        return key
+
     def _handoff(self, at: dt.datetime | None) -> Step[SessionState] | None:
         """What signing in or a bring-in handed back: the lookup, borrowing, or a refusal."""
         activity = self.activity
@@ -318,9 +337,14 @@ class Session(Machine[SessionState]):
                 return self._identify(*entered[:2], at, pin=entered[2])
         if isinstance(activity, BringIn) and activity.outcome is not None:
             kind, reason = activity.outcome
+            key = self._keep_birth_failures()
             if kind == "joined":
+                self._birth_failures.pop(key, None)
                 self._joined = True
                 return self._identify(self.visit.card, self.visit.technology, at)
+            if reason == "bring_in.too_many":
+                until = at + dt.timedelta(seconds=self.settings.lockout_s) if at is not None else None
+                self._bring_in_locked[key] = until
             return self._notice(reason, giveback=True)  # may still return books
         return None
 
@@ -393,8 +417,16 @@ class Session(Machine[SessionState]):
         ):
             # A member of another Chaekieum library: the bring-in first (the birth date is the
             # identity check; there is no PIN here yet), then borrowing.
+            patron_id = patron_found.patron_id
+            locks = (self._bring_in_locked, self._birth_failures)
+            if self._lock_left(patron_id, event.at, locks) is not None:
+                # Too many wrong birth dates, in this visit or an earlier one: the desk.
+                step = self._notice("bring_in.too_many", giveback=True)
+                return Step(V.NOTICE, [PlaySound("beep.error"), Log("info", "bring-in locked"),
+                                       *step.effects])  # fmt: skip
             self._after_lookup = returns
-            start = self._start(BringIn(self, patron_found.patron_id), banner=self.visit.banner)
+            failed = self._birth_failures.get(self._card_key(patron_id), 0)
+            start = self._start(BringIn(self, patron_id, failed), banner=self.visit.banner)
             return Step(V.ACTIVE, [PlaySound("beep.ok"), Log("info", "bring-in offered"), *start.effects])
         found_id = patron_found.patron_id if patron_found is not None else ""
         if found_id and found_id != card and self._lock_left(found_id, event.at) is not None:
@@ -432,7 +464,7 @@ class Session(Machine[SessionState]):
                 ],
             )
         if event.error is not None:
-            step = self._notice(refusal[0])
+            step = self._notice(refusal[0], giveback=True)  # returns need no card
             return Step(
                 V.NOTICE,
                 [

@@ -46,7 +46,9 @@ def test_the_first_borrow_is_heard_in_each_language(tmp_path, language):
     if language == "ko":
         assert said[0] == "음성 안내를 시작합니다." and said[1].startswith("책이음 무인 대출기.")
         assert any(s.startswith("채식주의자: 반납 예정일") for s in said)
-        assert any("다른 분이 대출 중인 책입니다" in s for s in said)  # the refusal
+        # The refusal of a book kept for another patron's reservation, on screen and on the receipt.
+        assert any("다른 회원이 예약해 둔 책입니다. 책은 안내데스크에 주세요" in s for s in said)
+        assert not any("다른 분이 대출 중인 책입니다" in s for s in said)
         receipt = next(s for s in said if s.startswith("영수증 내용입니다."))
         assert "대출 2권" in receipt and "대출 불가 1권" in receipt
     else:

@@ -285,6 +285,50 @@ def test_a_wrong_birth_date_three_times_sends_the_patron_to_the_desk():
     assert "giveback" in d.view.controls
 
 
+def test_wrong_birth_dates_count_across_visits_and_lock_the_bring_in_until_the_lock_out_ends():
+    """A new tap of the card gives no new tries: guessing a birth date three at a time fails."""
+    d = Drive(VisitSettings(lockout_s=900))
+    bring_in(d)
+    through_pins(d, born="850101")
+    d.reply(BringInResult(False, GUEST.patron_id, reason="refusal.identity_not_confirmed"))
+    assert d.view.args() == {"left": "2"}
+    d.press("start_over")
+    # The next visit: one try was used, two are left.
+    bring_in(d)
+    through_pins(d, born="850102")
+    d.reply(BringInResult(False, GUEST.patron_id, reason="refusal.identity_not_confirmed"))
+    assert d.view.message == "bring_in.birth_wrong" and d.view.args() == {"left": "1"}
+    through_pins(d, born="850103")
+    d.reply(BringInResult(False, GUEST.patron_id, reason="refusal.identity_not_confirmed"))
+    assert d.view.message == "bring_in.too_many"
+    d.press("ok")
+    # Locked: the card is looked up (it may still return books) but no bring-in is offered.
+    d.at = AT + dt.timedelta(minutes=5)
+    d.run(CardRead(technology="106A", uid="01", identifier=GUEST.patron_id))
+    d.reply(GUEST)
+    assert d.view.screen == "notice" and d.view.message == "bring_in.too_many"
+    assert "giveback" in d.view.controls
+    assert not [e for e in d.effects[-5:] if isinstance(e, CallLibrary) and e.operation == "bring_in"]
+    d.press("ok")
+    # After the lock-out: three tries again, and a bring-in done clears the count.
+    d.at = AT + dt.timedelta(minutes=16)
+    bring_in(d)
+    through_pins(d)
+    d.reply(BringInResult(True, GUEST.patron_id, "MA"))
+    d.reply(dataclasses.replace(GUEST, blocks=(), details=PatronDetails()))
+    assert d.view.screen == "borrow"
+    assert not d.flow._birth_failures and not d.flow._bring_in_locked
+
+
+def test_a_card_that_could_not_be_looked_up_may_still_return_books():
+    d = Drive()
+    d.run(CardRead(technology="106A", uid="01", identifier="0499"))
+    d.reply(error=LibraryUnreachable("connection refused"))
+    assert d.view.screen == "notice" and "giveback" in d.view.controls
+    d.press("giveback")
+    assert d.view.screen == "giveback"
+
+
 def test_a_pin_the_library_will_not_take_is_chosen_again():
     d = Drive()
     bring_in(d)

@@ -41,6 +41,9 @@ KO: dict[str, str] = {
     "bring_in.working": "회원 가져오기를 하고 있습니다",
     "refusal.bring_in_refused": "회원 가져오기를 할 수 없습니다. 안내데스크에 문의해 주세요",
     "refusal.reservable": "다른 분이 대출 중인 책입니다. 이 줄을 누르면 예약합니다",
+    "refusal.on_hold_reservable": (
+        "다른 회원이 예약해 둔 책입니다. 책은 안내데스크에 주세요. 이 줄을 누르면 예약 대기에 올립니다"
+    ),
     "library.hold_queued": "예약했습니다 · 대기 순번 {position}번. 책이 준비되면 알려 드립니다",
     "borrow.type_prompt": "책의 등록번호에서 {prefix} 뒤의 숫자를 입력하고 '입력 완료'를 누르세요",
     "borrow.type_label": "등록번호",
@@ -87,6 +90,10 @@ EN: dict[str, str] = {
     "bring_in.working": "Doing the bring-in",
     "refusal.bring_in_refused": "The bring-in is not possible. Please ask at the desk",
     "refusal.reservable": "On loan to someone else: touch this line to reserve it",
+    "refusal.on_hold_reservable": (
+        "Kept for another patron's reservation: please give the book to the desk. "
+        "Touch this line to join the queue"
+    ),
     "library.hold_queued": "Reserved · number {position} in the queue. You will be told when it is ready",
     "borrow.type_prompt": "Type the digits after {prefix} of the book's registration number, then press Done",
     "borrow.type_label": "Registration number",
