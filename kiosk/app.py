@@ -355,6 +355,7 @@ def visit_settings(settings: Settings) -> VisitSettings:
         registration_prefix=p.registration_prefix,
         registration_digits=p.registration_digits,
         bring_in_consent={Language.KO: p.bring_in_consent_ko, Language.EN: p.bring_in_consent_en},
+        member_libraries=dict(settings.library.members),
         offline_returns=settings.library.offline_returns,
         offline_lending=settings.library.offline_borrowing,
         technician_cards=frozenset(uid.upper() for uid in t.cards),

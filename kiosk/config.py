@@ -221,6 +221,16 @@ def _webhook_url(value: Any) -> str | None:
     return None
 
 
+def _member_libraries(value: Any) -> str | None:
+    """Library codes (capital letters and digits) to names, as printable text."""
+    for code, name in value.items():
+        if not re.fullmatch(r"[A-Z0-9]{1,10}", code):
+            return f"{code!r} is no library code (capital letters and digits, up to 10)"
+        if not isinstance(name, str) or not name.strip() or has_controls(name):
+            return f"the name of {code} must be printable text"
+    return None
+
+
 SCHEMA: dict[str, dict[str, Key]] = {
     "kiosk": {
         "id": Key(str, "KIOSK-01", "Kiosk id printed on receipts and sent to the library system"),
@@ -347,6 +357,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
             path,
         ),
         "institution": Key(str, "MA", "Institution id (AO)"),
+        "members": Key(
+            dict,
+            {},
+            "Chaekieum member libraries' names by code, for the borrowing history ({} = codes shown)",
+            Rule(_member_libraries),
+        ),
         "location_code": Key(str, "", "Location code (CP)"),
         "terminator": Key(str, "CR", "Message terminator", OneOf(tuple(TERMINATORS))),
         "encoding": Key(str, "utf-8", "Character set", one_of("utf-8", "cp949", "cp850", "ascii")),
@@ -569,7 +585,10 @@ class Settings:
 
 def _type_name(kind: type | tuple[type, ...]) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    names = {int: "an integer", float: "a number", str: "a string", bool: "true or false", list: "a list"}
+    names = {
+        int: "an integer", float: "a number", str: "a string", bool: "true or false", list: "a list",
+        dict: "a table",
+    }  # fmt: skip
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 

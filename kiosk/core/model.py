@@ -95,10 +95,9 @@ class PatronDetails:
             return None
         return max(0, self.network_loans - self.loans_here)
 
-    def allowance(self, borrowed: int = 0) -> Allowance | None:
-        """What is left once `borrowed` more items are on loan here: the smaller of what is
-        left of this library's limit and of the network's (this library's when both leave the
-        same); None when the library told neither."""
+    def allowances(self, borrowed: int = 0) -> tuple[Allowance, ...]:
+        """What is left of each limit the library told (this library's, then the network's)
+        once `borrowed` more items are on loan here."""
         found = []
         if self.loans_here is not None and self.loan_limit_here:
             left = max(0, self.loan_limit_here - self.loans_here - borrowed)
@@ -106,6 +105,13 @@ class PatronDetails:
         if self.network_loans is not None and self.network_limit is not None:
             left = max(0, self.network_limit - self.network_loans - borrowed)
             found.append(Allowance(left, self.network_limit, LoanLimit.NETWORK))
+        return tuple(found)
+
+    def allowance(self, borrowed: int = 0) -> Allowance | None:
+        """What is left once `borrowed` more items are on loan here: the smaller of what is
+        left of this library's limit and of the network's (this library's when both leave the
+        same); None when the library told neither."""
+        found = self.allowances(borrowed)
         return min(found, key=lambda a: a.left) if found else None
 
 

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from kiosk.core.messages import text
-from kiosk.core.model import Hold, Language, Loan, LoanLimit
+from kiosk.core.model import HistoryEntry, Hold, Language, Loan, LoanLimit
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,8 @@ class Receipt:
     loans_network: int | None = None
     # Reservations and closed-stack requests placed in this visit.
     requested: tuple[Hold, ...] = ()
+    # The borrowing history, only when the patron asked for it on "My loans" (library names).
+    history: tuple[HistoryEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,13 @@ class _Layout:
             self.explained(heading, [x for x in r.refused if x.action == action], "- ")
         # Neither borrowed nor refused: the library could not say; the patron asks at the desk.
         self.explained("receipt.unconfirmed", list(r.unconfirmed), "? ")
+        if r.history:
+            self.add(self.t("receipt.history", count=len(r.history)), "bold")
+            for n, entry in enumerate(r.history, 1):
+                back = entry.returned.isoformat() if entry.returned else "-"
+                line = self.t("account.history_line", library=entry.library,
+                              out=entry.checked_out.isoformat(), back=back)  # fmt: skip
+                self.item(n, entry.title, entry.item_id, line)
 
     def explained(self, heading: str, group: list[Refusal], marker: str) -> None:
         """A heading with its count, then each item with the reason under it."""

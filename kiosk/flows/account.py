@@ -9,7 +9,7 @@ import enum
 from kiosk.core.effects import Effect, Log, PlaySound
 from kiosk.core.errors import LibraryUnreachable, OutcomeUnknown, patron_reason
 from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied, Pressed, ScanTrouble
-from kiosk.core.model import HistoryEntry, HoldResult, Loan, RenewAllResult, RenewResult
+from kiosk.core.model import HistoryEntry, Hold, HoldResult, Loan, RenewAllResult, RenewResult
 from kiosk.core.receipt import Refusal
 from kiosk.core.requests import BorrowingHistory, CancelHold, Renew, RenewAll
 from kiosk.core.views import Line, View
@@ -47,6 +47,8 @@ class Account(Activity[AccountState]):
         "cancel_holds",
         "history",
         "history_more",
+        "print_history",
+        "unprint_history",
         "loans",
     )
     ROW_CONTROLS = (SELECT,)  # a loan's row, and a hold's (HOLD starts with SELECT)
@@ -61,6 +63,8 @@ class Account(Activity[AccountState]):
         self.cancel_queue: list[str] = []
         self.cancelled: set[str] = set()
         self.hold_refusals: dict[str, str] = {}
+        # Holds placed in this visit and cancelled here: still listed, as cancelled.
+        self.withdrawn: list[Hold] = []
         # The borrowing history once asked for (None: the loans are shown), and the page's start.
         self.history: tuple[HistoryEntry, ...] | None = None
         self.history_at = 0
@@ -88,12 +92,13 @@ class Account(Activity[AccountState]):
         lines = tuple(self._line(loan, today, renewed, refused) for loan in self.loans()) + self._holds()
         lines = self._summary() + lines
         holds = ("cancel_holds",) if self._holds() else ()
+        back = ("back",) if self.visit.may_borrow else ("giveback",)
         controls: tuple[str, ...] = (
             "renew_selected",
             "renew_all",
             *holds,
             "history",
-            "back",
+            *back,
             "finish",
             "call_staff",
         )
@@ -116,8 +121,8 @@ class Account(Activity[AccountState]):
             lines.append(
                 Line("", "", "info", "account.loans_network", (("count", str(d.network_loans + borrowed)),))
             )
-        allowance = d.allowance(borrowed)
-        if allowance is not None:
+        # What may still be borrowed, at this library and across Chaekieum: both, as either binds.
+        for allowance in d.allowances(borrowed):
             scope = f"receipt.quota.{allowance.binds.value}" + ("" if allowance.left else ".reached")
             lines.append(
                 Line("", "", "info", scope, (("left", str(allowance.left)), ("limit", str(allowance.limit))))
@@ -131,15 +136,18 @@ class Account(Activity[AccountState]):
         printed nowhere."""
         assert self.history is not None
         page = self.history[self.history_at : self.history_at + HISTORY_PAGE]
+        names = self.host.settings.member_libraries
         lines = tuple(
             Line(entry.title or entry.item_id, entry.item_id, "info", "account.history_line",
-                 (("library", entry.library), ("out", entry.checked_out.isoformat()),
+                 (("library", names.get(entry.library, entry.library)),
+                  ("out", entry.checked_out.isoformat()),
                   ("back", entry.returned.isoformat() if entry.returned else "-")))
             for entry in page
         )  # fmt: skip
         more = ("history_more",) if self.history_at + HISTORY_PAGE < len(self.history) else ()
-        controls = (*more, "loans", "finish", "call_staff")
-        message = "account.history_note" if self.history else "account.history_none"
+        printing = ("unprint_history",) if self.visit.history else ("print_history",) if self.history else ()
+        controls = (*more, *printing, "loans", "finish", "call_staff")
+        message = self.visit.banner or ("account.history_note" if self.history else "account.history_none")
         return screens.account(self.host.language, message, lines, controls, countdown, self.busy)
 
     def _line(
@@ -165,7 +173,10 @@ class Account(Activity[AccountState]):
         if patron is None:
             return ()
         lines = []
-        for hold in patron.details.holds:
+        known = {hold.item_id for hold in patron.details.holds}
+        # Reservations and closed-stack requests of this visit too: listed, and cancellable.
+        placed = tuple(hold for hold in (*self.visit.requested, *self.withdrawn) if hold.item_id not in known)
+        for hold in (*patron.details.holds, *placed):
             if self.visit.has_borrowed(hold.item_id):
                 continue
             item, title = hold.item_id, hold.title or hold.item_id
@@ -199,8 +210,15 @@ class Account(Activity[AccountState]):
         if c == "history_more" and self.history is not None:
             self.history_at += HISTORY_PAGE
             return Step(None, [])
+        if c in ("print_history", "unprint_history") and self.history:
+            # Printed only when asked for here, and only on this visit's receipt.
+            wanted = c == "print_history"
+            self.visit.history = self.history if wanted else ()
+            self.visit.banner = "account.history_will_print" if wanted else "account.history_wont_print"
+            return Step(None, [Log("info", "history on the receipt" if wanted else "history not printed")])
         if c == "loans":
             self.history, self.history_at = None, 0
+            self.visit.banner = ""
             return Step(None, [])
         if c.startswith(HOLD):
             item = c[len(HOLD) :]
@@ -248,6 +266,9 @@ class Account(Activity[AccountState]):
         if event.error is None and result is not None and result.ok:
             self.cancelled.add(item)
             self.hold_refusals.pop(item, None)
+            # Placed and cancelled in this visit: no longer reserved, so not on the receipt.
+            self.withdrawn += [hold for hold in self.visit.requested if hold.item_id == item]
+            self.visit.requested = [hold for hold in self.visit.requested if hold.item_id != item]
             effects: list[Effect] = [PlaySound("beep.ok")]
         else:
             error = event.error
@@ -281,6 +302,7 @@ class Account(Activity[AccountState]):
                     A.LOANS, [PlaySound("beep.error"), Log("warning", f"history failed: {event.failure}")]
                 )
             self.history, self.history_at = tuple(event.result), 0
+            self.visit.banner = ""
             return Step(A.LOANS, [])
         effects: list[Effect] = []
         if self.all_at_once:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from kiosk.core.model import CheckResult, Hold, Language, Loan, Patron, PrintOutcome
+from kiosk.core.model import CheckResult, HistoryEntry, Hold, Language, Loan, Patron, PrintOutcome
 from kiosk.core.privacy import mask_card, mask_name
 from kiosk.core.receipt import Checkin, Receipt, Refusal
 from kiosk.core.views import VIEW_TYPES, Input, Line, View
@@ -39,6 +39,8 @@ class VisitSettings:
     offline_lending: bool = False
     # The library's bring-in consent text, by language.
     bring_in_consent: dict[Language, str] = field(default_factory=dict)
+    # Chaekieum member libraries' names by code (a code with no name is shown as it is).
+    member_libraries: dict[str, str] = field(default_factory=dict)
     # The technician: card UIDs (hex, upper case) that open the technician's screen at once;
     # the SHA-256 (hex) of the PIN the hidden gesture asks for ('' = the gesture opens
     # nothing), wrong PINs before the gesture is locked and for how long, and the seconds of
@@ -90,6 +92,10 @@ class Visit:
     print_outcome: PrintOutcome | None = None
     # A visit of returns may end without a receipt, by the patron's choice.
     receipt_wanted: bool = True
+    # The borrowing history the patron asked to have printed on the receipt (never otherwise).
+    history: tuple[HistoryEntry, ...] = ()
+    # False for a patron who may not borrow now but looks at their account.
+    may_borrow: bool = True
     banner: str = ""
 
     def settle(self, item_id: str, *, loan: Loan | None = None, refusal: Refusal | None = None,
@@ -152,6 +158,7 @@ class Visit:
             or self.refused
             or self.unconfirmed
             or self.requested
+            or self.history
         )
 
 
@@ -401,7 +408,7 @@ def blocked(language: Language, patron: Patron, reasons: tuple[str, ...]) -> Vie
     lines = [Line("", "", "refused", *explain_block(r, patron)) for r in reasons[1:]]
     lines += [Line(item, item, "refused", "block.overdue_item") for item in patron.details.overdue]
     return _view(language, "notice", "notice.title", message, message_args=args, lines=tuple(lines),
-                 controls=("giveback", "ok", "call_staff"))  # fmt: skip
+                 controls=("giveback", "my_loans", "ok", "call_staff"))  # fmt: skip
 
 
 def unconfirmed_lines(visit: Visit) -> tuple[Line, ...]:
@@ -675,4 +682,6 @@ def receipt(settings: VisitSettings, visit: Visit, language: Language) -> Receip
         requested=tuple(visit.requested),
         suspended_days=visit.late_days,
         suspended_until=visit.suspended_until,
+        history=tuple(replace(entry, library=settings.member_libraries.get(entry.library, entry.library))
+                      for entry in visit.history),
     )

@@ -116,6 +116,8 @@ class Session(Machine[SessionState]):
         self._pin_sent = False
         # A bring-in was just done: borrowing opens saying so.
         self._joined = False
+        # A patron told why they may not borrow: may still see their account (loans, fees).
+        self._blocked: Patron | None = None
         # Wrong PINs per card and cards locked until when (None: until restart), kept across
         # visits (a new visit must not reset the count) by a hash of the card, never the card.
         self._pin_failures: dict[str, int] = {}
@@ -189,6 +191,7 @@ class Session(Machine[SessionState]):
         self._after_lookup = None
         self._pin_sent = False
         self._joined = False
+        self._blocked = None
         self._countdown = None
         self.language = self.settings.language
         return [VisitEnded()]
@@ -475,6 +478,7 @@ class Session(Machine[SessionState]):
             )
         patron: Patron = event.result
         if refusal:
+            self._blocked = patron
             step = self._notice_view(screens.blocked(self.language, patron, refusal))
             return Step(
                 V.NOTICE,
@@ -512,6 +516,9 @@ class Session(Machine[SessionState]):
             return self._card_after_returns(event.text, "qr", event.at)
         activity = self.activity
         if activity is not None and activity.name == "account" and not activity.busy and event.kind == "item":
+            if not self.visit.may_borrow:
+                self.visit.banner = "account.may_not_borrow"
+                return Step(None, [PlaySound("beep.error"), self._show(self._activity_view())])
             return self._start(Borrow(self), first=event)  # a book shown on "My loans": borrowing
         return Step(None, self._pass(event))
 
@@ -662,6 +669,11 @@ class Session(Machine[SessionState]):
         if state == V.IDLE and c == "borrow":
             # Borrowing starts with the card: the screen says where to tap it.
             return Step(None, [self._show(screens.idle(self.language, "idle.tap_card"))])
+        if state == V.NOTICE and c == "my_loans" and self._blocked is not None:
+            # Blocked, but their account is theirs to see: loans, holds, fees, history.
+            self.visit.patron, self._blocked = self._blocked, None
+            self.visit.may_borrow = False
+            return self._start(Account(self))
         if state in (V.IDLE, V.NOTICE) and c == "giveback":
             # Return needs no card: offered at idle, and to a patron who may not borrow now.
             self.visit = Visit(started=event.at)
@@ -717,8 +729,10 @@ class Session(Machine[SessionState]):
         assert self.activity is not None
         if control == "my_loans" and self.activity.name == "borrow" and self.visit.patron is not None:
             return self._start(Account(self))
-        if control == "back" and self.activity.name == "account":
+        if control == "back" and self.activity.name == "account" and self.visit.may_borrow:
             return self._start(Borrow(self))
+        if control == "giveback" and self.activity.name == "account" and not self.visit.may_borrow:
+            return self._start(Giveback(self))  # may not borrow, may still return
         return None
 
     @on((V.IDLE, V.NOTICE, V.GOODBYE, V.IDENTIFYING, V.PRINTING, V.TECHNICIAN), DeviceStatus)

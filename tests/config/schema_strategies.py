@@ -59,6 +59,9 @@ def of_kind(key: Key) -> st.SearchStrategy[Any]:
             )
         elif kind is list:
             options.append(st.lists(_SCALARS, max_size=4))
+        elif kind is dict:
+            keys = st.from_regex(r"[A-Z0-9]{1,10}", fullmatch=True) | st.text(max_size=6)
+            options.append(st.dictionaries(keys, _SCALARS, max_size=4))
         else:
             raise AssertionError(f"no strategy for {kind}")
     return st.one_of(options)

@@ -897,24 +897,31 @@ def test_my_account_shows_totals_fees_and_a_paged_history_never_printed():
     details = PatronDetails(
         fees_owed=3000, loans_here=1, loan_limit_here=7, network_loans=5, network_limit=20
     )
-    flow = Session()
+    flow = Session(VisitSettings(member_libraries={"MA": "서울도서관"}))
     identified(flow, replace(PATRON, details=details))
     (view,) = shows(flow.handle(Pressed(control="my_loans")))
     totals = [(x.note, x.note_args) for x in view.lines if not x.detail]
     assert totals == [
         ("account.loans_here", (("count", "1"),)),
         ("account.loans_network", (("count", "5"),)),
+        # Both limits, this library's and Chaekieum's, whichever binds.
         ("receipt.quota.library", (("left", "6"), ("limit", "7"))),
+        ("receipt.quota.network", (("left", "15"), ("limit", "20"))),
         ("account.fees", (("amount", "3,000"),)),
     ]
     effects = flow.handle(Pressed(control="history"))
     assert only(effects, CallLibrary).request == BorrowingHistory(PATRON.patron_id)
     history = tuple(
-        HistoryEntry("MA", f"EM{n}", f"책 {n}", dt.date(2026, 1, n + 1), dt.date(2026, 1, n + 10))
+        HistoryEntry(
+            "MA" if n % 2 else "XY", f"EM{n}", f"책 {n}", dt.date(2026, 1, n + 1), dt.date(2026, 1, n + 10)
+        )
         for n in range(10)
     )
     view = shows(reply_to(flow, effects, history))[-1]
     assert view.message == "account.history_note" and len(view.lines) == 8 and "history_more" in view.controls
+    assert "print_history" in view.controls
+    # A library by its name where the settings give one, else by its code.
+    assert [dict(x.note_args)["library"] for x in view.lines[:2]] == ["XY", "서울도서관"]
     (view,) = shows(flow.handle(Pressed(control="history_more")))
     assert [x.detail for x in view.lines] == ["EM8", "EM9"] and "history_more" not in view.controls
     (view,) = shows(flow.handle(Pressed(control="loans")))
@@ -922,6 +929,80 @@ def test_my_account_shows_totals_fees_and_a_paged_history_never_printed():
     # Nothing was done: finishing prints no receipt, so the history is on no paper.
     effects = flow.handle(Pressed(control="finish"))
     assert not [e for e in effects if isinstance(e, PrintReceipt)]
+
+
+def test_the_history_is_printed_only_when_the_patron_asks_and_can_be_taken_back():
+    from kiosk.core.model import HistoryEntry
+    from kiosk.core.receipt import layout
+
+    flow = Session(VisitSettings(member_libraries={"GN": "강남구립논현도서관"}))
+    identified(flow)
+    flow.handle(Pressed(control="my_loans"))
+    effects = flow.handle(Pressed(control="history"))
+    history = (HistoryEntry("GN", "EM7", "소년이 온다", dt.date(2026, 3, 2), dt.date(2026, 3, 16)),)
+    view = shows(reply_to(flow, effects, history))[-1]
+    (view,) = shows(flow.handle(Pressed(control="print_history")))
+    assert view.message == "account.history_will_print" and "unprint_history" in view.controls
+    (view,) = shows(flow.handle(Pressed(control="unprint_history")))
+    assert view.message == "account.history_wont_print" and "print_history" in view.controls
+    # Taken back: nothing else was done, so no receipt at all.
+    assert not [e for e in flow.handle(Pressed(control="finish")) if isinstance(e, PrintReceipt)]
+
+    flow = Session(VisitSettings(member_libraries={"GN": "강남구립논현도서관"}))
+    identified(flow)
+    flow.handle(Pressed(control="my_loans"))
+    reply_to(flow, flow.handle(Pressed(control="history")), history)
+    flow.handle(Pressed(control="print_history"))
+    (job,) = [e for e in flow.handle(Pressed(control="finish")) if isinstance(e, PrintReceipt)]
+    text = "\n".join(line.text for line in layout(job.receipt, 32))
+    assert "대출 이력 1건" in text and "소년이 온다" in text and "강남구립논현도서관" in text
+    assert "2026-03-02" in text and "2026-03-16" in text
+
+
+def test_a_reservation_placed_in_this_visit_is_on_my_loans_and_leaves_the_receipt_when_cancelled():
+    from kiosk.core.model import HoldResult
+    from kiosk.core.requests import CancelHold
+
+    flow = Session()
+    identified(flow)
+    item = "EM0000100196"
+    effects = checkout(flow, item, CheckoutResult(False, item, "1984", reason="refusal.closed_stack"))
+    effects = flow.handle(Pressed(control=f"request.{item}"))
+    result = HoldResult(True, item, "1984", True, dt.date(2026, 12, 5), "보존서고 신청도서 서가")
+    reply_to(flow, effects, result)
+    (view,) = shows(flow.handle(Pressed(control="my_loans")))
+    (row,) = [x for x in view.lines if x.detail == item]
+    assert row.note == "account.hold_ready_line" and row.control == f"select.hold.{item}"
+    flow.handle(Pressed(control=row.control))
+    effects = flow.handle(Pressed(control="cancel_holds"))
+    assert only(effects, CallLibrary).request == CancelHold(PATRON.patron_id, item)
+    (view,) = shows(reply_to(flow, effects, HoldResult(True, item)))[-1:]
+    (row,) = [x for x in view.lines if x.detail == item]
+    assert row.note == "account.hold_cancelled"
+    assert not flow.visit.requested  # no longer on the receipt as reserved
+
+
+def test_a_blocked_patron_may_see_their_account_and_return_but_not_borrow():
+    from kiosk.core.model import PatronDetails
+
+    flow = Session()
+    flow.handle(Started())
+    effects = flow.handle(CardRead(technology="106A", uid="01", identifier=PATRON.patron_id))
+    loan = Loan("EM0000100001", "채식주의자", dt.date(2026, 1, 5))
+    blocked = replace(PATRON, blocks=("refusal.fees",), loans=(loan,), details=PatronDetails(fees_owed=5000))
+    (view,) = shows(reply_to(flow, effects, blocked))
+    assert view.screen == "notice" and "my_loans" in view.controls and "giveback" in view.controls
+    (view,) = shows(flow.handle(Pressed(control="my_loans")))
+    assert view.screen == "account"
+    assert ("account.fees", (("amount", "5,000"),)) in [(x.note, x.note_args) for x in view.lines]
+    assert "EM0000100001" in [x.detail for x in view.lines]
+    assert "back" not in view.controls and "giveback" in view.controls
+    # A book shown here is not lent: the patron is told why and how to return instead.
+    effects = flow.handle(BarcodeRead(symbology="Code128", text="EM0000100002", kind="item"))
+    assert not [e for e in effects if isinstance(e, CallLibrary)]
+    assert shows(effects)[-1].message == "account.may_not_borrow"
+    (view,) = shows(flow.handle(Pressed(control="giveback")))
+    assert view.screen == "giveback"
 
 
 def test_a_closed_stack_book_is_offered_for_request_not_refused_outright():

@@ -88,7 +88,16 @@ KO: dict[str, str] = {
     "account.loans_network": "책이음 도서관 전체에서 대출 중: {count}권",
     "account.fees": "미납 연체료 {amount}원: 안내데스크에서 납부할 수 있습니다",
     "account.history_line": "{library} · 대출 {out} · 반납 {back}",
-    "account.history_note": "대출 이력은 이 화면에서만 보이며 인쇄되거나 저장되지 않습니다",
+    "account.history_note": (
+        "대출 이력은 이 화면에서만 보이며 저장되지 않습니다. '영수증에 인쇄'를 누를 때만 인쇄됩니다"
+    ),
+    "account.history_will_print": "대출 이력을 영수증에 인쇄합니다. 취소하려면 '인쇄 안 함'을 누르세요",
+    "account.history_wont_print": "대출 이력은 인쇄하지 않습니다",
+    "account.may_not_borrow": (
+        "지금은 대출할 수 없는 상태입니다. 책을 반납하려면 '반납하기'를 누르세요"
+    ),
+    "control.print_history": "영수증에 인쇄",
+    "control.unprint_history": "인쇄 안 함",
     "account.history_none": "대출 이력이 없습니다",
     "account.history_unavailable": "지금은 대출 이력을 볼 수 없습니다",
     "control.history": "대출 이력",
@@ -202,7 +211,17 @@ EN: dict[str, str] = {
     "account.loans_network": "On loan across Chaekieum libraries: {count}",
     "account.fees": "Fees owed: {amount} won; you can pay at the desk",
     "account.history_line": "{library} · borrowed {out} · returned {back}",
-    "account.history_note": "Your borrowing history is shown only here: it is not printed or kept",
+    "account.history_note": (
+        "Your borrowing history is shown only here and not kept. It is printed only if you press "
+        "'Print on receipt'"
+    ),
+    "account.history_will_print": "Your history will be printed on the receipt. Press 'Do not print' to undo",
+    "account.history_wont_print": "Your history will not be printed",
+    "account.may_not_borrow": (
+        "You cannot borrow now. To return books, press Return"
+    ),
+    "control.print_history": "Print on receipt",
+    "control.unprint_history": "Do not print",
     "account.history_none": "No borrowing history",
     "account.history_unavailable": "The borrowing history is not available now",
     "control.history": "History",
