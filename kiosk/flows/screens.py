@@ -682,6 +682,8 @@ def receipt(settings: VisitSettings, visit: Visit, language: Language) -> Receip
         requested=tuple(visit.requested),
         suspended_days=visit.late_days,
         suspended_until=visit.suspended_until,
-        history=tuple(replace(entry, library=settings.member_libraries.get(entry.library, entry.library))
-                      for entry in visit.history),
+        history=tuple(
+            replace(entry, library=settings.member_libraries.get(entry.library, entry.library))
+            for entry in visit.history
+        ),
     )

@@ -93,9 +93,7 @@ KO: dict[str, str] = {
     ),
     "account.history_will_print": "대출 이력을 영수증에 인쇄합니다. 취소하려면 '인쇄 안 함'을 누르세요",
     "account.history_wont_print": "대출 이력은 인쇄하지 않습니다",
-    "account.may_not_borrow": (
-        "지금은 대출할 수 없는 상태입니다. 책을 반납하려면 '반납하기'를 누르세요"
-    ),
+    "account.may_not_borrow": "지금은 대출할 수 없는 상태입니다. 책을 반납하려면 '반납하기'를 누르세요",
     "control.print_history": "영수증에 인쇄",
     "control.unprint_history": "인쇄 안 함",
     "account.history_none": "대출 이력이 없습니다",
@@ -217,9 +215,7 @@ EN: dict[str, str] = {
     ),
     "account.history_will_print": "Your history will be printed on the receipt. Press 'Do not print' to undo",
     "account.history_wont_print": "Your history will not be printed",
-    "account.may_not_borrow": (
-        "You cannot borrow now. To return books, press Return"
-    ),
+    "account.may_not_borrow": "You cannot borrow now. To return books, press Return",
     "control.print_history": "Print on receipt",
     "control.unprint_history": "Do not print",
     "account.history_none": "No borrowing history",
