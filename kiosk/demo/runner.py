@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import shutil
@@ -55,6 +56,32 @@ class StepFailed(Exception):
     pass
 
 
+class Elapsing:
+    """The runtime's clock with time that passed at once added (idle_for): monotonic(), what
+    the kiosk's timers run on, and now() both move on by it, as if the patron had stood there
+    that long touching nothing; the clock's own pace is kept."""
+
+    def __init__(self, clock: Any) -> None:
+        self.clock = clock
+        self._elapsed = 0.0
+        self._lock = threading.Lock()
+
+    def pass_time(self, seconds: float) -> None:
+        with self._lock:
+            self._elapsed += seconds
+
+    @property
+    def elapsed(self) -> float:
+        with self._lock:
+            return self._elapsed
+
+    def now(self) -> dt.datetime:
+        return self.clock.now() + dt.timedelta(seconds=self.elapsed)
+
+    def monotonic(self) -> float:
+        return float(self.clock.monotonic()) + self.elapsed
+
+
 # expect_line's status `any`: a line with an outcome (done, refused or not confirmed), not an
 # information line.
 OUTCOMES = ("ok", "refused", "unconfirmed")
@@ -71,9 +98,10 @@ class _MainThread(QObject):
     request = Signal(int, str, str)  # number, kind, argument
     quit = Signal()
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: Any, runtime: Any = None) -> None:
         super().__init__()
         self.window = window
+        self.window_runtime = runtime
         self._done: dict[int, str] = {}
         self._asked = 0
         self._cond = threading.Condition()
@@ -100,10 +128,26 @@ class _MainThread(QObject):
                 error = self._key(argument)
             elif kind == "row":
                 error = self._row(argument)
+            elif kind == "elapse":
+                error = self._elapse(float(argument))
         finally:
             with self._cond:
                 self._done[number] = error
                 self._cond.notify_all()
+
+    def _elapse(self, seconds: float) -> str:
+        """Time passes on the kiosk's clock (Elapsing), after every event already posted has
+        been handled; the loop is woken to fire the timers then due."""
+        runtime = self.window_runtime
+        if runtime is None:
+            return "no runtime to pass time on"
+        runtime.pump()
+        clock = runtime.clock
+        if not isinstance(clock, Elapsing):
+            clock = runtime.clock = Elapsing(clock)
+        clock.pass_time(seconds)
+        runtime.wakeup()
+        return ""
 
     def _screen(self) -> str | None:
         return self.window.view.screen if self.window.view else None
@@ -170,7 +214,7 @@ class ScriptRunner:
         self.result = RunResult(ok=False)
         self._views: list[View] = []
         self._cond = threading.Condition()
-        self._main = _MainThread(window)
+        self._main = _MainThread(window, kiosk.runtime)
         kiosk.runtime.observers.append(self.transcript)
         window.rendered.append(self._on_rendered)
 
@@ -294,6 +338,8 @@ class ScriptRunner:
             self._wait_for(has_line, timeout, f"a {a[0]} line with {a[1]!r}")
         elif step.name == "wait":
             time.sleep(float(a[0]))
+        elif step.name == "idle_for":
+            self._idle_for(float(a[0]))
         elif step.name == "fault":
             try:
                 apply_fault(self.kiosk, a[0], a[1], a[2] if len(a) > 2 else None, library=self.library)
@@ -308,6 +354,12 @@ class ScriptRunner:
             shutil.copyfile(path, self.result.receipt)
         else:  # parse() only lets known steps through
             raise StepFailed(f"unknown step {step.name}")
+
+    def _idle_for(self, seconds: float) -> None:
+        """`seconds` pass at once on the kiosk's clock, with no touch, key, card or book
+        meanwhile. Done on the GUI thread, where the runtime's effects run: a screen seen here
+        may come before the effects after it (its inactivity timer), which start first."""
+        self._touch("elapse", repr(seconds))
 
     def _touch(self, kind: str, argument: str) -> None:
         """A touch made on the GUI thread; the step fails if it could not be made."""

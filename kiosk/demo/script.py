@@ -21,6 +21,9 @@ STEPS: dict[str, tuple[int, int]] = {
     "expect_screen": (1, 2),  # screen id, optional timeout seconds
     "expect_line": (2, 3),  # status (ok/refused), text the line contains, optional timeout
     "wait": (1, 1),  # seconds
+    # seconds the patron stands touching nothing, passed at once on the kiosk's clock: its
+    # timers (inactivity, countdown) and wall clock move on that much, as if waited
+    "idle_for": (1, 1),
     "take_receipt": (0, 1),  # optional timeout seconds; saves receipt.png
     "type": (1, 1),  # digits typed on the on-screen keypad (a PIN, a card number): private
     "press_row": (1, 1),  # touch the list row whose text or detail contains this text
@@ -73,6 +76,8 @@ LIBRARY_REQUESTS = {
 # Steps whose last argument, when given, is a timeout in seconds.
 TIMED = {"expect_screen": 2, "take_receipt": 1, "expect_message": 2}
 LANGUAGES = ("ko", "en")
+# The longest idle_for: an hour, more than any of the kiosk's timers.
+IDLE_FOR_MAX = 3600.0
 # What a typed value is shown as: nothing of it, not even its length.
 TYPED_MASK = "****"
 
@@ -179,13 +184,15 @@ def parse(source: str, origin: str = "<script>") -> list[Step]:
         lo, hi = STEPS[name]
         if not lo <= len(args) <= hi:
             raise ScriptError(f"{origin}:{number}: {name} takes {lo}..{hi} arguments, got {len(args)}")
-        if name == "wait" or len(args) == TIMED.get(name):
+        if name in ("wait", "idle_for") or len(args) == TIMED.get(name):
             try:
                 float(args[-1])
             except ValueError:
                 raise ScriptError(
                     f"{origin}:{number}: {name}: {args[-1]!r} is not a number of seconds"
                 ) from None
+        if name == "idle_for" and not 0 < float(args[0]) <= IDLE_FOR_MAX:
+            raise ScriptError(f"{origin}:{number}: idle_for takes 0 < seconds <= {IDLE_FOR_MAX:g}")
         if name == "type" and not (args[0].isascii() and args[0].isdigit()):
             # Never quoted: it is a PIN or a card number, perhaps mistyped.
             raise ScriptError(f"{origin}:{number}: type takes digits only (0-9)")
