@@ -167,6 +167,10 @@ class KioskWindow(ScreenFrame):
                     child.show()
         self._place_focus(same_screen, wanted)
         self.settle(bool(made))
+        if same_screen and self.lines.newest is not None:
+            # A book added or answered on the screen in use: its row scrolled into view.
+            area = self.page if self.scrolls() else self.list_area
+            area.ensureWidgetVisible(self.lines.newest, 0, self.theme.mm(3))
         for callback in self.rendered:
             callback(view)
 

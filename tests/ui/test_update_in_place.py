@@ -185,6 +185,7 @@ def test_rows_already_shown_neither_move_nor_repaint_for_a_new_one(window, on_sc
     rows = list(window.lines.rows)
     geometry = [row.geometry() for row in rows]
     moves = Moves()
+    scrolled = window.list_area.verticalScrollBar().value()
     QApplication.instance().installEventFilter(moves)
     try:
         window.show_view(borrow(on_screen + 1))
@@ -192,7 +193,13 @@ def test_rows_already_shown_neither_move_nor_repaint_for_a_new_one(window, on_sc
     finally:
         QApplication.instance().removeEventFilter(moves)
     watched = {id(w) for row in rows for w in (row, *row.findChildren(QWidget))}
-    assert [(w, kind) for w, kind in moves.seen if w in watched] == []
+    seen = [(w, kind) for w, kind in moves.seen if w in watched]
+    if window.list_area.verticalScrollBar().value() == scrolled:
+        assert seen == []
+    else:
+        # The list scrolled to show the new row: rows on screen are drawn where they now are,
+        # but none was moved or resized within the list.
+        assert {kind for _, kind in seen} <= {QEvent.Type.Paint}
     assert [row.geometry() for row in rows] == geometry
     new = window.lines.rows[-1]
     assert new.isVisible() and new.height() >= THEME.mm(12)
@@ -268,3 +275,23 @@ def test_a_slow_answer_shows_the_busy_screen_after_the_delay(window, qtbot):
     qtbot.waitUntil(lambda: not window.buttons()["finish"].isEnabled(), timeout=2000)
     assert window.view.busy and window.message.text() == text("working.checkout", Language.KO)
     assert window.buttons()["call_staff"].isEnabled()
+
+
+@pytest.mark.parametrize("zoomed", [False, True])
+def test_a_book_added_below_the_fold_is_scrolled_into_view(window, zoomed):
+    """A patron scanning their tenth book sees its row, not the top of the list."""
+    if zoomed:
+        window.present("zoom")
+    window.show_view(borrow(3))
+    window.show_view(borrow(12))
+    newest = window.lines.rows[-1]
+    area = window.page if window.scrolls() else window.list_area
+    viewport = area.viewport()
+    top_left = newest.mapTo(viewport, newest.rect().topLeft())
+    assert viewport.rect().contains(QRect(top_left, newest.size())), (top_left, viewport.rect())
+    assert area.verticalScrollBar().value() > 0
+    # Its answer changes only that row: still in view.
+    window.show_view(borrow(12, lines=(*borrow(12).lines[:-1], book(11, "refused", "refusal.on_hold"))))
+    assert window.lines.rows[-1].line.status == "refused"
+    top_left = window.lines.rows[-1].mapTo(viewport, window.lines.rows[-1].rect().topLeft())
+    assert viewport.rect().contains(QRect(top_left, window.lines.rows[-1].size()))

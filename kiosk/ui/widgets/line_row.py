@@ -171,6 +171,8 @@ class LineList(QWidget):
         self.theme = theme
         self.press = press
         self.rows: list[LineRow] = []
+        # The last row made new by the latest show_lines (None: none was).
+        self.newest: QWidget | None = None
         self._gap = theme.mm(3)
         self._placed_width = -1
         self._hfw: dict[int, int] = {}
@@ -200,6 +202,7 @@ class LineList(QWidget):
         for old in gone:
             discard(old)
         del self.rows[len(lines) :]
+        self.newest = made[-1] if made else None
         if made or gone:
             self._hfw, self._widths = {}, None
             self._place(self.width())
