@@ -130,6 +130,58 @@ def test_start_over_and_timing_out_leave_nothing():
     assert d.view.screen == "goodbye"
 
 
+def _reachable_text(root: object) -> str:
+    """Every string held anywhere under `root` (attributes, containers, dataclasses), joined."""
+    seen: set[int] = set()
+    found: list[str] = []
+    todo = [root]
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen or obj is None or isinstance(obj, (int, float, bool, dt.date, dt.datetime)):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, str):
+            found.append(obj)
+        elif isinstance(obj, bytes):
+            found.append(obj.decode("utf-8", "replace"))
+        elif isinstance(obj, dict):
+            todo += [*obj.keys(), *obj.values()]
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            todo += list(obj)
+        elif hasattr(obj, "__dict__") and not isinstance(obj, type):
+            todo += list(vars(obj).values())
+        elif hasattr(obj, "__slots__"):
+            todo += [getattr(obj, name, None) for name in obj.__slots__]
+    return "\n".join(found)
+
+
+def test_nothing_typed_or_looked_up_is_kept_once_the_visit_ends():
+    """The membership number, the PIN, the birth date and the new PINs of a bring-in, the
+    patron's name and card: none is anywhere in the session after the visit (only hashes of
+    cards, for the lock-outs)."""
+    d = Drive()
+    pin, number = "739146", "5550001234"
+    d.sign_in(number, pin)
+    d.reply(dataclasses.replace(PATRON, patron_id=number))
+    assert d.view.screen == "borrow"
+    held = _reachable_text(d.flow)
+    assert number in held  # while the visit lasts, the patron is known
+    assert pin not in held  # the PIN only went out with the lookup
+    d.press("finish")
+    for _ in range(VisitSettings().goodbye_s):
+        d.run(TimerFired(name="countdown"))
+    assert d.view.screen == "idle"
+    # A bring-in given up half-way, birth date and PINs typed.
+    bring_in(d)
+    d.enter("900315")
+    d.enter("8642")
+    d.type("5317")  # the second PIN, half typed
+    d.press("start_over")
+    held = _reachable_text(d.flow)
+    for secret in (pin, number, "900315", "8642", "5317", PATRON.name, GUEST.patron_id, GUEST.name):
+        assert secret not in held, secret
+
+
 def test_wrong_pins_lock_the_card_until_the_lock_out_ends():
     d = Drive(VisitSettings(pin_attempts=2, lockout_s=600))
     d.sign_in(pin="0000")
