@@ -92,8 +92,9 @@ class Borrow(BookActivity[BorrowState]):
         visit = self.visit
         if visit.has_borrowed(item_id) or visit.has_renewed(item_id):
             # Never sent again: a second checkout would renew it.
+            # Nothing refused: the attention cue, as when returning the same book twice.
             visit.banner = "borrow.already_this_visit"
-            return Step(None, [PlaySound("beep.error"), Log("info", "item already done in this visit")])
+            return Step(None, [PlaySound("beep.warning"), Log("info", "item already done in this visit")])
         assert visit.patron is not None
         patron_id = visit.patron.patron_id
         visit.item_in_flight = item_id

@@ -97,7 +97,7 @@ class Giveback(BookActivity[GivebackState]):
         if self.visit.has_returned(item_id):
             # The same book again (held up twice, or shown again later): one return.
             self.visit.banner = "giveback.already_returned"
-            return Step(None, [Log("info", "item already returned in this visit")])
+            return Step(None, [PlaySound("beep.warning"), Log("info", "item already returned in this visit")])
         self.visit.item_in_flight = item_id
         return Step(G.CHECKING_IN, [self.host.call(CheckinRequest(item_id), self)])
 
