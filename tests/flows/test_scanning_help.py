@@ -34,8 +34,9 @@ def test_a_book_shown_again_at_once_is_ignored_and_later_told_it_is_on_the_list(
     assert calls(d) == sent and d.view.message == "borrow.greeting"  # nothing said, no beep
     assert len([e for e in d.effects if isinstance(e, PlaySound)]) == sounds
     d.at = AT + dt.timedelta(seconds=5)
-    d.run(BarcodeRead(text=BOOK, symbology="Code128"))
+    effects = d.run(BarcodeRead(text=BOOK, symbology="Code128"))
     assert calls(d) == sent and d.view.message == "borrow.already_this_visit"
+    assert PlaySound("beep.warning") in effects and PlaySound("beep.error") not in effects  # nothing refused
 
 
 def test_a_book_not_yet_handled_is_never_ignored_as_a_repeat():
@@ -68,8 +69,8 @@ def test_returns_get_the_same_help_and_keypad():
     d.reply(CheckinResult(True, "EM0000100021", "토지 1"))
     # Typed, then shown: already on the list; shown again at once: the same showing.
     d.at = AT + dt.timedelta(seconds=4)
-    d.run(BarcodeRead(text="EM0000100021", symbology="Code128"))
-    assert d.view.message == "giveback.already_returned"
+    effects = d.run(BarcodeRead(text="EM0000100021", symbology="Code128"))
+    assert d.view.message == "giveback.already_returned" and PlaySound("beep.warning") in effects
     d = Drive()
     d.press("giveback")
     d.at = AT + dt.timedelta(seconds=5)
