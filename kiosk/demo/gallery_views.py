@@ -31,6 +31,20 @@ class GalleryView(NamedTuple):
         return f"{self.name}-{self.language}"
 
 
+def row_kinds(screen: str, busy: bool, rows: Iterable[tuple[str, str, bool]]) -> list[str]:
+    """What a screen's rows are, for telling states apart, without a word of their text: each
+    distinct status and message id of a row with an outcome ("refused:refusal.reservable",
+    "ok:library.hold_queued"), "+touch" when the patron can touch it (an offer). Information
+    rows (loans, totals, holds), a busy screen's and goodbye's summary are left out: they
+    would make a state of every combination a visit happens to reach."""
+    if busy or screen == "goodbye":
+        return []
+    kinds = {
+        f"{status}:{note}" + ("+touch" if touch else "") for status, note, touch in rows if status != "info"
+    }
+    return sorted(kinds)
+
+
 def record_of(view: dict[str, Any]) -> dict[str, Any]:
     """A view as the transcript wrote it, in the form of a screenshot's sidecar (what tells
     screen states apart)."""
@@ -45,6 +59,14 @@ def record_of(view: dict[str, Any]) -> dict[str, Any]:
         "busy": bool(view.get("busy")),
         "countdown": view.get("countdown") is not None,
         "lines": "0" if count == 0 else "1" if count == 1 else "many",
+        "rows": row_kinds(
+            view["screen"],
+            bool(view.get("busy")),
+            (
+                (x.get("status", ""), x.get("note", ""), bool(x.get("control")))
+                for x in view.get("lines") or ()
+            ),
+        ),
         "controls": list(view.get("controls") or ()),
     }
 
@@ -54,7 +76,7 @@ def state_key(record: dict[str, Any]) -> tuple[Any, ...]:
     r = record
     return (
         r["screen"], r["title"], r["message"], r["hint"], r["busy"], r["countdown"], r["lines"],
-        tuple(r["controls"]),
+        tuple(r.get("rows", ())), tuple(r["controls"]),
     )  # fmt: skip
 
 

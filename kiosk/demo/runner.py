@@ -19,6 +19,7 @@ from kiosk.core.events import Pressed
 from kiosk.core.privacy import clean
 from kiosk.core.views import Line, View
 from kiosk.demo.faults import FaultUnavailable, apply_fault
+from kiosk.demo.gallery_views import row_kinds
 from kiosk.demo.script import DEFAULT_SYMBOLOGY, Step
 from kiosk.demo.transcript import Transcript
 
@@ -35,7 +36,7 @@ KEEP_VIEWS = 50
 
 def view_record(view: View) -> dict[str, Any]:
     """What a screenshot shows, as the gallery tells screen states apart: the screen, its
-    message ids, its controls and the shape of its list; never a patron's data (no message
+    message ids, its controls, the shape of its list and its rows' outcomes; never a patron's data (no message
     arguments, no line text, no typed value)."""
     count = len(view.lines)
     return {
@@ -48,6 +49,12 @@ def view_record(view: View) -> dict[str, Any]:
         "busy": view.busy,
         "countdown": view.countdown is not None,
         "lines": "0" if count == 0 else "1" if count == 1 else "many",
+        "rows": [
+            clean(kind, 120)
+            for kind in row_kinds(
+                view.screen, view.busy, ((x.status, x.note, bool(x.control)) for x in view.lines)
+            )
+        ],
         "controls": [clean(c, 80) for c in view.controls],
     }
 

@@ -8,6 +8,7 @@ import argparse
 import datetime as dt
 import json
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from PySide6.QtGui import QImage
 
 from kiosk.commands import gallery as command
 from kiosk.core.views import VIEW_TYPES
-from kiosk.demo import gallery
+from kiosk.demo import gallery, gallery_views
 from simulators.ils import seed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,6 +111,52 @@ def test_screen_states_are_kept_once_per_language(tmp_path):
         "04-borrow-greeting.png",
         "05-borrow-greeting-busy.png",
     ]
+
+
+def test_rows_with_other_outcomes_are_other_states(tmp_path):
+    """A refused row offering a reservation, the reservation queued and a plain loan are each a
+    state of the borrow screen; information rows and goodbye's summary are not told apart."""
+
+    def view(*lines: tuple[str, str, str], screen: str = "borrow") -> dict:
+        rows = [{"text": "t", "detail": "EM1", "status": s, "note": n, "control": c} for s, n, c in lines]
+        return {
+            "type": "View", "screen": screen, "language": "ko", "title": f"{screen}.title",
+            "message": f"{screen}.greeting", "hint": "", "busy": False, "countdown": None,
+            "lines": rows, "controls": ["finish"],
+        }  # fmt: skip
+
+    views = [
+        view(("ok", "borrow.done_line", "")),
+        view(("refused", "refusal.reservable", "reserve.EM1")),
+        view(("ok", "library.hold_queued", "")),
+        view(("info", "borrow.hold_ready_line", "")),
+        view(("info", "account.due_line", "")),  # information rows: as the one before
+        view(("ok", "borrow.done_line", ""), screen="goodbye"),
+        view(("ok", "borrow.renewed_line", ""), screen="goodbye"),  # goodbye: as the one before
+    ]
+    shots = [
+        gallery.Shot(gallery_views.record_of(v), tmp_path / f"{i}.png", "v") for i, v in enumerate(views)
+    ]
+    states = gallery.screen_states(shots)
+    assert [s.file_name() for s in states] == [
+        "01-borrow-greeting-done-line.png",
+        "02-borrow-greeting-reservable-offer.png",
+        "03-borrow-greeting-hold-queued.png",
+        "04-borrow-greeting.png",
+        "05-goodbye-greeting.png",
+    ]
+    index = gallery.index(states, [])
+    assert "a refused row `refusal.reservable` to touch" in index and "an ok row" not in index
+
+
+def test_run_settings_keep_tables_of_the_base_configuration(tmp_path):
+    base = tmp_path / "base.toml"
+    base.write_text(
+        '[library]\nport = 6001\nmembers = { MA = "서울도서관", GN = "강남" }\n', encoding="utf-8"
+    )
+    settings = tomllib.loads(gallery.run_config(base, "en"))
+    assert settings["library"]["members"] == {"MA": "서울도서관", "GN": "강남"}
+    assert settings["library"]["port"] == 0 and settings["kiosk"]["language"] == "en"
 
 
 def test_a_sensitive_screen_is_listed_not_captured(tmp_path):

@@ -102,6 +102,12 @@ def test_new_steps_parse():
         ("expect_message x.y soon\n", "'soon' is not a number of seconds"),
         ("language fr\n", "language takes ko or en, got 'fr'"),
         ("press_row\n", "press_row takes 1..1 arguments, got 0"),
+        ("idle_for\n", "idle_for takes 1..1 arguments, got 0"),
+        ("idle_for soon\n", "'soon' is not a number of seconds"),
+        ("idle_for 0\n", "idle_for takes 0 < seconds <= 3600"),
+        ("idle_for -5\n", "idle_for takes 0 < seconds <= 3600"),
+        ("idle_for nan\n", "idle_for takes 0 < seconds <= 3600"),
+        ("idle_for 86400\n", "idle_for takes 0 < seconds <= 3600"),
     ],
 )
 def test_bad_new_steps_name_the_line(text, message):
@@ -254,15 +260,46 @@ def test_each_screenshot_has_its_view_record_without_patron_data(qtbot, tmp_path
     view = View(
         screen="borrow", language=Language.EN, title="borrow.title", message="borrow.greeting",
         message_args=(("name", "김민수"), ("count", "1")),
-        lines=(Line("채식주의자", "EM0000100001", "ok"),), controls=("finish", "call_staff"), countdown=9,
+        lines=(
+            Line("채식주의자", "EM0000100001", "ok", "borrow.done_line"),
+            Line("소년이 온다", "EM0000100002", "refused", "refusal.reservable", control="reserve.EM2"),
+            Line("", "", "info", "account.loans_here", (("count", "2"),)),
+        ),
+        controls=("finish", "call_staff"), countdown=9,
     )  # fmt: skip
     window.show_view(view)
     (sidecar,) = (tmp_path / "out" / "screens").glob("*.json")
     record = json.loads(sidecar.read_text(encoding="utf-8"))
     assert record == {
         "screen": "borrow", "type": "View", "language": "en", "title": "borrow.title",
-        "message": "borrow.greeting", "hint": "", "busy": False, "countdown": True, "lines": "1",
+        "message": "borrow.greeting", "hint": "", "busy": False, "countdown": True, "lines": "many",
+        # Each row's outcome and whether it offers a touch; no title or number; no information row.
+        "rows": ["ok:borrow.done_line", "refused:refusal.reservable+touch"],
         "controls": ["finish", "call_staff"],
     }  # fmt: skip
     window.show_view(replace(view, sensitive=True))
     assert len(list((tmp_path / "out" / "screens").glob("*"))) == 2  # the sensitive one: neither
+
+
+def test_idle_for_passes_time_on_the_kiosks_clock(qtbot, tmp_path):
+    """idle_for: the timers' clock and the wall clock move on at once, after what was posted;
+    the loop is woken to fire what is due; the clock keeps its own pace after."""
+    from kiosk.runtime.clock import ManualClock
+
+    window = make_window(qtbot)
+    clock = ManualClock()
+    woken: list[str] = []
+    pumped: list[float] = []
+    runtime = SimpleNamespace(observers=[], errors=[], clock=clock, wakeup=lambda: woken.append("wake"))
+    runtime.pump = lambda: pumped.append(runtime.clock.monotonic())
+    kiosk = SimpleNamespace(runtime=runtime, sims=None)
+    runner = ScriptRunner(kiosk, window, tmp_path / "out")
+    start_wall, start = clock.now(), clock.monotonic()
+    _on_thread(qtbot, lambda: runner.run_step(parse("idle_for 121\n")[0]))
+    assert pumped == [start]  # what was posted is handled before the time passes
+    assert runtime.clock.monotonic() == start + 121 and woken == ["wake"]
+    assert runtime.clock.now() == start_wall + dt.timedelta(seconds=121)
+    clock.advance(5)
+    _on_thread(qtbot, lambda: runner.run_step(parse("idle_for 20\n")[0]))
+    assert isinstance(runtime.clock, runner_module.Elapsing) and runtime.clock.clock is clock  # one wrapper
+    assert runtime.clock.monotonic() == start + 146

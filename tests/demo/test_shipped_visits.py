@@ -22,7 +22,7 @@ pytestmark = pytest.mark.timeout(180)
 
 
 def run_visit(
-    tmp_path: Path, name: str, receipt: bool = True, library: str = ""
+    tmp_path: Path, name: str, receipt: bool = True, library: str = "", demo: Path = DEMO
 ) -> tuple[CirculationStore, list[dict], Path]:
     db = tmp_path / "ils.sqlite"
     config = tmp_path / "kiosk.toml"
@@ -30,7 +30,7 @@ def run_visit(
     out = tmp_path / "out"
     done = subprocess.run(
         [sys.executable, "-m", "kiosk", "demo", "--headless", "--config", str(config),
-         "--script", str(DEMO / f"{name}.visit"), "--out", str(out)],
+         "--script", str(demo / f"{name}.visit"), "--out", str(out)],
         capture_output=True, text=True, timeout=170, cwd=ROOT,
         env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
     )  # fmt: skip
@@ -293,3 +293,158 @@ def test_borrowing_and_returning_through_an_outage(tmp_path):
 def views_lines(entries: list[dict], screen: str) -> list[dict]:
     views = [e["view"] for e in entries if e["type"] == "Show" and e["view"]["screen"] == screen]
     return [line for line in views[-1]["lines"] if line["detail"]]
+
+
+def shown_views(entries: list[dict]) -> list[dict]:
+    return [e["view"] for e in entries if e["type"] == "Show"]
+
+
+def test_my_account_shows_loans_quota_and_the_history(tmp_path):
+    store, entries, out = run_visit(tmp_path, "my-account", receipt=False)
+    try:
+        loans = sorted(loan.item_id for loan in store.loans_of(seed.NETWORK_PATRON_ID))
+    finally:
+        store.close()
+    account = [v for v in shown_views(entries) if v["screen"] == "account" and not v["busy"]]
+    notes = [line["note"] for line in account[0]["lines"]]
+    assert {"account.loans_here", "account.loans_network", "receipt.quota.library"} <= set(notes)
+    history = [v for v in account if v["message"] == "account.history_note"]
+    assert history, "the history was shown"
+    listed = {line["detail"] for line in history[0]["lines"]}
+    # Books returned here and at the home library, and the loans now, across member libraries.
+    assert {seed.HISTORY_ITEM, seed.other_item_id(20)} <= listed and set(loans) <= listed
+    assert account[-1]["message"] == "account.prompt"  # back to the loans
+    assert seed.MEMBER_NUMBERS[seed.NETWORK_PATRON_ID] not in transcript_text(out)
+
+
+@pytest.mark.parametrize(
+    ("name", "message", "args"),
+    [
+        (
+            "blocked-suspended",
+            "block.suspended",
+            [["until", (dt.date.today() + dt.timedelta(days=10)).isoformat()]],
+        ),
+        ("blocked-lost-card", "block.card_lost", []),
+        ("blocked-expired", "refusal.card_expired", []),
+    ],
+)
+def test_a_blocked_card_is_told_why_and_offered_return(tmp_path, name, message, args):
+    store, entries, _ = run_visit(tmp_path, name, receipt=False)
+    store.close()
+    (view,) = [v for v in shown_views(entries) if v["message"] == message][:1]
+    assert view["screen"] == "notice" and view["controls"][0] == "giveback" and "ok" in view["controls"]
+    if name == "blocked-suspended":  # the date is the day the simulated library was seeded
+        assert len(view["message_args"]) == 1 and view["message_args"][0][0] == "until"
+    else:
+        assert view["message_args"] == args
+    assert not [e for e in entries if e["type"] == "PrintReceipt"]
+
+
+def test_an_overdue_book_is_listed_and_returned_from_the_notice(tmp_path):
+    store, entries, _ = run_visit(tmp_path, "blocked-overdue")
+    try:
+        assert store.loan(seed.OVERDUE_ITEM) is None
+    finally:
+        store.close()
+    (notice,) = [v for v in shown_views(entries) if v["message"] == "block.overdue"][:1]
+    assert notice["message_args"] == [["count", "1"]]
+    assert [(x["detail"], x["status"]) for x in notice["lines"]] == [(seed.OVERDUE_ITEM, "refused")]
+    assert last_lines(entries, "giveback") == [(seed.OVERDUE_ITEM, "ok")]
+    assert [x["item_id"] for x in printed(entries)["returned"]] == [seed.OVERDUE_ITEM]
+
+
+def test_a_wrong_birth_date_in_the_bring_in_says_the_tries_left(tmp_path):
+    store, entries, out = run_visit(tmp_path, "bring-in-wrong-birth", receipt=False)
+    try:
+        assert store.membership_pin(seed.BRING_IN_PATRON_ID, seed.LIBRARY) is None  # not joined
+        assert not store.loans_of(seed.BRING_IN_PATRON_ID)
+    finally:
+        store.close()
+    wrong = [v for v in shown_views(entries) if v["message"] == "bring_in.birth_wrong"]
+    assert wrong and wrong[0]["message_args"] == [["left", "2"]]
+    said = transcript_text(out)
+    assert "900101" not in said and "4826" not in said
+
+
+def test_the_mobile_card_signs_in_and_borrows(tmp_path):
+    store, entries, out = run_visit(tmp_path, "mobile-card")
+    try:
+        loan = store.loan(seed.DEMO_ITEMS[0])
+        assert loan is not None and loan.card_id == seed.DEMO_PATRON_ID
+    finally:
+        store.close()
+    assert [x["item_id"] for x in printed(entries)["borrowed"]] == [seed.DEMO_ITEMS[0]]
+    assert seed.DEMO_PATRON_ID not in transcript_text(out)  # the QR's patron id is masked
+
+
+def test_the_mobile_card_then_the_pin_where_the_kiosk_asks_for_it(tmp_path):
+    """With [patron] pin_after_card, the mobile card's QR is followed by the PIN; the visit is
+    mobile-card.visit with the PIN typed after the code."""
+    steps = (
+        (DEMO / "mobile-card.visit")
+        .read_text(encoding="utf-8")
+        .replace(
+            "expect_screen borrow\n",
+            "expect_message signin.pin_prompt\nremove_barcode\ntype 1234\npress enter\n"
+            "expect_screen borrow\n",
+            1,
+        )
+    )
+    visit = DEMO / "mobile-card.visit"
+    assert steps != visit.read_text(encoding="utf-8")
+    custom = tmp_path / "visits"
+    custom.mkdir()
+    (custom / "mobile-card-pin.visit").write_text(steps, encoding="utf-8")
+    store, entries, out = run_visit(
+        tmp_path, "mobile-card-pin", library="[patron]\npin_after_card = true\n", demo=custom
+    )
+    try:
+        loan = store.loan(seed.DEMO_ITEMS[0])
+        assert loan is not None and loan.card_id == seed.DEMO_PATRON_ID
+    finally:
+        store.close()
+    assert any(v["message"] == "signin.pin_prompt" for v in shown_views(entries))
+    assert '"1234"' not in transcript_text(out)
+
+
+def test_unknown_membership_numbers_send_the_patron_to_the_desk(tmp_path):
+    store, entries, out = run_visit(tmp_path, "sign-in-unknown-number", receipt=False)
+    store.close()
+    messages = [v["message"] for v in shown_views(entries)]
+    assert messages.count("signin.number_unknown") == 2 and messages.count("signin.too_many") == 1
+    (notice,) = [v for v in shown_views(entries) if v["message"] == "signin.too_many"][:1]
+    assert notice["controls"][0] == "giveback" and "ok" in notice["controls"]
+    said = transcript_text(out)
+    assert all(number not in said for number in ("1100009901", "1100009902", "1100009903"))
+
+
+def test_a_book_shown_again_is_already_on_the_list_and_staff_are_called(tmp_path):
+    store, entries, _ = run_visit(tmp_path, "book-shown-again")
+    try:
+        loan = store.loan(seed.DEMO_ITEMS[0])
+        assert loan is not None and loan.renewals == 0  # lent once, not renewed by the second showing
+        assert store.loan(seed.ON_HOLD_ITEM) is None
+    finally:
+        store.close()
+    messages = [v["message"] for v in shown_views(entries) if v["screen"] == "borrow"]
+    assert "borrow.already_this_visit" in messages and "notice.staff_called" in messages
+    assert {v["language"] for v in shown_views(entries)} == {"ko"}
+    assert dict(last_lines(entries, "borrow")) == {seed.DEMO_ITEMS[0]: "ok", seed.ON_HOLD_ITEM: "refused"}
+    receipt = printed(entries)
+    assert [x["item_id"] for x in receipt["borrowed"]] == [seed.DEMO_ITEMS[0]]
+    assert [x["item_id"] for x in receipt["refused"]] == [seed.ON_HOLD_ITEM]
+
+
+def test_time_running_out_is_counted_down_and_more_time_given(tmp_path):
+    store, entries, _ = run_visit(tmp_path, "time-running-out")
+    try:
+        assert store.loan(seed.DEMO_ITEMS[0]) is not None
+    finally:
+        store.close()
+    views = shown_views(entries)
+    counting = [v for v in views if v.get("countdown") is not None and v["screen"] != "goodbye"]
+    assert counting and all(v["screen"] == "borrow" and v["controls"][0] == "extend" for v in counting)
+    after = views[views.index(counting[-1]) + 1]
+    assert after["screen"] == "borrow" and after.get("countdown") is None  # More time touched
+    assert [x["item_id"] for x in printed(entries)["borrowed"]] == [seed.DEMO_ITEMS[0]]
