@@ -240,9 +240,9 @@ class _Layout:
         if r.history:
             self.add(self.t("receipt.history", count=len(r.history)), "bold")
             for n, entry in enumerate(r.history, 1):
-                back = entry.returned.isoformat() if entry.returned else "-"
-                line = self.t("account.history_line", library=entry.library,
-                              out=entry.checked_out.isoformat(), back=back)  # fmt: skip
+                msg_id = "account.history_line" if entry.returned else "account.history_line_out"
+                back = entry.returned.isoformat() if entry.returned else ""
+                line = self.t(msg_id, library=entry.library, out=entry.checked_out.isoformat(), back=back)
                 self.item(n, entry.title, entry.item_id, line)
 
     def explained(self, heading: str, group: list[Refusal], marker: str) -> None:

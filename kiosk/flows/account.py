@@ -138,10 +138,11 @@ class Account(Activity[AccountState]):
         page = self.history[self.history_at : self.history_at + HISTORY_PAGE]
         names = self.host.settings.member_libraries
         lines = tuple(
-            Line(entry.title or entry.item_id, entry.item_id, "info", "account.history_line",
+            Line(entry.title or entry.item_id, entry.item_id, "info",
+                 "account.history_line" if entry.returned else "account.history_line_out",
                  (("library", names.get(entry.library, entry.library)),
                   ("out", entry.checked_out.isoformat()),
-                  ("back", entry.returned.isoformat() if entry.returned else "-")))
+                  ("back", entry.returned.isoformat() if entry.returned else "")))
             for entry in page
         )  # fmt: skip
         more = ("history_more",) if self.history_at + HISTORY_PAGE < len(self.history) else ()

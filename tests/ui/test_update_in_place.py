@@ -295,3 +295,10 @@ def test_a_book_added_below_the_fold_is_scrolled_into_view(window, zoomed):
     assert window.lines.rows[-1].line.status == "refused"
     top_left = window.lines.rows[-1].mapTo(viewport, window.lines.rows[-1].rect().topLeft())
     assert viewport.rect().contains(QRect(top_left, window.lines.rows[-1].size()))
+
+
+def test_a_new_list_on_the_same_screen_is_seen_from_its_top(window):
+    """My loans turned to the history: every row is new, and the first one is shown."""
+    window.show_view(borrow(3))
+    window.show_view(borrow(12, lines=tuple(book(i, "info", "account.history_line") for i in range(12))))
+    assert window.list_area.verticalScrollBar().value() == 0

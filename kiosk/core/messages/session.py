@@ -88,6 +88,7 @@ KO: dict[str, str] = {
     "account.loans_network": "책이음 도서관 전체에서 대출 중: {count}권",
     "account.fees": "미납 연체료 {amount}원: 안내데스크에서 납부할 수 있습니다",
     "account.history_line": "{library} · 대출 {out} · 반납 {back}",
+    "account.history_line_out": "{library} · 대출 {out} · 아직 대출 중",
     "account.history_note": (
         "대출 이력은 이 화면에서만 보이며 저장되지 않습니다. '영수증에 인쇄'를 누를 때만 인쇄됩니다"
     ),
@@ -209,6 +210,7 @@ EN: dict[str, str] = {
     "account.loans_network": "On loan across Chaekieum libraries: {count}",
     "account.fees": "Fees owed: {amount} won; you can pay at the desk",
     "account.history_line": "{library} · borrowed {out} · returned {back}",
+    "account.history_line_out": "{library} · borrowed {out} · still on loan",
     "account.history_note": (
         "Your borrowing history is shown only here and not kept. It is printed only if you press "
         "'Print on receipt'"

@@ -171,7 +171,8 @@ class LineList(QWidget):
         self.theme = theme
         self.press = press
         self.rows: list[LineRow] = []
-        # The last row made new by the latest show_lines (None: none was).
+        # The last row made new by the latest show_lines among rows it kept (None: none was, or
+        # the whole list is new and is seen from its top).
         self.newest: QWidget | None = None
         self._gap = theme.mm(3)
         self._placed_width = -1
@@ -202,7 +203,8 @@ class LineList(QWidget):
         for old in gone:
             discard(old)
         del self.rows[len(lines) :]
-        self.newest = made[-1] if made else None
+        # A row added or changed among rows kept (a book scanned, its answer): not a new list.
+        self.newest = made[-1] if made and len(made) < len(lines) else None
         if made or gone:
             self._hfw, self._widths = {}, None
             self._place(self.width())
