@@ -14,6 +14,7 @@ from simulators.camera_render import (
     FORMATS,
     HARD,
     MILD,
+    WORN,
     Conditions,
     Placed,
     background,
@@ -115,8 +116,9 @@ class VirtualCamera:
     def show(self, text: str, symbology: str = "Code128") -> None:
         """Hold a code in view. Raises ValueError for an unknown symbology or a text that
         symbology cannot carry."""
-        if symbology not in FORMATS:
-            raise ValueError(f"unknown symbology {symbology!r}; known: {', '.join(FORMATS)}")
+        if symbology not in FORMATS and symbology != WORN:
+            known = ", ".join((*FORMATS, WORN))
+            raise ValueError(f"unknown symbology {symbology!r}; known: {known}")
         with self._lock:
             self._appearance += 1
             rng = np.random.default_rng([self.seed, 1, self._appearance])

@@ -101,9 +101,24 @@ def background(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
     return cv2.GaussianBlur(frame, (0, 0), 1.2)
 
 
+# A label worn past reading: bars a camera sees as a code, that no decoder can read.
+WORN = "Worn"
+
+
+def worn_bars(rng: np.random.Generator, count: int = 80) -> np.ndarray:
+    """One row of bars of random widths (1-4 modules): the look of a linear code, no code's
+    structure (no start or stop pattern, no check): as a label rubbed, torn or smudged."""
+    widths = rng.integers(1, 5, size=count)
+    runs = [np.full(w, 0 if i % 2 == 0 else 255, np.uint8) for i, w in enumerate(widths)]
+    return np.concatenate(runs)[None]
+
+
 def label(text: str, symbology: str, rng: np.random.Generator) -> np.ndarray:
-    """The code on its carrier: a white sticker for linear codes, a phone screen for QR.
+    """The code on its carrier: a white sticker for linear codes, a phone screen for QR; for
+    WORN, a sticker whose bars no decoder reads (its number still printed under them).
     Raises ValueError when the symbology cannot carry the text."""
+    if symbology == WORN:
+        return _sticker(worn_bars(rng), text, int(rng.integers(3, 5)))
     content = text
     if symbology == "EAN13" and len(text) in (15, 18):
         content = f"{text[:13]} {text[13:]}"  # the add-on after a space, as the writer takes it
@@ -116,6 +131,11 @@ def label(text: str, symbology: str, rng: np.random.Generator) -> np.ndarray:
     module = int(rng.integers(3, 5))
     bars = np.asarray(zxingcpp.write_barcode_to_image(code, scale=1, add_quiet_zones=True))
     bars = bars[bars.shape[0] // 2 : bars.shape[0] // 2 + 1]  # one row: the modules
+    return _sticker(bars, text, module)
+
+
+def _sticker(bars: np.ndarray, text: str, module: int) -> np.ndarray:
+    """One row of modules drawn `module` pixels wide on a white sticker, the text under them."""
     bars = cv2.resize(bars, (bars.shape[1] * module, 44 * module), interpolation=cv2.INTER_NEAREST)
     h, w = bars.shape
     sticker = np.full((h + 40 + 16 * module, w + 8 * module), 255, np.uint8)

@@ -15,7 +15,8 @@ DEFAULT_SYMBOLOGY = "Code128"
 STEPS: dict[str, tuple[int, int]] = {
     "tap_card": (1, 2),  # UID in hex, optional technology (106A, 212F)
     "lift_card": (0, 0),
-    "show_barcode": (1, 2),  # text, optional symbology (Code128, Code39, EAN13, QRCode)
+    # text, optional symbology (Code128, Code39, EAN13, QRCode; Worn: a label no decoder reads)
+    "show_barcode": (1, 2),
     "remove_barcode": (0, 0),
     "press": (1, 1),  # control id as on screen: finish, ok, start_over, lang.en...
     "expect_screen": (1, 2),  # screen id, optional timeout seconds

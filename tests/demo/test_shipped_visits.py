@@ -448,3 +448,17 @@ def test_time_running_out_is_counted_down_and_more_time_given(tmp_path):
     after = views[views.index(counting[-1]) + 1]
     assert after["screen"] == "borrow" and after.get("countdown") is None  # More time touched
     assert [x["item_id"] for x in printed(entries)["borrowed"]] == [seed.DEMO_ITEMS[0]]
+
+
+def test_a_worn_label_gets_help_and_the_number_is_typed_instead(tmp_path):
+    store, entries, _ = run_visit(tmp_path, "worn-label")
+    try:
+        assert store.loan(seed.DEMO_ITEMS[1]) is not None
+    finally:
+        store.close()
+    messages = [v["message"] for v in shown_views(entries) if v["screen"] == "borrow"]
+    assert "scan.help" in messages and "borrow.type_prompt" in messages
+    # The camera read nothing off the worn label: the only checkout is the typed one.
+    calls = [e["request"] for e in entries if e["type"] == "CallLibrary"]
+    assert [c["item_id"] for c in calls if c["type"] == "Checkout"] == [seed.DEMO_ITEMS[1]]
+    assert [x["item_id"] for x in printed(entries)["borrowed"]] == [seed.DEMO_ITEMS[1]]
