@@ -83,6 +83,18 @@ class PatronDetails:
     suspended_until: dt.date | None = None
     email: str = ""
     print_lines: tuple[str, ...] = ()
+    # What the library closed while borrowing stays open (SIP2 patron status flags):
+    # "renewal_denied", "hold_denied", "recall_denied", "too_many_renewals".
+    restrictions: tuple[str, ...] = ()
+    # Books recalled for another patron and now overdue (SIP2 recall items, BU).
+    recalled: tuple[str, ...] = ()
+    # Items declared lost, claimed returned, billed for: None when the library does not say.
+    lost_items: int | None = None
+    claims_returned: int | None = None
+    billed_items: int | None = None
+    # The library's own words (its screen message) where they match no reason the kiosk has a
+    # sentence for: cleaned of controls, shown as they are beside the kiosk's sentences.
+    library_note: str = ""
 
     @property
     def holds_ready(self) -> tuple[Hold, ...]:

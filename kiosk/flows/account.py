@@ -93,9 +93,9 @@ class Account(Activity[AccountState]):
         lines = self._summary() + lines
         holds = ("cancel_holds",) if self._holds() else ()
         back = ("back",) if self.visit.may_borrow else ("giveback",)
+        renew = ("renew_selected", "renew_all") if self._may_renew() else ()
         controls: tuple[str, ...] = (
-            "renew_selected",
-            "renew_all",
+            *renew,
             *holds,
             "history",
             *back,
@@ -106,6 +106,10 @@ class Account(Activity[AccountState]):
             controls = ("extend", *controls)
         message = self.visit.banner or ("account.prompt" if lines else "account.none")
         return screens.account(self.host.language, message, lines, controls, countdown, self.busy)
+
+    def _may_renew(self) -> bool:
+        patron = self.visit.patron
+        return patron is None or "renewal_denied" not in patron.details.restrictions
 
     def _summary(self) -> tuple[Line, ...]:
         """Loans here and across Chaekieum, what may still be borrowed, and fees owed."""
@@ -129,6 +133,10 @@ class Account(Activity[AccountState]):
             )
         if d.fees_owed:
             lines.append(Line("", "", "refused", "account.fees", (("amount", f"{d.fees_owed:,}"),)))
+        # What the library closed for this patron, said with the next step.
+        for flag in ("renewal_denied", "hold_denied"):
+            if flag in d.restrictions:
+                lines.append(Line("", "", "refused", f"account.{flag}"))
         return tuple(lines)
 
     def _history_view(self, countdown: int | None) -> View:
@@ -233,6 +241,8 @@ class Account(Activity[AccountState]):
             return Step(None, [])
         patron = self.visit.patron
         assert patron is not None
+        if c in ("renew_selected", "renew_all") and not self._may_renew():
+            return Step(None, [Log("debug", "renewals are closed for this patron")])
         if c == "cancel_holds":
             self.cancel_queue = [item for item in self.holds_selected if item not in self.cancelled]
             if not self.cancel_queue:

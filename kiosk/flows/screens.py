@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from kiosk.core.model import CheckResult, HistoryEntry, Hold, Language, Loan, Patron, PrintOutcome
-from kiosk.core.privacy import mask_card, mask_name
+from kiosk.core.privacy import clean, mask_card, mask_name
 from kiosk.core.receipt import Checkin, Receipt, Refusal
 from kiosk.core.views import VIEW_TYPES, Input, Line, View
 
@@ -398,7 +398,18 @@ def explain_block(reason: str, patron: Patron) -> tuple[str, tuple[tuple[str, st
         return "block.overdue", (("count", str(len(d.overdue))),)
     if reason == "refusal.card_invalid":
         return "block.card_lost", ()
+    if reason == "refusal.card_expired" and d.expires is not None:
+        return "block.card_expired", (("date", d.expires.isoformat()),)
+    if reason == "refusal.limit" and d.loan_limit_here:
+        count = d.loans_here if d.loans_here is not None else len(patron.loans)
+        return "block.limit", (("limit", str(d.loan_limit_here)), ("count", str(count)))
+    if reason == "refusal.network_limit" and d.network_limit is not None and d.network_loans is not None:
+        return "block.network_limit", (("limit", str(d.network_limit)), ("count", str(d.network_loans)))
     return reason, ()
+
+
+# Reasons whose sentence already is what the library said: its message is not repeated.
+SAID_BY_THE_LIBRARY = ("refusal.patron_blocked",)
 
 
 def blocked(language: Language, patron: Patron, reasons: tuple[str, ...]) -> View:
@@ -407,6 +418,9 @@ def blocked(language: Language, patron: Patron, reasons: tuple[str, ...]) -> Vie
     message, args = explain_block(reasons[0], patron)
     lines = [Line("", "", "refused", *explain_block(r, patron)) for r in reasons[1:]]
     lines += [Line(item, item, "refused", "block.overdue_item") for item in patron.details.overdue]
+    if patron.screen_message and not any(r in SAID_BY_THE_LIBRARY for r in reasons):
+        # The library's own words (its AF message), beside ours: cleaned of control characters.
+        lines.append(Line(clean(patron.screen_message, limit=300), "", "info", ""))
     return _view(language, "notice", "notice.title", message, message_args=args, lines=tuple(lines),
                  controls=("giveback", "my_loans", "ok", "call_staff"))  # fmt: skip
 
@@ -431,7 +445,13 @@ def refused_lines(visit: Visit, *actions: str) -> tuple[Line, ...]:
     lines = []
     for r in visit.refused:
         if r.action in actions:
-            offer = r.action == "checkout" and r.reason in RESERVABLE and visit.patron is not None
+            offer = (
+                r.action == "checkout"
+                and r.reason in RESERVABLE
+                and visit.patron is not None
+                # Reservations closed for this patron (a closed-stack request is one too).
+                and "hold_denied" not in visit.patron.details.restrictions
+            )
             control, note = (REQUEST + r.item_id, RESERVABLE[r.reason]) if offer else ("", r.reason)
             lines.append(Line(r.title or r.item_id, r.item_id, "refused", note, control=control))
     return tuple(lines)

@@ -78,6 +78,29 @@ KO: dict[str, str] = {
     "block.overdue": "연체 중인 책이 {count}권 있어 대출할 수 없습니다. 먼저 반납해 주세요",
     "block.overdue_item": "연체 중: 반납하기를 눌러 반납해 주세요",
     "block.card_lost": "분실 신고되었거나 사용이 정지된 회원증입니다. 안내데스크에서 새 회원증을 받아 주세요",
+    "block.limit": (
+        "이 도서관에서 빌릴 수 있는 {limit}권을 모두 빌리셨습니다 (지금 {count}권). "
+        "반납하시면 그만큼 더 빌릴 수 있습니다"
+    ),
+    "block.network_limit": (
+        "책이음 도서관 전체에서 빌릴 수 있는 {limit}권을 모두 빌리셨습니다 (지금 {count}권). "
+        "어느 책이음 도서관에든 반납하시면 더 빌릴 수 있습니다"
+    ),
+    "block.card_expired": "회원 자격이 {date}에 끝났습니다. 신분증을 가지고 안내데스크에서 갱신해 주세요",
+    "refusal.recall_overdue": (
+        "반납 요청을 받은 책이 아직 반납되지 않아 대출할 수 없습니다. 그 책을 먼저 반납해 주세요"
+    ),
+    "refusal.items_lost": (
+        "분실 처리된 책이 있어 대출할 수 없습니다. 안내데스크에서 변상이나 찾은 책의 반납을 도와드립니다"
+    ),
+    "refusal.items_billed": "변상 청구된 책이 있어 대출할 수 없습니다. 안내데스크에서 정산해 주세요",
+    "refusal.claims_returned": (
+        "반납했다고 알려 주신 책을 도서관에서 확인하고 있어 대출할 수 없습니다. 안내데스크에 문의해 주세요"
+    ),
+    "account.renewal_denied": (
+        "지금은 연장할 수 없는 상태입니다. 반납일까지 반납하시거나 안내데스크에 문의해 주세요"
+    ),
+    "account.hold_denied": "지금은 예약할 수 없는 상태입니다. 안내데스크에 문의해 주세요",
     "borrow.hold_ready_line": "예약하신 책이 준비되었습니다 · {shelf}에서 {until}까지 찾아 보여 주세요",
     "account.hold_ready_line": "찾아갈 수 있음 · {shelf}, {until}까지",
     "account.hold_waiting_line": "예약 대기 중",
@@ -200,6 +223,33 @@ EN: dict[str, str] = {
     "block.overdue": "You have {count} overdue books, so you cannot borrow now. Please return them first",
     "block.overdue_item": "Overdue: press Return books to return it",
     "block.card_lost": "This card was reported lost or is blocked. Please get a new card at the desk",
+    "block.limit": (
+        "You have borrowed all {limit} books allowed at this library (now {count}). "
+        "Return some and you can borrow as many more"
+    ),
+    "block.network_limit": (
+        "You have borrowed all {limit} books allowed across Chaekieum libraries (now {count}). "
+        "Return some at any Chaekieum library to borrow more"
+    ),
+    "block.card_expired": "Your membership ended on {date}. Please renew it at the desk, with an ID",
+    "refusal.recall_overdue": (
+        "A book the library asked you to bring back is still out, so you cannot borrow now. Return it first"
+    ),
+    "refusal.items_lost": (
+        "A book on your card is marked lost, so you cannot borrow now. The desk will help you replace "
+        "or return it"
+    ),
+    "refusal.items_billed": (
+        "You have been billed for a book, so you cannot borrow now. Please settle it at the desk"
+    ),
+    "refusal.claims_returned": (
+        "The library is checking a book you said you returned, so you cannot borrow now. "
+        "Please ask at the desk"
+    ),
+    "account.renewal_denied": (
+        "Renewals are not possible for you now. Return by the due date, or ask at the desk"
+    ),
+    "account.hold_denied": "Reservations are not possible for you now. Please ask at the desk",
     "borrow.hold_ready_line": "Your reserved book is ready · at {shelf} until {until}: show its barcode here",
     "account.hold_ready_line": "Ready to collect · {shelf}, until {until}",
     "account.hold_waiting_line": "Reserved, waiting",
