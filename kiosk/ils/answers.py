@@ -31,14 +31,22 @@ _DATE_IN_TEXT = re.compile(r"(\d{4})[-./](\d{2})[-./](\d{2})")
 # Expiry date of the patron's membership, as Evergreen's and Koha's extensions send it.
 PATRON_EXPIRES = "PA"
 
-# Patron status flags of 24/64 replies (flag name -> block message id), most telling first.
+# Patron status flags of 24/64 replies that stop borrowing (flag name -> block message id),
+# most telling first.
 _PATRON_FLAGS: tuple[tuple[str, str], ...] = (
     ("card_lost", "refusal.card_invalid"),
     ("excessive_fines", "refusal.fees"),
     ("excessive_fees", "refusal.fees"),
     ("too_many_overdue", "refusal.suspended"),
+    ("recall_overdue", "refusal.recall_overdue"),
+    ("too_many_lost", "refusal.items_lost"),
+    ("too_many_billed", "refusal.items_billed"),
+    ("too_many_claims_returned", "refusal.claims_returned"),
     ("too_many_charged", "refusal.limit"),
 )
+# Flags that leave borrowing open but close something else: kept as the patron's
+# restrictions (PatronDetails.restrictions) for the screens that offer it.
+RESTRICTION_FLAGS = ("renewal_denied", "hold_denied", "recall_denied", "too_many_renewals")
 
 # SIP2 has no refusal codes: servers explain in the AF screen message. Phrases of Koha,
 # Evergreen and Korean servers (lower case), checked in this order: specific before general.
@@ -85,7 +93,8 @@ _REFUSAL_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 PATRON_REASONS = frozenset(
     {"refusal.card_invalid", "refusal.fees", "refusal.suspended", "refusal.limit",
-     "refusal.card_expired", "refusal.bring_in_needed", "refusal.network_limit"}
+     "refusal.card_expired", "refusal.bring_in_needed", "refusal.network_limit",
+     "refusal.recall_overdue", "refusal.items_lost", "refusal.items_billed", "refusal.claims_returned"}
 )  # fmt: skip
 
 _CIRCULATION: dict[str, Circulation] = {
@@ -200,6 +209,7 @@ def patron_details(reply: Message, charged_here: int, loan_limit: int) -> Patron
         expires=parse_date(reply.get(PATRON_EXPIRES)),
         suspended_until=suspended_until(reply),
         email=reply.get("BE"),
+        restrictions=tuple(f for f in RESTRICTION_FLAGS if f in patron_flags(reply.fixed[:14])),
         print_lines=print_lines(reply),
     )
     allowance = details.allowance()
