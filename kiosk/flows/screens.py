@@ -405,22 +405,46 @@ def explain_block(reason: str, patron: Patron) -> tuple[str, tuple[tuple[str, st
         return "block.limit", (("limit", str(d.loan_limit_here)), ("count", str(count)))
     if reason == "refusal.network_limit" and d.network_limit is not None and d.network_loans is not None:
         return "block.network_limit", (("limit", str(d.network_limit)), ("count", str(d.network_loans)))
+    counted = {
+        "refusal.items_lost": d.lost_items,
+        "refusal.claims_returned": d.claims_returned,
+        "refusal.items_billed": d.billed_items,
+        "refusal.recall_overdue": len(d.recalled) or None,
+    }
+    if counted.get(reason):
+        return "block." + reason.removeprefix("refusal."), (("count", str(counted[reason])),)
     return reason, ()
 
 
-# Reasons whose sentence already is what the library said: its message is not repeated.
-SAID_BY_THE_LIBRARY = ("refusal.patron_blocked",)
+# What the library closed while borrowing stays open (PatronDetails.restrictions), as said
+# on the blocked notice; a card that cannot be used at all closes them anyway, unsaid.
+RESTRICTION_LINES = {
+    "renewal_denied": "account.renewal_denied",
+    "too_many_renewals": "block.too_many_renewals",
+    "hold_denied": "account.hold_denied",
+    "recall_denied": "block.recall_denied",
+}
+CARD_UNUSABLE = ("refusal.card_invalid", "refusal.card_expired")
 
 
 def blocked(language: Language, patron: Patron, reasons: tuple[str, ...]) -> View:
-    """Why this patron cannot borrow now, each reason with its figures and next step; the
-    overdue books listed; Return offered rather than a dead end."""
+    """Why this patron cannot borrow now, each reason with its figures and next step; what
+    else the library closed (renewals, reservations); the overdue and recalled books listed;
+    the library's own words where the kiosk has no sentence for them; Return offered rather
+    than a dead end."""
+    d = patron.details
     message, args = explain_block(reasons[0], patron)
     lines = [Line("", "", "refused", *explain_block(r, patron)) for r in reasons[1:]]
-    lines += [Line(item, item, "refused", "block.overdue_item") for item in patron.details.overdue]
-    if patron.screen_message and not any(r in SAID_BY_THE_LIBRARY for r in reasons):
-        # The library's own words (its AF message), beside ours: cleaned of control characters.
-        lines.append(Line(clean(patron.screen_message, limit=300), "", "info", ""))
+    if not set(CARD_UNUSABLE) & set(reasons):
+        closed = [RESTRICTION_LINES[r] for r in d.restrictions if r in RESTRICTION_LINES]
+        lines += [Line("", "", "refused", note) for note in closed]
+    lines += [Line(item, item, "refused", "block.recalled_item") for item in d.recalled]
+    overdue = [item for item in d.overdue if item not in d.recalled]
+    lines += [Line(item, item, "refused", "block.overdue_item") for item in overdue]
+    note = clean(d.library_note, limit=300).strip()
+    if note:
+        # The library's own words (its AF message matching no known reason), shown as they are.
+        lines.append(Line(note, "", "info", "block.library_note"))
     return _view(language, "notice", "notice.title", message, message_args=args, lines=tuple(lines),
                  controls=("giveback", "my_loans", "ok", "call_staff"))  # fmt: skip
 

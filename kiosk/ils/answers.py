@@ -8,6 +8,7 @@ import math
 import re
 
 from kiosk.core.model import Circulation, Hold, ItemInfo, PatronDetails
+from kiosk.core.privacy import clean
 from kiosk.ils.sip2.codec import Message, parse_date
 from kiosk.ils.sip2.layout import parse_fixed, patron_flags
 
@@ -25,6 +26,11 @@ X_LATE_DAYS = "XL"
 X_REFUSAL = "XE"
 # The last day of a suspension for overdue returns (Seoul suspends instead of charging fines).
 X_SUSPENDED_UNTIL = "XU"
+# Counts the 64 fixed fields lack, repeated "kind^count": lost (items declared lost), claims
+# (items claimed returned).
+X_ITEM_COUNTS = "XK"
+# The longest library note (an AF message the kiosk has no sentence for) shown as it is.
+NOTE_LIMIT = 200
 # Where a library keeps books lent only on request (the preservation library's closed stacks).
 CLOSED_STACK_MARKERS = ("보존서고", "보존 서고", "closed stack", "closed-stack", "stack request")
 _DATE_IN_TEXT = re.compile(r"(\d{4})[-./](\d{2})[-./](\d{2})")
@@ -37,8 +43,8 @@ _PATRON_FLAGS: tuple[tuple[str, str], ...] = (
     ("card_lost", "refusal.card_invalid"),
     ("excessive_fines", "refusal.fees"),
     ("excessive_fees", "refusal.fees"),
-    ("too_many_overdue", "refusal.suspended"),
     ("recall_overdue", "refusal.recall_overdue"),
+    ("too_many_overdue", "refusal.suspended"),
     ("too_many_lost", "refusal.items_lost"),
     ("too_many_billed", "refusal.items_billed"),
     ("too_many_claims_returned", "refusal.claims_returned"),
@@ -51,6 +57,8 @@ RESTRICTION_FLAGS = ("renewal_denied", "hold_denied", "recall_denied", "too_many
 # SIP2 has no refusal codes: servers explain in the AF screen message. Phrases of Koha,
 # Evergreen and Korean servers (lower case), checked in this order: specific before general.
 _RENEWAL_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("refusal.renewal_denied", ("연장이 제한", "renewal privileges", "renewals are not allowed",
+                                "not allowed to renew")),
     ("refusal.renewal_limit", ("renewal limit", "too many renewals", "already renewed",
                                "no more renewals", "연장 횟수")),
     ("refusal.renewal_reserved", ("on hold", "reserved", "hold", "예약")),
@@ -60,6 +68,7 @@ _RENEWAL_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )  # fmt: skip
 
 _HOLD_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("refusal.hold_denied", ("예약이 제한", "hold privileges", "not allowed to place holds")),
     ("refusal.hold_unknown", ("no hold", "hold not found", "not on hold", "예약 내역이 없")),
     ("refusal.item_unknown", ("invalid item", "item not found", "unknown item", "등록되지 않은 자료")),
     ("refusal.hold_refused", ("hold not allowed", "cannot be placed", "not holdable", "already",
@@ -77,6 +86,15 @@ _REFUSAL_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
                               "no such item", "item barcode not found", "등록되지 않은 자료")),
     ("refusal.patron_unknown", ("invalid patron", "unknown patron", "patron not found",
                                 "등록되지 않은 회원")),
+    ("refusal.renewal_denied", ("연장이 제한", "renewal privileges")),
+    ("refusal.hold_denied", ("예약이 제한", "hold privileges")),
+    ("refusal.items_lost", ("분실 처리", "items lost", "lost items", "too many lost")),
+    ("refusal.claims_returned", ("반납 주장", "claims returned", "claimed returned",
+                                 "claims of items returned")),
+    ("refusal.items_billed", ("변상", "items billed", "billed items", "too many billed")),
+    ("refusal.recall_overdue", ("반납 요청", "recall overdue", "overdue recall")),
+    ("refusal.patron_blocked", ("대출이 제한", "charge privileges denied", "patron blocked",
+                                "account is blocked")),
     ("refusal.card_invalid", ("card lost", "lost card", "card reported lost", "분실",
                               "사용할 수 없는 회원증")),
     ("refusal.fees", ("fine", "fee", "outstanding", "연체료", "미납")),
@@ -195,6 +213,9 @@ def patron_details(reply: Message, charged_here: int, loan_limit: int) -> Patron
         network_loans = max(network_loans, loans_here)
     fee = amount(reply.get("BV"))
     limit = amount(reply.get("CC"))
+    flags = patron_flags(reply.fixed[:14])
+    counts = item_counts(reply)
+    billed = integer(parse_fixed(reply)["fine_items_count"], -1) if reply.code == "64" else -1
     details = PatronDetails(
         overdue=tuple(_item_ids(reply.get_all("AT"))),
         holds=holds(reply),
@@ -209,11 +230,40 @@ def patron_details(reply: Message, charged_here: int, loan_limit: int) -> Patron
         expires=parse_date(reply.get(PATRON_EXPIRES)),
         suspended_until=suspended_until(reply),
         email=reply.get("BE"),
-        restrictions=tuple(f for f in RESTRICTION_FLAGS if f in patron_flags(reply.fixed[:14])),
+        restrictions=tuple(f for f in RESTRICTION_FLAGS if f in flags),
         print_lines=print_lines(reply),
+        recalled=tuple(_item_ids(reply.get_all("BU"))),
+        lost_items=counts.get("lost") if "too_many_lost" in flags else None,
+        claims_returned=counts.get("claims") if "too_many_claims_returned" in flags else None,
+        billed_items=billed if "too_many_billed" in flags and billed > 0 else None,
+        library_note=library_note(reply),
     )
     allowance = details.allowance()
     return dataclasses.replace(details, quota_remaining=allowance.left if allowance else None)
+
+
+def item_counts(reply: Message) -> dict[str, int]:
+    """The Chaekieum extension's counts of items lost and claimed returned (XK "kind^count")."""
+    found: dict[str, int] = {}
+    for entry in reply.get_all(X_ITEM_COUNTS):
+        kind, _, count = entry.partition("^")
+        value = _opt_int(count)
+        if kind.strip() and value is not None and value >= 0:
+            found[kind.strip()] = value
+    return found
+
+
+def library_note(reply: Message) -> str:
+    """The library's own words: the screen messages (AF) that match no reason the kiosk has a
+    sentence for, cleaned of control characters and bidi overrides (they come from outside),
+    cut at NOTE_LIMIT characters; "" when there are none."""
+    notes = []
+    for message in reply.get_all("AF"):
+        text = " ".join(clean(message).split())
+        if text and refusal_reason(text, default="") == "" and text not in notes:
+            notes.append(text)
+    note = " ".join(notes)
+    return note if len(note) <= NOTE_LIMIT else note[: NOTE_LIMIT - 1] + "…"
 
 
 def closed_stack(location: str) -> bool:

@@ -140,7 +140,8 @@ class Sip2Library:
         # The spec allows one item list per request: ask for the others only when counted.
         extra: list[tuple[str, str]] = []
         for list_id, count in (("AT", "overdue_items_count"), ("AS", "hold_items_count"),
-                               ("CD", "unavailable_holds_count")):  # fmt: skip
+                               ("CD", "unavailable_holds_count"),
+                               ("BU", "recall_items_count")):  # fmt: skip
             if integer(counts[count]):
                 more = self.patron_information(patron_id, list_id)
                 extra += [

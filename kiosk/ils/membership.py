@@ -21,6 +21,12 @@ _REFUSALS = {
     "pin": "refusal.pin_unacceptable",
     "not_member": "refusal.not_a_member",
     "already": "refusal.already_member",
+    # The member's home library does not let the membership be brought in (blocked there,
+    # or not transferable): ask there or at the desk.
+    "home_refused": "refusal.bring_in_refused",
+    # The home library counted too many wrong birth dates for this member, at any kiosk or
+    # member library, and confirms no more: the desk checks an ID.
+    "locked": "bring_in.too_many",
 }
 
 
@@ -50,7 +56,7 @@ class Sip2Membership:
         message = answers.screen(reply)
         if code and code != "already":
             log.info("bring-in refused for patron %s: %s", mask_card(patron_id), code)
-            return BringInResult(False, patron_id, reason=_REFUSALS.get(code, "refusal.patron_blocked"),
+            return BringInResult(False, patron_id, reason=_REFUSALS.get(code, "refusal.bring_in_refused"),
                                  screen_message=message)  # fmt: skip
         return BringInResult(True, patron_id, self.institution,
                              reason=_REFUSALS["already"] if code else "", screen_message=message)  # fmt: skip

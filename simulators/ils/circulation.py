@@ -12,6 +12,7 @@ from simulators.ils.rules import (
     Rules,
     decide_checkout,
     decide_renewal,
+    renewal_denied,
     suspension_after_checkin,
 )
 from simulators.ils.store import CirculationStore, ItemRecord
@@ -97,7 +98,8 @@ def checkout(store: CirculationStore, library: str, card_id: str, item_id: str, 
             )
         else:
             store.db.execute(
-                "INSERT INTO loans VALUES (?,?,?,?,0,?)",
+                "INSERT INTO loans (item_id, card_id, checked_out, due, renewals, library) "
+                "VALUES (?,?,?,?,0,?)",
                 (item_id, card_id, today.isoformat(), due.isoformat(), library),
             )
             store.db.execute("DELETE FROM holds WHERE item_id=? AND card_id=?", (item_id, card_id))
@@ -156,6 +158,9 @@ def renew(store: CirculationStore, card_id: str, item_id: str, today: dt.date,
             return CheckoutOutcome(
                 False, Refusal.CARD_INVALID if not state.card_ok else Refusal.EXPIRED, item=item
             )
+        denied = renewal_denied(state)
+        if denied is not None:
+            return CheckoutOutcome(False, denied, item=item)
         refusal, due = decide_renewal(rules, card_id, _item_state(store, item, today), today)
         if refusal is not None or due is None:
             return CheckoutOutcome(False, refusal, item=item)
@@ -184,6 +189,8 @@ def place_hold(store: CirculationStore, library: str, card_id: str, item_id: str
                 else (Refusal.EXPIRED if state.expired else Refusal.BRING_IN)
             )
             return HoldOutcome(False, refusal, item)
+        if "hold" in state.denied:
+            return HoldOutcome(False, Refusal.HOLD_DENIED, item)
         if item.loan_type == "reference" or item.home_library != library:
             return HoldOutcome(False, Refusal.HOLD_NOT_ALLOWED, item)
         mine = store.holds_of(card_id, today)
@@ -234,17 +241,25 @@ def pay_fee(store: CirculationStore, card_id: str, amount: int, transaction_id: 
 
 def bring_in(store: CirculationStore, library: str, card_id: str, birth_date: str, pin: str, today: dt.date,
              rules: Rules) -> str:  # fmt: skip
-    """The Chaekieum bring-in: "" when done, else a refusal code (identity, pin, not_member,
-    already) the kiosk turns into a message."""
+    """The Chaekieum bring-in: "" when done, else a refusal code the kiosk turns into a
+    message: not_member, already, home_refused (the home library does not let the membership
+    be brought in), locked (too many wrong birth dates for this member, at any member
+    library: the home library confirms no more), identity (a wrong birth date, counted), pin."""
     with store.transaction():
         patron = store.patron(card_id)
         if patron is None or not patron.card_ok:
             return "not_member"
         if store.membership_pin(card_id, library) is not None:
             return "already"
+        if "bring_in" in patron.denied.split(","):
+            return "home_refused"
+        if store.birth_failures(card_id) >= rules.bring_in_attempts:
+            return "locked"
         if patron.birth_date is None or patron.birth_date.strftime("%Y%m%d") != birth_date:
+            store.db.execute("UPDATE patrons SET birth_failures=birth_failures+1 WHERE card_id=?", (card_id,))
             return "identity"
         if not (pin.isdigit() and rules.pin_min_digits <= len(pin) <= rules.pin_max_digits):
             return "pin"
         store.add_membership(card_id, library, pin, today)
+        store.db.execute("UPDATE patrons SET birth_failures=0 WHERE card_id=?", (card_id,))
         return ""

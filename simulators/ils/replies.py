@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from kiosk.ils.sip2.codec import Message, parse_date, sip_datetime, truncate_bytes
 from kiosk.ils.sip2.layout import bx_field, patron_status
 from simulators.ils import circulation
-from simulators.ils.rules import Refusal, Rules, limit_for, patron_blocks
+from simulators.ils.rules import PatronState, Refusal, Rules, limit_for, patron_blocks
 from simulators.ils.seed import MEMBER_LIBRARIES
 from simulators.ils.store import CirculationStore, ItemRecord, PatronRecord
 
@@ -21,6 +21,9 @@ X_NETWORK_LOANS, X_NETWORK_LIMIT, X_BRING_IN, X_HOLD_DETAIL = "XN", "XM", "XB", 
 X_HOLD_QUEUE = "XP"
 X_HISTORY, X_BIRTH_DATE, X_EXTENSIONS, X_LATE_DAYS, X_REFUSAL = "XH", "XD", "XC", "XL", "XE"
 X_SUSPENDED_UNTIL = "XU"
+# Counts the 64 fixed fields lack, repeated "kind^count": lost (items declared lost) and
+# claims (items the patron claims were returned), told with their status flags.
+X_ITEM_COUNTS = "XK"
 PATRON_EXPIRES = "PA"
 
 
@@ -77,19 +80,27 @@ def _unknown_patron(ctx: Context, code: str, card_id: str, extra_fixed: str) -> 
     return Message(code, fixed, fields)
 
 
-def _patron_flags(blocks: list[Refusal], card_ok: bool) -> str:
+def _patron_flags(blocks: list[Refusal], state: PatronState, rules: Rules) -> str:
     charged = {Refusal.LIMIT, Refusal.CHAEKIEUM_LIMIT} & set(blocks)
     return patron_status(
         charge_denied=bool(blocks),
-        renewal_denied=bool(
-            {Refusal.CARD_INVALID, Refusal.FEES, Refusal.SUSPENDED, Refusal.EXPIRED} & set(blocks)
-        ),
-        hold_denied=not card_ok,
-        card_lost=not card_ok,
+        # What renewing refuses for the whole card (circulation.renew): a card not in order, or
+        # renewals withdrawn; fees and suspensions stop borrowing, not renewing.
+        renewal_denied=bool({Refusal.CARD_INVALID, Refusal.EXPIRED} & set(blocks))
+        or "renewal" in state.denied,
+        recall_denied="recall" in state.denied,
+        hold_denied=not state.card_ok or "hold" in state.denied,
+        card_lost=not state.card_ok,
         too_many_charged=bool(charged),
         # "Too many items overdue" is how SIP2 says "suspended for overdues".
         too_many_overdue=Refusal.SUSPENDED in blocks,
-        excessive_fines=Refusal.FEES in blocks,
+        too_many_renewals="renewals" in state.denied,
+        too_many_claims_returned=state.claims_returned > 0,
+        too_many_lost=state.lost_items > 0,
+        excessive_fines=state.fees > rules.fee_threshold,
+        excessive_fees=state.other_fees > rules.fee_threshold,
+        recall_overdue=state.recall_overdue > 0,
+        too_many_billed=state.billed_items > 0,
     )
 
 
@@ -104,7 +115,7 @@ def _patron_fields(ctx: Context, request: Message, patron: PatronRecord,
     if request.has("AD"):
         pin = ctx.store.membership_pin(patron.card_id, ctx.institution)
         fields.append(("CQ", "Y" if request.get("AD") == pin else "N"))
-    fields += [("BH", "KRW"), ("BV", str(patron.fees))]
+    fields += [("BH", "KRW"), ("BV", str(patron.fees + patron.other_fees))]
     if request.code == "63":
         fields += [("CC", str(ctx.rules.fee_threshold)), ("AQ", patron.home_library)]
         if patron.expires:
@@ -112,8 +123,12 @@ def _patron_fields(ctx: Context, request: Message, patron: PatronRecord,
         fields += [(X_NETWORK_LOANS, str(state.loans_here + state.loans_elsewhere)),
                    (X_NETWORK_LIMIT, str(ctx.rules.chaekieum_limit)),
                    (X_BRING_IN, "N" if state.joined else "Y")]  # fmt: skip
+        counts = (("lost", state.lost_items), ("claims", state.claims_returned))
+        fields += [(X_ITEM_COUNTS, f"{kind}^{count}") for kind, count in counts if count]
     for refusal in blocks:
         fields.append(("AF", refusal.value))
+    if Refusal.STAFF_BLOCK in blocks and patron.note:
+        fields.append(("AF", patron.note))
     if Refusal.SUSPENDED in blocks and patron.suspended_until:
         fields.append(("AF", f"대출 정지 기간: {patron.suspended_until.isoformat()}까지"))
         fields.append((X_SUSPENDED_UNTIL, patron.suspended_until.strftime("%Y%m%d")))
@@ -128,7 +143,7 @@ def patron_status_reply(ctx: Context, request: Message) -> Message:
         return _unknown_patron(ctx, "24", card_id, "")
     state = ctx.store.patron_state(patron, ctx.today, ctx.institution)
     blocks = patron_blocks(ctx.rules, state, ctx.today)
-    fixed = _patron_flags(blocks, patron.card_ok) + "000" + ctx.stamp
+    fixed = _patron_flags(blocks, state, ctx.rules) + "000" + ctx.stamp
     return Message("24", fixed, tuple(_patron_fields(ctx, request, patron, blocks)))
 
 
@@ -144,9 +159,13 @@ def patron_information(ctx: Context, request: Message) -> Message:
     holds = ctx.store.holds_of(card_id, ctx.today)
     ready = [h for h in holds if h.ready_on is not None]
     waiting = [h for h in holds if h.ready_on is None]
+    recalled = [loan.item_id for loan in loans if loan.recalled]
+    # Fine items: the items billed for, and the overdue fines and other fees as one each.
+    fined = state.billed_items + (1 if patron.fees else 0) + (1 if patron.other_fees else 0)
     fixed = (
-        _patron_flags(blocks, patron.card_ok) + "000" + ctx.stamp + _count(len(ready)) + _count(len(overdue))
-        + _count(len(loans)) + _count(1 if patron.fees else 0) + _count(0) + _count(len(waiting))
+        _patron_flags(blocks, state, ctx.rules) + "000" + ctx.stamp + _count(len(ready))
+        + _count(len(overdue)) + _count(len(loans)) + _count(fined) + _count(len(recalled))
+        + _count(len(waiting))
     )  # fmt: skip
     fields = _patron_fields(ctx, request, patron, blocks)
     # Real servers honour one list per request; this one honours every one asked for.
@@ -164,6 +183,10 @@ def patron_information(ctx: Context, request: Message) -> Message:
         fields += [("AU", loan.item_id) for loan in loans[start:end]]
     if wanted[3:4] == "Y" and patron.fees:
         fields.append(("AV", f"연체료 {patron.fees}원"))
+    if wanted[3:4] == "Y" and patron.other_fees:
+        fields.append(("AV", f"변상·기타 요금 {patron.other_fees}원"))
+    if wanted[4:5] == "Y":
+        fields += [("BU", item_id) for item_id in recalled[start:end]]
     if wanted[5:6] == "Y":
         fields += [("CD", h.item_id) for h in waiting[start:end]]
         # Where each waiting hold stands: its place in the queue, or on its way here.

@@ -35,6 +35,14 @@ class Refusal(StrEnum):
     HOLD_EXISTS = "이미 예약한 자료입니다"
     HOLD_LIMIT = "예약 가능 권수를 초과했습니다"
     NO_HOLD = "예약 내역이 없습니다"
+    # What the library's staff recorded on the account (the patron status flags of SIP2).
+    STAFF_BLOCK = "대출이 제한된 회원입니다. 안내데스크에 문의해 주세요"
+    LOST_ITEMS = "분실 처리된 자료가 있어 대출할 수 없습니다"
+    CLAIMS_RETURNED = "반납 확인이 안 된 자료(반납 주장 자료)가 있어 대출할 수 없습니다"
+    BILLED = "변상 청구된 자료가 있어 대출할 수 없습니다"
+    RECALL_OVERDUE = "반납 요청된 자료의 반납 기한이 지나 대출할 수 없습니다"
+    RENEWAL_DENIED = "연장이 제한된 회원입니다"
+    HOLD_DENIED = "예약이 제한된 회원입니다"
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,9 @@ class Rules:
     # PIN length a bring-in accepts.
     pin_min_digits: int = 4
     pin_max_digits: int = 6
+    # Wrong birth dates a member may give for the bring-in, at any member library, before the
+    # home library stops confirming their identity (the desk then checks an ID).
+    bring_in_attempts: int = 5
 
 
 def load_rules(path: str | Path) -> Rules:
@@ -87,6 +98,15 @@ class PatronState:
     expired: bool = False
     # Has joined this library (home library, or bring-in done).
     joined: bool = True
+    # Fees other than overdue fines; items declared lost, claimed returned, billed for.
+    other_fees: int = 0
+    lost_items: int = 0
+    claims_returned: int = 0
+    billed_items: int = 0
+    # Privileges withdrawn: charge, renewal, renewals (none left), hold, recall, bring_in.
+    denied: frozenset[str] = frozenset()
+    # Recalled loans past their (brought forward) due date.
+    recall_overdue: int = 0
 
 
 @dataclass(frozen=True)
@@ -109,8 +129,18 @@ def patron_blocks(rules: Rules, patron: PatronState, today: dt.date) -> list[Ref
         blocks.append(Refusal.EXPIRED)
     if not patron.joined:
         blocks.append(Refusal.BRING_IN)
-    if patron.fees > rules.fee_threshold:
+    if "charge" in patron.denied:
+        blocks.append(Refusal.STAFF_BLOCK)
+    if patron.fees + patron.other_fees > rules.fee_threshold:
         blocks.append(Refusal.FEES)
+    if patron.lost_items:
+        blocks.append(Refusal.LOST_ITEMS)
+    if patron.billed_items:
+        blocks.append(Refusal.BILLED)
+    if patron.claims_returned:
+        blocks.append(Refusal.CLAIMS_RETURNED)
+    if patron.recall_overdue:
+        blocks.append(Refusal.RECALL_OVERDUE)
     if patron.suspended_until is not None and patron.suspended_until >= today:
         blocks.append(Refusal.SUSPENDED)
     if patron.overdue:
@@ -146,6 +176,8 @@ def decide_checkout(
     if item.loan_type != "normal":
         return Refusal.NOT_FOR_LOAN, None, False
     if renewing:
+        if renewal_denied(patron) is not None:
+            return renewal_denied(patron), None, False
         refusal, due = decide_renewal(rules, card_id, item, today)
         return refusal, due, refusal is None
     if item.borrower is not None:
@@ -153,6 +185,15 @@ def decide_checkout(
     if item.hold_for is not None and item.hold_for != card_id and not no_block:
         return Refusal.ON_HOLD, None, False
     return None, today + dt.timedelta(days=loan_days_for(rules, patron)), False
+
+
+def renewal_denied(patron: PatronState) -> Refusal | None:
+    """Why this patron may renew nothing (privileges withdrawn, or none left), or None."""
+    if "renewal" in patron.denied:
+        return Refusal.RENEWAL_DENIED
+    if "renewals" in patron.denied:
+        return Refusal.RENEWAL_LIMIT
+    return None
 
 
 def decide_renewal(

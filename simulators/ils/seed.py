@@ -14,6 +14,13 @@ Patrons (card ids below are stable; every one has a home library of MA unless sa
 - NETWORK_BOUND: the Chaekieum limit binds: 2 of 7 here, 6 at GN, 10 at member libraries
   outside the simulation, 18 of 20 across Chaekieum, so 2 more (of the network's 20) where
   this library alone would allow 5.
+- One patron for each SIP2 patron status flag not covered above (FLAG_PATRONS): borrowing
+  blocked by staff with a note, by lost, claimed-returned or billed items, by other fees, by a
+  recalled book overdue; or borrowing allowed but renewals, holds or recalls withdrawn, or no
+  renewals left.
+- HISTORY: free to borrow, 12 books borrowed and returned (history over several pages).
+- HOME_REFUSED: a GN member whose home library does not let the membership be brought in.
+  BIRTH_LOCK: a GN member for the home library's count of wrong birth dates.
 """
 
 from __future__ import annotations
@@ -52,6 +59,44 @@ NETWORK_LIMIT_PATRON_ID = "046C0D1E2F3041"
 LIBRARY_BOUND_PATRON_ID = "047D1E2F304152"
 # The Chaekieum limit binds: 2 of 7 here, 18 of 20 across Chaekieum; 2 more.
 NETWORK_BOUND_PATRON_ID = "048E2F30415263"
+# One patron per SIP2 patron status flag not shown by the patrons above.
+STAFF_BLOCK_PATRON_ID = "049F3041526374"  # charge privileges denied by staff, with a note
+STAFF_BLOCK_NOTE = "주소 확인이 필요합니다. 신분증을 가지고 안내데스크로 와 주세요"
+RENEWAL_DENIED_PATRON_ID = "04A04152637485"  # renewal privileges denied; may borrow
+RECALL_DENIED_PATRON_ID = "04B15263748596"  # recall privileges denied; may borrow
+HOLD_DENIED_PATRON_ID = "04C26374859607"  # hold privileges denied; may borrow
+RENEWALS_USED_PATRON_ID = "04D37485960718"  # too many renewals; may borrow
+CLAIMS_PATRON_ID = "04E48596071829"  # too many claims of items returned: 2
+LOST_ITEMS_PATRON_ID = "04F5960718293A"  # too many items lost: 3
+OTHER_FEES_PATRON_ID = "04060718293A4B"  # excessive outstanding fees: a 15,000 won replacement
+RECALL_OVERDUE_PATRON_ID = "0417182930A4B5"  # a recalled book past its new due date
+BILLED_PATRON_ID = "0428293A4B5C6D"  # too many items billed: 2
+# Free to borrow, with 12 books borrowed and returned: the history over several pages.
+HISTORY_PATRON_ID = "04393A4B5C6D7E"
+HISTORY_COUNT = 12
+# GN members: the home library refuses the bring-in; the home library counts wrong birth dates.
+HOME_REFUSED_PATRON_ID = "044A4B5C6D7E8F"
+HOME_REFUSED_BIRTH_DATE = dt.date(1982, 11, 23)
+BIRTH_LOCK_PATRON_ID = "045B5C6D7E8F90"
+BIRTH_LOCK_BIRTH_DATE = dt.date(1995, 6, 30)
+
+# The flag each of those patrons shows (SIP2 patron status flag name -> card id).
+FLAG_PATRONS = {
+    "charge_denied": STAFF_BLOCK_PATRON_ID,
+    "renewal_denied": RENEWAL_DENIED_PATRON_ID,
+    "recall_denied": RECALL_DENIED_PATRON_ID,
+    "hold_denied": HOLD_DENIED_PATRON_ID,
+    "card_lost": LOST_CARD_PATRON_ID,
+    "too_many_charged": LIMIT_PATRON_ID,
+    "too_many_overdue": OVERDUE_PATRON_ID,
+    "too_many_renewals": RENEWALS_USED_PATRON_ID,
+    "too_many_claims_returned": CLAIMS_PATRON_ID,
+    "too_many_lost": LOST_ITEMS_PATRON_ID,
+    "excessive_fines": BLOCKED_PATRON_ID,
+    "excessive_fees": OTHER_FEES_PATRON_ID,
+    "recall_overdue": RECALL_OVERDUE_PATRON_ID,
+    "too_many_billed": BILLED_PATRON_ID,
+}
 
 
 # The Chaekieum membership numbers printed on the cards (typed on the kiosk's keypad).
@@ -61,7 +106,10 @@ MEMBER_NUMBERS = {
         (DEMO_PATRON_ID, BLOCKED_PATRON_ID, LOST_CARD_PATRON_ID, SUSPENDED_PATRON_ID, LIMIT_PATRON_ID,
          DISABLED_PATRON_ID, CHAEKIEUM_PATRON_ID, HOLDER_PATRON_ID, OVERDUE_PATRON_ID, EXPIRED_PATRON_ID,
          BRING_IN_PATRON_ID, NETWORK_PATRON_ID, NETWORK_LIMIT_PATRON_ID, LIBRARY_BOUND_PATRON_ID,
-         NETWORK_BOUND_PATRON_ID),
+         NETWORK_BOUND_PATRON_ID, STAFF_BLOCK_PATRON_ID, RENEWAL_DENIED_PATRON_ID, RECALL_DENIED_PATRON_ID,
+         HOLD_DENIED_PATRON_ID, RENEWALS_USED_PATRON_ID, CLAIMS_PATRON_ID, LOST_ITEMS_PATRON_ID,
+         OTHER_FEES_PATRON_ID, RECALL_OVERDUE_PATRON_ID, BILLED_PATRON_ID, HISTORY_PATRON_ID,
+         HOME_REFUSED_PATRON_ID, BIRTH_LOCK_PATRON_ID),
         start=1,
     )
 }  # fmt: skip
@@ -86,6 +134,11 @@ RESERVED_LOAN_ITEM = item_id(22)  # on loan to HOLDER_PATRON_ID, reserved by NET
 HISTORY_ITEM = item_id(132)  # borrowed and returned by NETWORK_PATRON_ID
 QUEUED_HOLD_ITEM = item_id(103)  # on loan to LIMIT_PATRON_ID; HOLDER_PATRON_ID is second in line
 IN_TRANSIT_HOLD_ITEM = "GN0000200025"  # HOLDER_PATRON_ID's hold, on its way from GN
+RECALLED_ITEM = item_id(161)  # on loan to RECALL_OVERDUE_PATRON_ID, recalled, due yesterday
+RENEWAL_DENIED_LOAN = item_id(162)  # on loan to RENEWAL_DENIED_PATRON_ID
+RENEWALS_USED_LOAN = item_id(163)  # on loan to RENEWALS_USED_PATRON_ID
+# Borrowed and returned by HISTORY_PATRON_ID, oldest first.
+HISTORY_ITEMS = tuple(item_id(n) for n in range(201, 201 + HISTORY_COUNT))
 
 ITEM_COUNT = 300
 OTHER_ITEM_COUNT = 30
@@ -233,6 +286,28 @@ def patrons(today: dt.date) -> list[PatronRecord]:
             ),
             p(LIBRARY_BOUND_PATRON_ID, "송지우", "2580"),
             p(NETWORK_BOUND_PATRON_ID, "장서윤", "3690", loans_elsewhere=NETWORK_BOUND_LOANS_OUTSIDE),
+            p(STAFF_BLOCK_PATRON_ID, "노하은", "4680", denied="charge", note=STAFF_BLOCK_NOTE),
+            p(RENEWAL_DENIED_PATRON_ID, "황민재", "5791", denied="renewal"),
+            p(RECALL_DENIED_PATRON_ID, "신예준", "6802", denied="recall"),
+            p(HOLD_DENIED_PATRON_ID, "권나연", "7913", denied="hold"),
+            p(RENEWALS_USED_PATRON_ID, "조시우", "8024", denied="renewals"),
+            p(CLAIMS_PATRON_ID, "유다인", "9135", claims_returned=2),
+            p(LOST_ITEMS_PATRON_ID, "남궁현", "1246", lost_items=3),
+            p(OTHER_FEES_PATRON_ID, "홍채원", "2357", other_fees=15000),
+            p(RECALL_OVERDUE_PATRON_ID, "백승우", "3468"),
+            p(BILLED_PATRON_ID, "전소율", "4579", billed_items=2),
+            p(HISTORY_PATRON_ID, "안지호", "5680"),
+            PatronRecord(
+                HOME_REFUSED_PATRON_ID,
+                "류태윤",
+                "6791",
+                OTHER_LIBRARY,
+                birth_date=HOME_REFUSED_BIRTH_DATE,
+                denied="bring_in",
+            ),
+            PatronRecord(
+                BIRTH_LOCK_PATRON_ID, "차은서", "7802", OTHER_LIBRARY, birth_date=BIRTH_LOCK_BIRTH_DATE
+            ),
         ]
     ]
 
@@ -262,6 +337,10 @@ def loans(today: dt.date) -> list[LoanRecord]:
     for card, here, at_gn in bound:
         records += [LoanRecord(item, card, days(-4), days(11)) for item in here]
         records += [LoanRecord(item, card, days(-8), days(7), library=OTHER_LIBRARY) for item in at_gn]
+    # Recalled for another patron: the due date brought forward to yesterday.
+    records.append(LoanRecord(RECALLED_ITEM, RECALL_OVERDUE_PATRON_ID, days(-9), days(-1), recalled=True))
+    records.append(LoanRecord(RENEWAL_DENIED_LOAN, RENEWAL_DENIED_PATRON_ID, days(-5), days(10)))
+    records.append(LoanRecord(RENEWALS_USED_LOAN, RENEWALS_USED_PATRON_ID, days(-5), days(10)))
     return records
 
 
@@ -310,3 +389,9 @@ def seed(store: CirculationStore, today: dt.date) -> None:
             today - dt.timedelta(days=40),
             today - dt.timedelta(days=30),
         )
+        # Twelve loans, a fortnight apart, each returned after ten days.
+        for n, item in enumerate(HISTORY_ITEMS):
+            out = today - dt.timedelta(days=14 * (HISTORY_COUNT - n) + 10)
+            found = store.item(item)
+            store.add_history(HISTORY_PATRON_ID, LIBRARY, item, found.title if found else "", out,
+                              out + dt.timedelta(days=10))  # fmt: skip

@@ -15,7 +15,11 @@ CREATE TABLE IF NOT EXISTS patrons (
     home_library TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,
     card_ok INTEGER NOT NULL DEFAULT 1, fees INTEGER NOT NULL DEFAULT 0,
     suspended_until TEXT, loans_elsewhere INTEGER NOT NULL DEFAULT 0,
-    birth_date TEXT, expires TEXT, member_no TEXT);
+    birth_date TEXT, expires TEXT, member_no TEXT,
+    other_fees INTEGER NOT NULL DEFAULT 0, lost_items INTEGER NOT NULL DEFAULT 0,
+    claims_returned INTEGER NOT NULL DEFAULT 0, billed_items INTEGER NOT NULL DEFAULT 0,
+    denied TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '',
+    birth_failures INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS memberships (
     card_id TEXT NOT NULL REFERENCES patrons, library TEXT NOT NULL, pin TEXT NOT NULL,
     joined TEXT NOT NULL, PRIMARY KEY (card_id, library));
@@ -26,7 +30,7 @@ CREATE TABLE IF NOT EXISTS items (
 CREATE TABLE IF NOT EXISTS loans (
     item_id TEXT PRIMARY KEY REFERENCES items, card_id TEXT NOT NULL REFERENCES patrons,
     checked_out TEXT NOT NULL, due TEXT NOT NULL, renewals INTEGER NOT NULL DEFAULT 0,
-    library TEXT NOT NULL DEFAULT 'MA');
+    library TEXT NOT NULL DEFAULT 'MA', recalled INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS holds (
     id INTEGER PRIMARY KEY AUTOINCREMENT, item_id TEXT NOT NULL REFERENCES items,
     card_id TEXT NOT NULL REFERENCES patrons, placed TEXT NOT NULL,
@@ -45,9 +49,20 @@ CREATE INDEX IF NOT EXISTS history_by_card ON history(card_id);
 
 # Columns added since the first version: a database file written by it is brought up to date.
 _ADDED_COLUMNS = {
-    "patrons": (("birth_date", "TEXT"), ("expires", "TEXT"), ("member_no", "TEXT")),
+    "patrons": (
+        ("birth_date", "TEXT"),
+        ("expires", "TEXT"),
+        ("member_no", "TEXT"),
+        ("other_fees", "INTEGER NOT NULL DEFAULT 0"),
+        ("lost_items", "INTEGER NOT NULL DEFAULT 0"),
+        ("claims_returned", "INTEGER NOT NULL DEFAULT 0"),
+        ("billed_items", "INTEGER NOT NULL DEFAULT 0"),
+        ("denied", "TEXT NOT NULL DEFAULT ''"),
+        ("note", "TEXT NOT NULL DEFAULT ''"),
+        ("birth_failures", "INTEGER NOT NULL DEFAULT 0"),
+    ),
     "items": (("add_on", "TEXT NOT NULL DEFAULT ''"),),
-    "loans": (("library", "TEXT NOT NULL DEFAULT 'MA'"),),
+    "loans": (("library", "TEXT NOT NULL DEFAULT 'MA'"), ("recalled", "INTEGER NOT NULL DEFAULT 0")),
     "holds": (
         ("ready_on", "TEXT"),
         ("expires", "TEXT"),
@@ -73,6 +88,18 @@ class PatronRecord:
     expires: dt.date | None = None
     # The Chaekieum membership number printed on the card: typed on the keypad instead of a tap.
     member_no: str = ""
+    # Fees other than overdue fines (a replacement or service charge), in won.
+    other_fees: int = 0
+    # What the library's staff recorded that circulation here does not model: items declared
+    # lost, items the patron says were returned but were not found, items billed for.
+    lost_items: int = 0
+    claims_returned: int = 0
+    billed_items: int = 0
+    # Privileges the library withdrew, comma-separated: charge, renewal, renewals (none left),
+    # hold, recall, bring_in (the home library does not let the membership be brought in).
+    denied: str = ""
+    # The staff's message to the patron, sent as a screen message (AF) with a charge denial.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +123,8 @@ class LoanRecord:
     due: dt.date
     renewals: int = 0
     library: str = "MA"
+    # Recalled: another patron needs it, and its due date was brought forward.
+    recalled: bool = False
 
 
 @dataclass(frozen=True)
@@ -159,11 +188,13 @@ class CirculationStore:
         with self._lock:
             self._db.execute(
                 "INSERT INTO patrons (card_id, name, pin, home_library, disabled, card_ok, fees, "
-                "suspended_until, loans_elsewhere, birth_date, expires, member_no) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "suspended_until, loans_elsewhere, birth_date, expires, member_no, other_fees, "
+                "lost_items, claims_returned, billed_items, denied, note) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (p.card_id, p.name, p.pin, p.home_library, int(p.disabled), int(p.card_ok),
                  p.fees, _iso(p.suspended_until), p.loans_elsewhere, _iso(p.birth_date),
-                 _iso(p.expires), p.member_no or None),
+                 _iso(p.expires), p.member_no or None, p.other_fees, p.lost_items,
+                 p.claims_returned, p.billed_items, p.denied, p.note),
             )  # fmt: skip
 
     def add_membership(self, card_id: str, library: str, pin: str, joined: dt.date) -> None:
@@ -182,9 +213,10 @@ class CirculationStore:
     def add_loan(self, loan: LoanRecord) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT INTO loans VALUES (?,?,?,?,?,?)",
+                "INSERT INTO loans (item_id, card_id, checked_out, due, renewals, library, recalled) "
+                "VALUES (?,?,?,?,?,?,?)",
                 (loan.item_id, loan.card_id, loan.checked_out.isoformat(), loan.due.isoformat(),
-                 loan.renewals, loan.library),
+                 loan.renewals, loan.library, int(loan.recalled)),
             )  # fmt: skip
             item = self.item(loan.item_id)
             self.add_history(loan.card_id, loan.library, loan.item_id, item.title if item else "",
@@ -233,6 +265,8 @@ class CirculationStore:
             row["card_id"], row["name"], row["pin"], row["home_library"], bool(row["disabled"]),
             bool(row["card_ok"]), row["fees"], _date(row["suspended_until"]),
             row["loans_elsewhere"], _date(row["birth_date"]), _date(row["expires"]), row["member_no"] or "",
+            row["other_fees"], row["lost_items"], row["claims_returned"], row["billed_items"],
+            row["denied"], row["note"],
         )  # fmt: skip
 
     def card_for(self, number: str) -> str | None:
@@ -331,13 +365,27 @@ class CirculationStore:
             overdue=sum(1 for loan in every if loan.due < today),
             expired=patron.expires is not None and patron.expires < today,
             joined=self.membership_pin(patron.card_id, here) is not None,
+            other_fees=patron.other_fees,
+            lost_items=patron.lost_items,
+            claims_returned=patron.claims_returned,
+            billed_items=patron.billed_items,
+            denied=frozenset(x.strip() for x in patron.denied.split(",") if x.strip()),
+            recall_overdue=sum(1 for loan in every if loan.recalled and loan.due < today),
         )
+
+    def birth_failures(self, card_id: str) -> int:
+        """Wrong birth dates given for this member's bring-in, at any member library."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT birth_failures FROM patrons WHERE card_id=?", (card_id,)
+            ).fetchone()
+        return int(row[0]) if row is not None else 0
 
 
 def _loan(row: sqlite3.Row) -> LoanRecord:
     return LoanRecord(
         row["item_id"], row["card_id"], dt.date.fromisoformat(row["checked_out"]),
-        dt.date.fromisoformat(row["due"]), row["renewals"], row["library"],
+        dt.date.fromisoformat(row["due"]), row["renewals"], row["library"], bool(row["recalled"]),
     )  # fmt: skip
 
 

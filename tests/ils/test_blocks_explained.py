@@ -20,7 +20,7 @@ from simulators.ils import seed
         (seed.SUSPENDED_PATRON_ID, "block.suspended", (("until", "2026-03-12"),)),  # today + 10 days
         (seed.OVERDUE_PATRON_ID, "block.overdue", (("count", "1"),)),
         (seed.LOST_CARD_PATRON_ID, "block.card_lost", ()),
-        (seed.EXPIRED_PATRON_ID, "refusal.card_expired", ()),
+        (seed.EXPIRED_PATRON_ID, "block.card_expired", (("date", "2026-03-01"),)),  # yesterday
     ],
 )
 def test_each_block_is_explained_with_its_figures(library, today, patron_id, message, args):

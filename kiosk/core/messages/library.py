@@ -27,6 +27,32 @@ KO: dict[str, str] = {
     "refusal.bring_in_unsupported": (
         "이 도서관 시스템에서는 회원 가져오기를 할 수 없습니다. 데스크에 문의해 주세요"
     ),
+    # every SIP2 patron status flag, with its figures and the next step (flows/screens.blocked)
+    "block.items_lost": (
+        "분실 처리된 책이 {count}권 있어 대출할 수 없습니다. "
+        "안내데스크에서 변상하거나 찾은 책을 반납해 주세요. 반납은 할 수 있습니다"
+    ),
+    "block.claims_returned": (
+        "반납했다고 알려 주신 책 {count}권을 도서관에서 아직 찾지 못해 대출할 수 없습니다. "
+        "안내데스크에 문의해 주세요. 반납은 할 수 있습니다"
+    ),
+    "block.items_billed": (
+        "변상 청구된 책이 {count}권 있어 대출할 수 없습니다. "
+        "안내데스크에서 정산해 주세요. 반납은 할 수 있습니다"
+    ),
+    "block.recall_overdue": (
+        "도서관이 반납을 요청한 책 {count}권의 반납일이 지나 대출할 수 없습니다. 그 책을 먼저 반납해 주세요"
+    ),
+    "block.recalled_item": "반납 요청된 책: 반납하기를 눌러 먼저 반납해 주세요",
+    "block.too_many_renewals": (
+        "연장할 수 있는 횟수를 모두 써서 더 연장할 수 없습니다. 반납일까지 반납해 주세요"
+    ),
+    "block.recall_denied": "이 회원증으로는 다른 회원이 빌린 책의 반납 요청을 할 수 없습니다",
+    "block.library_note": "도서관에서 보낸 안내",
+    "refusal.renewal_denied": (
+        "이 회원증으로는 연장할 수 없습니다. 반납일까지 반납하거나 안내데스크에 문의해 주세요"
+    ),
+    "refusal.hold_denied": "이 회원증으로는 예약할 수 없습니다. 안내데스크에 문의해 주세요",
     # notices
     "library.checkin_ok": "반납되었습니다",
     "library.checkin_late": "{days}일 늦게 반납되어 {days}일 동안 대출이 정지됩니다",
@@ -78,6 +104,32 @@ EN: dict[str, str] = {
     "refusal.bring_in_unsupported": (
         "This library's system cannot bring memberships in here. Please ask at the desk"
     ),
+    "block.items_lost": (
+        "{count} books on your card are marked lost, so you cannot borrow now. Please see the desk to "
+        "pay for them or return the ones you found. You can still return books"
+    ),
+    "block.claims_returned": (
+        "{count} books you said you returned have not been found yet, so you cannot borrow now. "
+        "Please see the desk. You can still return books"
+    ),
+    "block.items_billed": (
+        "You have been billed for {count} books, so you cannot borrow now. Please settle this at the desk. "
+        "You can still return books"
+    ),
+    "block.recall_overdue": (
+        "{count} books the library asked you to bring back are past their due date, so you cannot borrow "
+        "now. Please return them first"
+    ),
+    "block.recalled_item": "Recalled: press Return books to return it first",
+    "block.too_many_renewals": (
+        "You have used all the renewals allowed. Please return books by their due dates"
+    ),
+    "block.recall_denied": "You cannot ask for books on loan to others to be recalled with this card",
+    "block.library_note": "Message from the library",
+    "refusal.renewal_denied": (
+        "Renewals are not allowed on your card. Return it by its due date, or ask at the desk"
+    ),
+    "refusal.hold_denied": "Reservations are not allowed on your card. Please ask at the desk",
     "library.checkin_ok": "Returned",
     "library.checkin_late": "Returned {days} days late: borrowing is suspended for {days} days",
     "library.checkin_hold_shelf": "Someone has reserved this book. Please hand it to staff",

@@ -39,7 +39,10 @@ KO: dict[str, str] = {
         "본인 확인을 하지 못했습니다. 신분증을 가지고 안내데스크로 와 주세요. 반납은 할 수 있습니다"
     ),
     "bring_in.working": "회원 가져오기를 하고 있습니다",
-    "refusal.bring_in_refused": "회원 가져오기를 할 수 없습니다. 안내데스크에 문의해 주세요",
+    "refusal.bring_in_refused": (
+        "회원 가져오기를 할 수 없습니다. 다니시는 책이음 도서관이나 이 도서관 안내데스크에 문의해 주세요. "
+        "반납은 할 수 있습니다"
+    ),
     "refusal.reservable": "다른 분이 대출 중인 책입니다. 이 줄을 누르면 예약합니다",
     "refusal.on_hold_reservable": (
         "다른 회원이 예약해 둔 책입니다. 책은 안내데스크에 주세요. 이 줄을 누르면 예약 대기에 올립니다"
@@ -88,7 +91,10 @@ EN: dict[str, str] = {
         "Your identity could not be confirmed. Please come to the desk with an ID. You can still return books"
     ),
     "bring_in.working": "Doing the bring-in",
-    "refusal.bring_in_refused": "The bring-in is not possible. Please ask at the desk",
+    "refusal.bring_in_refused": (
+        "The bring-in is not possible. Please ask your home Chaekieum library, or the desk here. "
+        "You can still return books"
+    ),
     "refusal.reservable": "On loan to someone else: touch this line to reserve it",
     "refusal.on_hold_reservable": (
         "Kept for another patron's reservation: please give the book to the desk. "
