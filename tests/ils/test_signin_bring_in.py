@@ -11,6 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from kiosk.core.events import CardRead, Pressed
+from kiosk.core.messages import text
+from kiosk.core.model import Language
 from kiosk.core.views import View
 from kiosk.demo.transcript import Transcript
 from kiosk.flows.screens import VisitSettings
@@ -266,3 +268,54 @@ def test_a_registration_number_typed_borrows_requests_or_reserves(kiosk, server)
     kiosk.wait(lambda v: v.message == "borrow.type_short", "asked for digits")
     kiosk.press("cancel_typing")
     kiosk.wait(lambda v: not v.inputs and v.screen == "borrow", "borrowing")
+
+
+def _bring_in_to_the_end(kiosk: Kiosk, card: str, born: dt.date, then_message: str) -> View:
+    kiosk.runtime.post(CardRead(technology="106A", uid="01", identifier=card))
+    kiosk.wait(lambda v: v.screen == "bring_in", "the bring-in")
+    kiosk.press("agree")
+    kiosk.wait(lambda v: v.message == "bring_in.birth_date", "the birth date")
+    kiosk.enter(born.strftime("%y%m%d"), "bring_in.new_pin")
+    kiosk.enter("4826", "bring_in.repeat_pin")
+    return kiosk.enter("4826", then_message)
+
+
+def test_the_home_library_refusing_the_bring_in_sends_the_patron_there_or_to_the_desk(kiosk, server):
+    view = _bring_in_to_the_end(
+        kiosk, seed.HOME_REFUSED_PATRON_ID, seed.HOME_REFUSED_BIRTH_DATE, "refusal.bring_in_refused"
+    )
+    assert view.screen == "notice" and "giveback" in view.controls
+    assert server.store.membership_pin(seed.HOME_REFUSED_PATRON_ID, "MA") is None
+    said = {language: text(view.message, language) for language in Language}
+    assert "다니시는 책이음 도서관" in said[Language.KO] and "home" in said[Language.EN]
+
+
+def test_the_home_library_stops_confirming_after_too_many_wrong_birth_dates(kiosk, server):
+    """Wrong birth dates given elsewhere (another kiosk, another member library) count at the
+    home library: after five, even the right one is not confirmed, and the kiosk says so."""
+    membership = kiosk.library.membership
+    wrong = dt.date(2001, 1, 1)
+    for _ in range(5):
+        result = membership.bring_in(seed.BIRTH_LOCK_PATRON_ID, wrong, "4826")
+        assert result.reason == "refusal.identity_not_confirmed"
+    assert server.store.birth_failures(seed.BIRTH_LOCK_PATRON_ID) == 5
+    right = membership.bring_in(seed.BIRTH_LOCK_PATRON_ID, seed.BIRTH_LOCK_BIRTH_DATE, "4826")
+    assert not right.ok and right.reason == "bring_in.too_many"
+    view = _bring_in_to_the_end(
+        kiosk, seed.BIRTH_LOCK_PATRON_ID, seed.BIRTH_LOCK_BIRTH_DATE, "bring_in.too_many"
+    )
+    assert view.screen == "notice" and "giveback" in view.controls
+    assert server.store.membership_pin(seed.BIRTH_LOCK_PATRON_ID, "MA") is None
+
+
+def test_a_right_birth_date_after_a_few_wrong_ones_still_joins(kiosk, server):
+    membership = kiosk.library.membership
+    for _ in range(4):
+        assert not membership.bring_in(seed.BIRTH_LOCK_PATRON_ID, dt.date(2001, 1, 1), "4826").ok
+    assert membership.bring_in(seed.BIRTH_LOCK_PATRON_ID, seed.BIRTH_LOCK_BIRTH_DATE, "4826").ok
+    assert server.store.birth_failures(seed.BIRTH_LOCK_PATRON_ID) == 0  # counted afresh
+
+
+def test_a_card_of_no_chaekieum_library_is_told_so(kiosk):
+    result = kiosk.library.membership.bring_in("04FFFFFFFFFFFF", dt.date(1990, 1, 1), "4826")
+    assert not result.ok and result.reason == "refusal.not_a_member"
