@@ -444,7 +444,7 @@ def blocked(language: Language, patron: Patron, reasons: tuple[str, ...]) -> Vie
     note = clean(d.library_note, limit=300).strip()
     if note:
         # The library's own words (its AF message matching no known reason), shown as they are.
-        lines.append(Line(note, "", "info", "block.library_note"))
+        lines.append(Line(note, "", "info", "library.note"))
     return _view(language, "notice", "notice.title", message, message_args=args, lines=tuple(lines),
                  controls=("giveback", "my_loans", "ok", "call_staff"))  # fmt: skip
 

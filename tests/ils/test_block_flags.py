@@ -16,7 +16,7 @@ from simulators.ils import seed
 
 # flag -> (may borrow, first message, its figures, other lines' notes, restrictions)
 EXPECTED = {
-    "charge_denied": (False, "refusal.patron_blocked", (), ["block.library_note"], ()),
+    "charge_denied": (False, "refusal.patron_blocked", (), ["library.note"], ()),
     "renewal_denied": (True, "", (), [], ("renewal_denied",)),
     "recall_denied": (True, "", (), [], ("recall_denied",)),
     "hold_denied": (True, "", (), [], ("hold_denied",)),
@@ -114,13 +114,11 @@ def test_the_librarys_own_words_are_shown_when_no_sentence_fits(library):
     view = screens.blocked(Language.EN, patron, patron.blocks)
     assert view.message == "refusal.patron_blocked"
     (note,) = view.lines
-    assert (note.text, note.note, note.status) == (seed.STAFF_BLOCK_NOTE, "block.library_note", "info")
+    assert (note.text, note.note, note.status) == (seed.STAFF_BLOCK_NOTE, "library.note", "info")
     # A message the kiosk has a sentence for is not repeated in the library's words.
     fees = library.lookup_patron(seed.BLOCKED_PATRON_ID)
     assert fees.details.library_note == ""
-    assert "block.library_note" not in [
-        line.note for line in screens.blocked(Language.EN, fees, fees.blocks).lines
-    ]
+    assert "library.note" not in [line.note for line in screens.blocked(Language.EN, fees, fees.blocks).lines]
 
 
 def test_a_hostile_library_message_is_cleaned_before_it_is_shown(library, server):

@@ -101,12 +101,18 @@ def test_reservations_closed_offer_no_reservation_on_a_refused_row():
 def test_the_library_s_own_words_are_shown_cleaned_beside_the_reason():
     message = reply("charge_denied", BL="Y", AF="Please see Ms. Kim at desk 2\x1b[2J\u202e")
     blocks = patron_blocks(message, TODAY)
-    patron = Patron("P1", "김민수", blocks=blocks, screen_message="Please see Ms. Kim at desk 2\x1b[2J\u202e")
+    patron = Patron("P1", "김민수", blocks=blocks, details=patron_details(message, 0, 7))
     view = screens.blocked(Language.EN, patron, blocks)
     assert view.message == "refusal.patron_blocked"
-    patron = Patron("P1", "김민수", blocks=("refusal.fees",), screen_message="Pay at desk 2\x07")
+    assert [line.text for line in view.lines] == ["Please see Ms. Kim at desk 2"]
+    message = reply("excessive_fines", BL="Y", AF="Pay at desk 2\x07")
+    patron = Patron("P1", "김민수", blocks=("refusal.fees",), details=patron_details(message, 0, 7))
     view = screens.blocked(Language.EN, patron, ("refusal.fees",))
     assert [line.text for line in view.lines] == ["Pay at desk 2"]
+    # Words the kiosk has a sentence for are not repeated.
+    message = reply("excessive_fines", BL="Y", AF="You have outstanding fines")
+    patron = Patron("P1", "김민수", blocks=("refusal.fees",), details=patron_details(message, 0, 7))
+    assert screens.blocked(Language.EN, patron, ("refusal.fees",)).lines == ()
 
 
 def test_an_expired_card_says_when_it_ended():

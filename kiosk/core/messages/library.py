@@ -47,8 +47,10 @@ KO: dict[str, str] = {
     "block.too_many_renewals": (
         "연장할 수 있는 횟수를 모두 써서 더 연장할 수 없습니다. 반납일까지 반납해 주세요"
     ),
-    "block.recall_denied": "이 회원증으로는 다른 회원이 빌린 책의 반납 요청을 할 수 없습니다",
-    "block.library_note": "도서관에서 보낸 안내",
+    "block.recall_denied": (
+        "이 회원증으로는 다른 회원이 빌린 책의 반납 요청을 할 수 없습니다. 안내데스크에 문의해 주세요"
+    ),
+    "library.note": "도서관에서 보낸 안내",
     "refusal.renewal_denied": (
         "이 회원증으로는 연장할 수 없습니다. 반납일까지 반납하거나 안내데스크에 문의해 주세요"
     ),
@@ -124,8 +126,10 @@ EN: dict[str, str] = {
     "block.too_many_renewals": (
         "You have used all the renewals allowed. Please return books by their due dates"
     ),
-    "block.recall_denied": "You cannot ask for books on loan to others to be recalled with this card",
-    "block.library_note": "Message from the library",
+    "block.recall_denied": (
+        "You cannot ask for books on loan to others to be recalled with this card. Please ask at the desk"
+    ),
+    "library.note": "Message from the library",
     "refusal.renewal_denied": (
         "Renewals are not allowed on your card. Return it by its due date, or ask at the desk"
     ),
