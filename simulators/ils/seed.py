@@ -390,8 +390,8 @@ def seed(store: CirculationStore, today: dt.date) -> None:
             today - dt.timedelta(days=30),
         )
         # Twelve loans, a fortnight apart, each returned after ten days.
-        for n, item in enumerate(HISTORY_ITEMS):
+        for n, returned_item in enumerate(HISTORY_ITEMS):
             out = today - dt.timedelta(days=14 * (HISTORY_COUNT - n) + 10)
-            found = store.item(item)
-            store.add_history(HISTORY_PATRON_ID, LIBRARY, item, found.title if found else "", out,
+            found = store.item(returned_item)
+            store.add_history(HISTORY_PATRON_ID, LIBRARY, returned_item, found.title if found else "", out,
                               out + dt.timedelta(days=10))  # fmt: skip
