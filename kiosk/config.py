@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import re
 import stat
@@ -590,6 +591,21 @@ def _type_name(kind: type | tuple[type, ...]) -> str:
         dict: "a table",
     }  # fmt: skip
     return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def toml_value(value: Any) -> str:
+    """A setting's value written as TOML (settings files made by the soak and the gallery)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a TOML basic string
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):  # an inline table ([library] members)
+        return "{" + ", ".join(f"{toml_value(str(k))} = {toml_value(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
 
 
 def validate(data: Mapping[str, Any], source: str) -> Settings:

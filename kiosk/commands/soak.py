@@ -358,7 +358,7 @@ def _life_config(base: Any, args: argparse.Namespace, life: Path, server: Any) -
     for section in config.SCHEMA:
         lines.append(f"[{section}]")
         for key, value in getattr(settings, section).as_dict().items():
-            lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+            lines.append(f"{key} = {config.toml_value(value)}")
     path = life / "kiosk.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -128,20 +128,6 @@ def _slug(message_id: str) -> str:
 # ---------------------------------------------------------------------- running the visits
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # a TOML basic string
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):  # an inline table ([library] members)
-        return "{" + ", ".join(f"{_toml_value(str(k))} = {_toml_value(v)}" for k, v in value.items()) + "}"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
-
-
 def run_config(base: Path | None, language: str) -> str:
     """The settings of one run: `base` (default: the embedded simulators) in `language`, with its
     own library store and port so that runs side by side share nothing."""
@@ -156,7 +142,7 @@ def run_config(base: Path | None, language: str) -> str:
     lines = []
     for table, keys in data.items():
         lines.append(f"[{table}]")
-        lines += [f"{key} = {_toml_value(value)}" for key, value in keys.items()]
+        lines += [f"{key} = {config.toml_value(value)}" for key, value in keys.items()]
         lines.append("")
     return "\n".join(lines)
 

@@ -326,7 +326,7 @@ def test_my_account_shows_loans_quota_and_the_history(tmp_path):
             [["until", (dt.date.today() + dt.timedelta(days=10)).isoformat()]],
         ),
         ("blocked-lost-card", "block.card_lost", []),
-        ("blocked-expired", "refusal.card_expired", []),
+        ("blocked-expired", "block.card_expired", []),
     ],
 )
 def test_a_blocked_card_is_told_why_and_offered_return(tmp_path, name, message, args):
@@ -334,8 +334,10 @@ def test_a_blocked_card_is_told_why_and_offered_return(tmp_path, name, message, 
     store.close()
     (view,) = [v for v in shown_views(entries) if v["message"] == message][:1]
     assert view["screen"] == "notice" and view["controls"][0] == "giveback" and "ok" in view["controls"]
-    if name == "blocked-suspended":  # the date is the day the simulated library was seeded
-        assert len(view["message_args"]) == 1 and view["message_args"][0][0] == "until"
+    if name in ("blocked-suspended", "blocked-expired"):  # dates from the day the library was seeded
+        (key, value), *more = view["message_args"]
+        assert not more and key == ("until" if name == "blocked-suspended" else "date")
+        assert dt.date.fromisoformat(value)
     else:
         assert view["message_args"] == args
     assert not [e for e in entries if e["type"] == "PrintReceipt"]
