@@ -109,7 +109,8 @@ class Account(Activity[AccountState]):
 
     def _may_renew(self) -> bool:
         patron = self.visit.patron
-        return patron is None or "renewal_denied" not in patron.details.restrictions
+        closed = ("renewal_denied", "too_many_renewals")
+        return patron is None or not set(closed) & set(patron.details.restrictions)
 
     def _summary(self) -> tuple[Line, ...]:
         """Loans here and across Chaekieum, what may still be borrowed, and fees owed."""
@@ -134,9 +135,7 @@ class Account(Activity[AccountState]):
         if d.fees_owed:
             lines.append(Line("", "", "refused", "account.fees", (("amount", f"{d.fees_owed:,}"),)))
         # What the library closed for this patron, said with the next step.
-        for flag in ("renewal_denied", "hold_denied"):
-            if flag in d.restrictions:
-                lines.append(Line("", "", "refused", f"account.{flag}"))
+        lines += [Line("", "", "refused", screens.RESTRICTION_LINES[flag]) for flag in d.restrictions]
         return tuple(lines)
 
     def _history_view(self, countdown: int | None) -> View:

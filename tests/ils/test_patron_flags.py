@@ -84,6 +84,13 @@ def test_renewals_closed_take_renew_off_my_loans_and_say_so():
     assert "account.renewal_denied" in notes and "account.hold_denied" in notes
     account.handle(Pressed(control="renew_all"))
     assert not account.busy  # nothing sent
+    # No renewals left is the same for the controls, said in its own words.
+    session.visit.patron = Patron(
+        "P1", "김민수", details=patron_details(reply("too_many_renewals", BL="Y"), 1, 7)
+    )
+    view = Account(session).view(None)
+    assert "renew_all" not in view.controls
+    assert "block.too_many_renewals" in [line.note for line in view.lines]
 
 
 def test_reservations_closed_offer_no_reservation_on_a_refused_row():
