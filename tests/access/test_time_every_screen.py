@@ -193,7 +193,7 @@ KNOWN = {
             "bring-in: birth date",
             "bring-in: new PIN",
         )
-    },  # fmt: skip
+    },
     **{
         (name, "key"): STALE_VIEW
         for name in (
@@ -205,7 +205,7 @@ KNOWN = {
             "borrow: typing a number",
             "return: typing a number",
         )
-    },  # fmt: skip
+    },
     ("notice: cannot borrow", "book"): NOTICE_IGNORES_BOOKS,
     ("blocked: my loans", "book"): BLOCKED_ACCOUNT_BOOK,
     ("my loans", "armed"): SWITCH_NO_REARM,
