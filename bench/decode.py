@@ -32,7 +32,7 @@ from pyzbar import pyzbar
 
 from kiosk.devices.barcodes import STEPS, CodePatterns, FrameMemory, admit, decode
 from kiosk.devices.camera import FrameVotes, decode_frame, load_gray
-from simulators.camera import HARD, MILD, UNSEEN, VirtualCamera, seed_codes
+from simulators.camera import HARD, MILD, UNSEEN, UNSEEN_2, VirtualCamera, seed_codes
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "data" / "barcodes" / "zxing-cpp-samples"
@@ -229,10 +229,27 @@ UNSEEN_CODES = [
     ("9791162203620", "EAN13"),
     ("CHAEKIEUM:A1B2-C3D4", "QRCode"),
 ]
+# The UNSEEN conditions with other seeds and codes: what the frame path's averaging along
+# the bars and its smoothed QR look were tuned on (so not unseen).
+DIM_CODES = [
+    ("KT0000345678", "Code128"),
+    ("LB0000098765", "Code39"),
+    ("9788937460449", "EAN13"),
+    ("CHAEKIEUM:Z9Y8-X7W6", "QRCode"),
+]
+# Codes for the second unseen scenes: measured, never tuned on.
+UNSEEN_2_CODES = [
+    ("HN0000202020", "Code128"),
+    ("DX0000765432", "Code39"),
+    ("9788954651134", "EAN13"),
+    ("CHAEKIEUM:Q1W2-E3R4", "QRCode"),
+]
 CONDITION_SETS = [
     ("mild", MILD, 7, None),
     ("hard", HARD, 7, None),
+    ("dim (tuned on)", UNSEEN, 99, DIM_CODES),
     ("unseen", UNSEEN, 1234, UNSEEN_CODES),
+    ("unseen 2", UNSEEN_2, 4242, UNSEEN_2_CODES),
 ]
 FRAME_MS = 1000 / 30
 

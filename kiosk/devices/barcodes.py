@@ -390,6 +390,13 @@ _FRAME_ROW_STEP = 2
 _FRAME_MIN_QUALITY = 3
 # A remembered label whose bars turned more than this is in a new pose: searched afresh.
 _SAME_POSE_DEG = 6.0
+# A label turned upright is read with every few rows averaged into one (along its bars: a
+# dim frame's noise averaged away, the bars kept their width): 4 rows, then 8 for pyzbar
+# when that read nothing sure. More rows blur the slightly fanned bars of a slanted label.
+_STRIP_ROWS = (4, 8)
+# A QR code the whole frame did not read: its region smoothed this much (Gaussian sigma,
+# pixels) against the sensor noise that breaks up its modules in a dim frame.
+_QR_SMOOTHING = 1.0
 
 
 @dataclass
@@ -475,14 +482,38 @@ def read_frame(
     # A few rows across a tilted label is where zxing-cpp misreads EAN-13 and Code 128 on
     # camera frames, the same way frame after frame: such a reading is only a vote.
     cands += [replace(c, trusted=False) if _thin(c) else c for c in whole]
+    found_regions = looks.found_regions(gray, True)
     if linear:
-        for r in looks.found_regions(gray, True):
+        for r in found_regions:
             if r.coherence < looks.LINEAR_COHERENCE or any(looks.same_place(r.box, b.box) for b in looked):
                 continue
             must = _look_linear(gray, r, cands, linear, deadline, must, rotate)
             looked.append(r)
+    if "QRCode" in names and not any(c.symbology == "QRCode" for c in cands):
+        _look_qr(gray, [r for r in found_regions if r.coherence < looks.LINEAR_COHERENCE], cands, deadline)
     found, _ = _merge(cands, strict=True)
     return _remember(found, cands, looked, memory, gray.shape)
+
+
+def _look_qr(
+    gray: np.ndarray, found: list[looks.Region], cands: list[_Candidate], deadline: float | None
+) -> None:
+    """The regions whose edges run every way (a QR code's modules, or print), smoothed, for
+    zxing-cpp, until one reads a QR code: a phone's code in a dim frame, its modules broken
+    up by noise that the whole-frame pass could not see through."""
+    for r in found:
+        box = looks.grown(r.box, gray.shape, 0.1)
+        if deadline is not None and not looks.affordable("qr-smoothed", box, deadline):
+            return
+        t0 = time.perf_counter()
+        smoothed = preprocess.gaussian(looks.crop(gray, box), _QR_SMOOTHING)
+        part = np.clip(smoothed + 0.5, 0, 255).astype(np.uint8)
+        read = _zxing(looks.View(part, "qr-smoothed", box), ["QRCode"], camera=True)
+        cands += read
+        if deadline is not None:
+            looks.learn("qr-smoothed", box, time.perf_counter() - t0)
+        if read:
+            return
 
 
 def _look_linear(
@@ -498,23 +529,30 @@ def _look_linear(
     the next region still must get a look (none has yet)."""
     box = looks.grown(r.box, gray.shape, looks.LEVEL_MARGIN)
     # At half size first, rows along the label: a quarter of the pixels, and the 2x2
-    # mean evens out the noise of a dim frame. When that read nothing, turned truly upright
-    # at full size (a slanted label's fanned-out bars, which no shear makes parallel); then,
-    # while nothing is settled, levelled at full size with rows across the bars.
+    # mean evens out the noise of a dim frame. When that read nothing sure, turned truly
+    # upright at full size (a slanted label's fanned-out bars, which no shear makes
+    # parallel), read with every 4 (then 8) rows averaged along the bars; then, while
+    # nothing is settled, levelled at full size with rows across the bars.
     for look in ("level-half", "rotated", "level"):
         mine = [c for c in cands if c.symbology in linear and _near(c.box, r.box)]
         if look != "level-half" and _region_settled(mine):
             break
-        # Only a region nothing was read in yet (a slanted Code 39 label, mostly).
-        if look == "rotated" and (rotate is None or r.tilt is None or mine):
+        # A sure reading from the upright look: the full-size levelled one would only add a
+        # vote (what frame votes and the next frame give for less).
+        if look == "level" and any(c.trusted and c.look == "rotated" for c in mine):
+            break
+        # Only a region nothing sure was read in yet (a slanted Code 39 label, a dim one).
+        if look == "rotated" and (rotate is None or r.tilt is None or any(c.trusted for c in mine)):
             continue
         if deadline is not None and not must and not looks.affordable(look, box, deadline):
             break
         must = False
         t0 = time.perf_counter()
+        upright = None
         if look == "rotated":
             assert rotate is not None and r.tilt is not None
-            view = looks.View(rotate(looks.crop(gray, box), r.tilt), look, box, turned=True)
+            upright = rotate(looks.crop(gray, box), r.tilt)
+            view = looks.View(preprocess.row_means(upright, _STRIP_ROWS[0]), look, box, turned=True)
         else:
             level = looks.levelled(gray, r, along_label=look == "level-half")
             if level is None:
@@ -526,6 +564,12 @@ def _look_linear(
             # what pyzbar reads.
             cands += _zxing(view, linear, trusted=look != "level-half", camera=True)
         cands += _zbar(view, linear, scan=(_FRAME_ROW_STEP, 0), min_quality=_FRAME_MIN_QUALITY)
+        for rows in _STRIP_ROWS[1:]:
+            sure = any(c.trusted for c in cands if c.symbology in linear and _near(c.box, r.box))
+            if upright is None or sure:
+                break
+            strips = replace(view, image=preprocess.row_means(upright, rows))
+            cands += _zbar(strips, linear, scan=(_FRAME_ROW_STEP, 0), min_quality=_FRAME_MIN_QUALITY)
         if deadline is not None:
             looks.learn(look, box, time.perf_counter() - t0)
     return must

@@ -94,6 +94,7 @@ COST_NS_PER_PX: dict[str, float] = {
     "level-half": 12.0,
     "level": 20.0,
     "rotated": 30.0,
+    "qr-smoothed": 40.0,
 }
 # Below this many degrees a label is read as it is: rows already cross all its bars.
 LEVEL_ABOVE_DEG = 4.0
