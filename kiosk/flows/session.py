@@ -90,7 +90,7 @@ class Session(Machine[SessionState]):
     IGNORED = {
         V.IDLE: (CardRemoved, ReceiptPrinted, LibraryReplied, DeviceStatus, ScanTrouble),
         V.IDENTIFYING: (*_BUSY, ReceiptPrinted),
-        V.NOTICE: _WAITING,
+        V.NOTICE: tuple(e for e in _WAITING if e is not BarcodeRead),
         V.ACTIVE: (Started, CardRemoved, CardProblem, ReceiptPrinted),
         V.PRINTING: (*_BUSY, LibraryReplied),
         V.GOODBYE: _WAITING,
@@ -399,6 +399,15 @@ class Session(Machine[SessionState]):
         self.visit = Visit(started=event.at)
         return self._start(Giveback(self), first=event)
 
+    @on(V.NOTICE, BarcodeRead, to=(V.NOTICE, V.IDENTIFYING, V.ACTIVE), note="member card / presence")
+    def on_code_at_notice(self, event: BarcodeRead) -> Step[SessionState]:
+        """A mobile card shown at a notice is the next patron, as a card tapped there; a book
+        is the patron still there (more time; the notice offers what may be done with it)."""
+        if event.kind == "member" and not self._closed():
+            return self._identify(event.text, "qr", event.at)
+        rearm = self._rearm()
+        return Step(None, [*rearm, self._show(self._timed_view())])
+
     # ---------------------------------------------------------------- identifying
 
     @on(V.IDENTIFYING, LibraryReplied, to=(V.ACTIVE, V.NOTICE))
@@ -518,7 +527,8 @@ class Session(Machine[SessionState]):
         if activity is not None and activity.name == "account" and not activity.busy and event.kind == "item":
             if not self.visit.may_borrow:
                 self.visit.banner = "account.may_not_borrow"
-                return Step(None, [PlaySound("beep.error"), self._show(self._activity_view())])
+                rearm = self._rearm()  # a book shown is the patron there
+                return Step(None, [PlaySound("beep.error"), self._show(self._activity_view()), *rearm])
             return self._start(Borrow(self), first=event)  # a book shown on "My loans": borrowing
         return Step(None, self._pass(event))
 
@@ -553,7 +563,8 @@ class Session(Machine[SessionState]):
             return Step(handoff.target, effects + handoff.effects)
         if self.visit.finishing and not owner.busy:
             return self._finish(effects)
-        return Step(None, effects + [self._show(self._activity_view())] + self._rearm())
+        rearm = self._rearm()  # the countdown is off the screen drawn next
+        return Step(None, effects + [self._show(self._activity_view())] + rearm)
 
     @on(V.ACTIVE, DeviceStatus)
     def on_device_active(self, event: DeviceStatus) -> list[Effect]:
@@ -570,7 +581,8 @@ class Session(Machine[SessionState]):
         """An event for the activity; its screen shown after, the inactivity time restarted."""
         assert self.activity is not None
         effects = self.activity.handle(event)
-        return effects + [self._show(self._activity_view())] + self._rearm()
+        rearm = self._rearm()  # the countdown is off the screen drawn next
+        return effects + [self._show(self._activity_view())] + rearm
 
     def _rearm(self) -> list[Effect]:
         """A touch, a key or a book: the time starts again (none runs while the library is asked)."""
@@ -698,13 +710,14 @@ class Session(Machine[SessionState]):
         if state == V.ACTIVE and self.activity is not None and not self.activity.busy:
             switch = self._switch(c)
             if switch is not None:
-                return switch
+                return Step(switch.target, [*switch.effects, *self._rearm()])
         if state == V.ACTIVE and self.activity is not None and self.activity.offers(c):
             effects = self.activity.handle(event)
             handoff = self._handoff(event.at)
             if handoff is not None:
                 return Step(handoff.target, effects + handoff.effects)
-            return Step(None, effects + [self._show(self._activity_view())] + self._rearm())
+            rearm = self._rearm()  # the countdown is off the screen drawn next
+            return Step(None, effects + [self._show(self._activity_view())] + rearm)
         if state in (V.ACTIVE, V.NOTICE) and c in ("extend", "touch"):
             # More time asked for, or a touch anywhere on the screen: the time starts again.
             return Step(None, [*self._rearm(), self._show(self._timed_view())])

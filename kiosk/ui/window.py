@@ -358,6 +358,9 @@ class KioskWindow(ScreenFrame):
             return False
         if action in ("next", "previous"):
             self.focusNextPrevChild(action == "next")
+            if not event.isAutoRepeat():
+                # The patron is there: as a touch beside the controls, it gives more time.
+                self.post(Pressed(control="touch"))
         elif event.isAutoRepeat():
             pass  # a key held down presses once
         elif action == "enter":

@@ -21,8 +21,6 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 
-import pytest
-
 from kiosk import config
 from kiosk.app import visit_settings
 from kiosk.core.effects import CallLibrary, CancelTimer, Effect, Show, StartTimer
@@ -165,51 +163,10 @@ EXTENDERS: dict[str, Callable[[Clocked], object]] = {
     "key": press("key.1"),
     "book": lambda d: (d.run(BarcodeRead(text=NEW_BOOK, symbology="Code128")), d.answer()),
 }
-# Known failures in the kiosk's flows (kiosk/flows/session.py), found by these tests.
-STALE_VIEW = (
-    "Session shows the activity's view before _rearm() clears the countdown (on_pressed's and "
-    "_pass's `[self._show(self._activity_view())] + self._rearm()`): a digit typed, or a book shown "
-    "while signing in or in the bring-in, restarts the time but leaves '20 s left / More time' on screen"
-)
-NOTICE_IGNORES_BOOKS = (
-    "a notice ignores BarcodeRead (Session._WAITING): a book shown during its countdown gives no more time"
-)
-BLOCKED_ACCOUNT_BOOK = (
-    "Session.on_code on My loans of a patron who may not borrow shows account.may_not_borrow without "
-    "_rearm(): the book shown gives no more time and the countdown stays"
-)
-SWITCH_NO_REARM = (
-    "Session._switch (My loans from borrowing) starts the activity without _rearm(): pressing "
-    "My loans does not restart the inactivity time"
-)
-KNOWN = {
-    **{
-        (name, "book"): STALE_VIEW
-        for name in (
-            "sign-in: number",
-            "sign-in: number typed",
-            "sign-in: PIN",
-            "bring-in: consent",
-            "bring-in: birth date",
-            "bring-in: new PIN",
-        )
-    },
-    **{
-        (name, "key"): STALE_VIEW
-        for name in (
-            "sign-in: number",
-            "sign-in: number typed",
-            "sign-in: PIN",
-            "bring-in: birth date",
-            "bring-in: new PIN",
-            "borrow: typing a number",
-            "return: typing a number",
-        )
-    },
-    ("notice: cannot borrow", "book"): NOTICE_IGNORES_BOOKS,
-    ("blocked: my loans", "book"): BLOCKED_ACCOUNT_BOOK,
-    ("my loans", "armed"): SWITCH_NO_REARM,
-}
+# Gaps found by this module and since mended (each was a strict xfail): the countdown left on
+# screen after a digit or a book, a book at a notice, on a blocked patron's My loans, and the
+# switch to My loans giving no more time.
+KNOWN: dict[tuple[str, str], str] = {}
 # Where a book shown leads to another screen, as it should: on My loans a book is borrowed.
 AFTER_A_BOOK = {"account": "borrow"}
 
@@ -299,24 +256,6 @@ def test_every_screen_of_a_visit_counts_down_and_gives_more_time():
     assert SETTINGS.inactivity_s >= 120 and SETTINGS.countdown_s >= 20
 
 
-@pytest.mark.parametrize(
-    ("name", "check"),
-    [
-        pytest.param(*key, marks=pytest.mark.xfail(strict=True, reason=why))
-        for key, why in sorted(KNOWN.items())
-    ],
-)
-def test_known_gaps(name, check):
-    """Each known failure of the table's test, one by one: strict, so a fix shows."""
-    _, problems = problems_of(name)
-    assert check not in problems, problems[check]
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="KioskWindow.route_key moves the focus for next/previous without posting anything to the "
-    "visit: a patron moving through the controls with the keypad during the countdown gets no more time",
-)
 def test_a_keypads_arrow_keys_give_more_time_during_the_countdown():
     """A physical key is the patron there: moving the focus during the countdown must reach the
     visit (the window posts "touch" for a touch beside the controls, and should for a key)."""
