@@ -151,6 +151,9 @@ class ScreenFrame(QWidget):
         one_scroll = self.scrolls()
         if one_scroll and self.list_area.widget() is self.holder:
             self.list_area.takeWidget()
+            # A scroll area makes its widget fill its background (the palette's light grey):
+            # on the page it must show the theme's own, as in high contrast.
+            self.holder.setAutoFillBackground(False)
             self.list_area.hide()
             self.column.insertWidget(self.column.indexOf(self.list_area), self.holder, 1)
             self.holder.show()

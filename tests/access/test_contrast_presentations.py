@@ -36,16 +36,11 @@ LOW_HC = Mode(high_contrast=True, low=True, voice_open=True)
 # Kinds of text seen whole somewhere at 200 % (the page scrolls: what is cut by the panel's edge
 # is measured where it is seen whole, at 100 %).
 ZOOM_KINDS = {"button", "primary", "access", "key"}
-HC_LOW_BUG = (
-    "high contrast in the low position: the list/pictogram panel is drawn light grey (#EFEFEF) "
-    "behind the high-contrast white text (1.15:1), e.g. the first screen's hint; the low position's "
-    "page is not restyled for high contrast (kiosk/ui)"
-)
 
 
 @pytest.mark.parametrize(
     "mode",
-    [ZOOMED, ZOOMED_HC, LOW, pytest.param(LOW_HC, marks=pytest.mark.xfail(strict=True, reason=HC_LOW_BUG))],
+    [ZOOMED, ZOOMED_HC, LOW, LOW_HC],
     ids=lambda m: m.name,
 )
 def test_every_text_drawn_reads_at_4_5_to_1(mode):
