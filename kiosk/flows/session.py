@@ -669,13 +669,13 @@ class Session(Machine[SessionState]):
                 AlertStaff("warning", f"staff called from screen {state}"),
                 PlaySound("chime.staff"),
             ]
-            shown = self._last_view
+            under = self._last_view
             if state in (V.ACTIVE, V.NOTICE):
                 # The patron is there, waiting for staff: the time starts again.
                 effects += self._rearm()
-                shown = self._timed_view()
-            if shown is not None:
-                effects.append(self._show(replace(shown, message="notice.staff_called", message_args=())))
+                under = self._timed_view()
+            if under is not None:
+                effects.append(self._show(replace(under, message="notice.staff_called", message_args=())))
             return Step(None, effects)
         if state in (V.IDLE, V.NOTICE) and c == "sign_in":
             # No card at hand: the membership number on the keypad, then the PIN.

@@ -438,12 +438,18 @@ def test_a_book_shown_again_is_already_on_the_list_and_staff_are_called(tmp_path
     assert [x["item_id"] for x in receipt["refused"]] == [seed.ON_HOLD_ITEM]
 
 
-def test_time_running_out_is_counted_down_and_more_time_given(tmp_path):
-    store, entries, _ = run_visit(tmp_path, "time-running-out")
+def visit_that_lends(tmp_path: Path, name: str, item: str) -> list[dict]:
+    """The transcript of a shipped visit after which the library has `item` on loan."""
+    store, entries, _ = run_visit(tmp_path, name)
     try:
-        assert store.loan(seed.DEMO_ITEMS[0]) is not None
+        assert store.loan(item) is not None
     finally:
         store.close()
+    return entries
+
+
+def test_time_running_out_is_counted_down_and_more_time_given(tmp_path):
+    entries = visit_that_lends(tmp_path, "time-running-out", seed.DEMO_ITEMS[0])
     views = shown_views(entries)
     counting = [v for v in views if v.get("countdown") is not None and v["screen"] != "goodbye"]
     assert counting and all(v["screen"] == "borrow" and v["controls"][0] == "extend" for v in counting)
@@ -453,11 +459,7 @@ def test_time_running_out_is_counted_down_and_more_time_given(tmp_path):
 
 
 def test_a_worn_label_gets_help_and_the_number_is_typed_instead(tmp_path):
-    store, entries, _ = run_visit(tmp_path, "worn-label")
-    try:
-        assert store.loan(seed.DEMO_ITEMS[1]) is not None
-    finally:
-        store.close()
+    entries = visit_that_lends(tmp_path, "worn-label", seed.DEMO_ITEMS[1])
     messages = [v["message"] for v in shown_views(entries) if v["screen"] == "borrow"]
     assert "scan.help" in messages and "borrow.type_prompt" in messages
     # The camera read nothing off the worn label: the only checkout is the typed one.
