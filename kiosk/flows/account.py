@@ -121,13 +121,24 @@ class Account(Activity[AccountState]):
         held = {loan.item_id for loan in patron.loans}
         borrowed = len([loan for loan in self.visit.borrowed if loan.item_id not in held])
         here = (d.loans_here if d.loans_here is not None else len(patron.loans)) + borrowed
-        lines = [Line("", "", "info", "account.loans_here", (("count", str(here)),))]
-        if d.network_loans is not None:
-            lines.append(
-                Line("", "", "info", "account.loans_network", (("count", str(d.network_loans + borrowed)),))
+        # Two rows, so that the loans themselves start high on the screen: what is on loan
+        # (here, and across Chaekieum), then what may still be borrowed under each limit.
+        if d.network_loans is None:
+            lines = [Line("", "", "info", "account.loans_here", (("count", str(here)),))]
+        else:
+            network = str(d.network_loans + borrowed)
+            lines = [Line("", "", "info", "account.loans_both", (("count", str(here)), ("network", network)))]
+        limits = {a.binds.value: a for a in d.allowances(borrowed)}
+        if len(limits) == 2:
+            here_limit, network_limit = limits["library"], limits["network"]
+            args = (
+                ("left", str(here_limit.left)),
+                ("limit", str(here_limit.limit)),
+                ("network_left", str(network_limit.left)),
+                ("network_limit", str(network_limit.limit)),
             )
-        # What may still be borrowed, at this library and across Chaekieum: both, as either binds.
-        for allowance in d.allowances(borrowed):
+            lines.append(Line("", "", "info", "account.quota_both", args))
+        for allowance in limits.values() if len(limits) == 1 else ():
             scope = f"receipt.quota.{allowance.binds.value}" + ("" if allowance.left else ".reached")
             lines.append(
                 Line("", "", "info", scope, (("left", str(allowance.left)), ("limit", str(allowance.limit))))

@@ -307,7 +307,7 @@ def test_my_account_shows_loans_quota_and_the_history(tmp_path):
         store.close()
     account = [v for v in shown_views(entries) if v["screen"] == "account" and not v["busy"]]
     notes = [line["note"] for line in account[0]["lines"]]
-    assert {"account.loans_here", "account.loans_network", "receipt.quota.library"} <= set(notes)
+    assert {"account.loans_both", "account.quota_both"} <= set(notes)
     history = [v for v in account if v["message"] == "account.history_note"]
     assert history, "the history was shown"
     listed = {line["detail"] for line in history[0]["lines"]}

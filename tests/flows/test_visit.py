@@ -902,11 +902,12 @@ def test_my_account_shows_totals_fees_and_a_paged_history_never_printed():
     (view,) = shows(flow.handle(Pressed(control="my_loans")))
     totals = [(x.note, x.note_args) for x in view.lines if not x.detail]
     assert totals == [
-        ("account.loans_here", (("count", "1"),)),
-        ("account.loans_network", (("count", "5"),)),
+        ("account.loans_both", (("count", "1"), ("network", "5"))),
         # Both limits, this library's and Chaekieum's, whichever binds.
-        ("receipt.quota.library", (("left", "6"), ("limit", "7"))),
-        ("receipt.quota.network", (("left", "15"), ("limit", "20"))),
+        (
+            "account.quota_both",
+            (("left", "6"), ("limit", "7"), ("network_left", "15"), ("network_limit", "20")),
+        ),
         ("account.fees", (("amount", "3,000"),)),
     ]
     effects = flow.handle(Pressed(control="history"))
@@ -925,7 +926,7 @@ def test_my_account_shows_totals_fees_and_a_paged_history_never_printed():
     (view,) = shows(flow.handle(Pressed(control="history_more")))
     assert [x.detail for x in view.lines] == ["EM8", "EM9"] and "history_more" not in view.controls
     (view,) = shows(flow.handle(Pressed(control="loans")))
-    assert view.lines[0].note == "account.loans_here"
+    assert view.lines[0].note == "account.loans_both"
     # Nothing was done: finishing prints no receipt, so the history is on no paper.
     effects = flow.handle(Pressed(control="finish"))
     assert not [e for e in effects if isinstance(e, PrintReceipt)]

@@ -109,6 +109,11 @@ KO: dict[str, str] = {
     "account.hold_cancelled": "예약을 취소했습니다",
     "account.loans_here": "이 도서관에서 대출 중: {count}권",
     "account.loans_network": "책이음 도서관 전체에서 대출 중: {count}권",
+    "account.loans_both": "대출 중: 이 도서관 {count}권 · 책이음 도서관 전체 {network}권",
+    "account.quota_both": (
+        "더 빌릴 수 있는 책: 이 도서관 {left}권 (한도 {limit}권) · "
+        "책이음 전체 {network_left}권 (한도 {network_limit}권)"
+    ),
     "account.fees": "미납 연체료 {amount}원: 안내데스크에서 납부할 수 있습니다",
     "account.history_line": "{library} · 대출 {out} · 반납 {back}",
     "account.history_line_out": "{library} · 대출 {out} · 아직 대출 중",
@@ -258,6 +263,11 @@ EN: dict[str, str] = {
     "account.hold_cancelled": "Reservation cancelled",
     "account.loans_here": "On loan at this library: {count}",
     "account.loans_network": "On loan across Chaekieum libraries: {count}",
+    "account.loans_both": "On loan: {count} here · {network} across Chaekieum libraries",
+    "account.quota_both": (
+        "You can borrow {left} more here (limit {limit}) · {network_left} more across Chaekieum "
+        "(limit {network_limit})"
+    ),
     "account.fees": "Fees owed: {amount} won; you can pay at the desk",
     "account.history_line": "{library} · borrowed {out} · returned {back}",
     "account.history_line_out": "{library} · borrowed {out} · still on loan",
