@@ -183,10 +183,12 @@ def _zbar(
     trusted: bool = True,
     scan: tuple[int, int] = (1, 1),
     min_quality: int = 0,
+    averaged: int = 1,
 ) -> list[_Candidate]:
     """pyzbar's readings of a view, every `scan` (row, column) line; a turned view's rows
     (every `scan[0]`-th one). A linear reading fewer than `min_quality` scan lines agree on
-    is only a vote."""
+    is only a vote. `averaged`: how many of the label's rows each row of the view is the
+    mean of (its height in the frame is that many times its height here)."""
     out = []
     symbols = [_ZBAR_SYMBOLS[n] for n in names]
     rows, columns = (max(1, scan[0]), 0) if view.turned else scan
@@ -201,7 +203,8 @@ def _zbar(
         r = d.rect
         box = view.box(r.left, r.top, r.left + r.width, r.top + r.height)
         # A few scan lines across a tilted label: where pyzbar's linear misreads come from.
-        thin = name != "QRCode" and r.height < _THIN_PX and r.height < 0.05 * r.width
+        tall = r.height * averaged
+        thin = name != "QRCode" and tall < _THIN_PX and tall < 0.05 * r.width
         weak = name != "QRCode" and d.quality < min_quality
         out.append(_Candidate(name, text, box, "zbar", view.look, trusted and not thin and not weak))
     return out
@@ -394,6 +397,8 @@ _SAME_POSE_DEG = 6.0
 # dim frame's noise averaged away, the bars kept their width): 4 rows, then 8 for pyzbar
 # when that read nothing sure. More rows blur the slightly fanned bars of a slanted label.
 _STRIP_ROWS = (4, 8)
+# What one more look at the strips costs at most (pyzbar on a few dozen rows).
+_STRIPS_S = 0.004
 # A QR code the whole frame did not read: its region smoothed this much (Gaussian sigma,
 # pixels) against the sensor noise that breaks up its modules in a dim frame.
 _QR_SMOOTHING = 1.0
@@ -489,7 +494,8 @@ def read_frame(
                 continue
             must = _look_linear(gray, r, cands, linear, deadline, must, rotate)
             looked.append(r)
-    if "QRCode" in names and not any(c.symbology == "QRCode" for c in cands):
+    # A frame that read a label already (a book, not a phone) spends no more time on QR looks.
+    if "QRCode" in names and not any(c.symbology == "QRCode" or c.trusted for c in cands):
         _look_qr(gray, [r for r in found_regions if r.coherence < looks.LINEAR_COHERENCE], cands, deadline)
     found, _ = _merge(cands, strict=True)
     return _remember(found, cands, looked, memory, gray.shape)
@@ -566,13 +572,15 @@ def _look_linear(
         # Every row of the upright look's strips (each already several rows averaged, and a
         # quarter as many): more agreeing scan lines for pyzbar's count.
         step = 1 if upright is not None else _FRAME_ROW_STEP
-        cands += _zbar(view, linear, scan=(step, 0), min_quality=_FRAME_MIN_QUALITY)
+        rows = _STRIP_ROWS[0] if upright is not None else 1
+        cands += _zbar(view, linear, scan=(step, 0), min_quality=_FRAME_MIN_QUALITY, averaged=rows)
         for rows in _STRIP_ROWS[1:]:
             sure = any(c.trusted for c in cands if c.symbology in linear and _near(c.box, r.box))
-            if upright is None or sure:
+            late = deadline is not None and time.perf_counter() + _STRIPS_S > deadline
+            if upright is None or sure or late:
                 break
             strips = replace(view, image=preprocess.row_means(upright, rows))
-            cands += _zbar(strips, linear, scan=(step, 0), min_quality=_FRAME_MIN_QUALITY)
+            cands += _zbar(strips, linear, scan=(step, 0), min_quality=_FRAME_MIN_QUALITY, averaged=rows)
         if deadline is not None:
             looks.learn(look, box, time.perf_counter() - t0)
     return must
