@@ -70,6 +70,15 @@ class Receipt:
     history: tuple[HistoryEntry, ...] = ()
 
 
+def history_line(entry: HistoryEntry, library: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """How a borrowing history entry is told (on screen and on the receipt): the message id
+    and its arguments, `library` the name shown for its library."""
+    out = entry.checked_out.isoformat()
+    if entry.returned is None:
+        return "account.history_line_out", (("library", library), ("out", out))
+    return "account.history_line", (("library", library), ("out", out), ("back", entry.returned.isoformat()))
+
+
 @dataclass(frozen=True)
 class PrintLine:
     """One line of paper. style: "normal", "bold", "big" (double size), "rule", "qr", "cut", "feed"."""
@@ -240,10 +249,8 @@ class _Layout:
         if r.history:
             self.add(self.t("receipt.history", count=len(r.history)), "bold")
             for n, entry in enumerate(r.history, 1):
-                msg_id = "account.history_line" if entry.returned else "account.history_line_out"
-                back = entry.returned.isoformat() if entry.returned else ""
-                line = self.t(msg_id, library=entry.library, out=entry.checked_out.isoformat(), back=back)
-                self.item(n, entry.title, entry.item_id, line)
+                msg_id, args = history_line(entry, entry.library)
+                self.item(n, entry.title, entry.item_id, self.t(msg_id, **dict(args)))
 
     def explained(self, heading: str, group: list[Refusal], marker: str) -> None:
         """A heading with its count, then each item with the reason under it."""

@@ -487,7 +487,9 @@ def read_frame(
     # A few rows across a tilted label is where zxing-cpp misreads EAN-13 and Code 128 on
     # camera frames, the same way frame after frame: such a reading is only a vote.
     cands += [replace(c, trusted=False) if _thin(c) else c for c in whole]
-    found_regions = looks.found_regions(gray, True)
+    qr_unread = "QRCode" in names and not any(c.symbology == "QRCode" for c in whole)
+    # The regions (a few ms a frame): for the linear looks, or for the QR look below.
+    found_regions = looks.found_regions(gray, True) if linear or qr_unread else []
     if linear:
         for r in found_regions:
             if r.coherence < looks.LINEAR_COHERENCE or any(looks.same_place(r.box, b.box) for b in looked):
@@ -495,7 +497,7 @@ def read_frame(
             must = _look_linear(gray, r, cands, linear, deadline, must, rotate)
             looked.append(r)
     # A frame that read a label already (a book, not a phone) spends no more time on QR looks.
-    if "QRCode" in names and not any(c.symbology == "QRCode" or c.trusted for c in cands):
+    if qr_unread and not any(c.symbology == "QRCode" or c.trusted for c in cands):
         _look_qr(gray, [r for r in found_regions if r.coherence < looks.LINEAR_COHERENCE], cands, deadline)
     found, _ = _merge(cands, strict=True)
     return _remember(found, cands, looked, memory, gray.shape)
@@ -572,8 +574,8 @@ def _look_linear(
         # Every row of the upright look's strips (each already several rows averaged, and a
         # quarter as many): more agreeing scan lines for pyzbar's count.
         step = 1 if upright is not None else _FRAME_ROW_STEP
-        rows = _STRIP_ROWS[0] if upright is not None else 1
-        cands += _zbar(view, linear, scan=(step, 0), min_quality=_FRAME_MIN_QUALITY, averaged=rows)
+        averaged = _STRIP_ROWS[0] if upright is not None else 1
+        cands += _zbar(view, linear, scan=(step, 0), min_quality=_FRAME_MIN_QUALITY, averaged=averaged)
         for rows in _STRIP_ROWS[1:]:
             sure = any(c.trusted for c in cands if c.symbology in linear and _near(c.box, r.box))
             late = deadline is not None and time.perf_counter() + _STRIPS_S > deadline

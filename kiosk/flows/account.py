@@ -10,7 +10,7 @@ from kiosk.core.effects import Effect, Log, PlaySound
 from kiosk.core.errors import LibraryUnreachable, OutcomeUnknown, patron_reason
 from kiosk.core.events import BarcodeRead, DeviceStatus, LibraryReplied, Pressed, ScanTrouble
 from kiosk.core.model import HistoryEntry, Hold, HoldResult, Loan, RenewAllResult, RenewResult
-from kiosk.core.receipt import Refusal
+from kiosk.core.receipt import Refusal, history_line
 from kiosk.core.requests import BorrowingHistory, CancelHold, Renew, RenewAll
 from kiosk.core.views import Line, View
 from kiosk.flows import screens
@@ -154,13 +154,10 @@ class Account(Activity[AccountState]):
         printed nowhere."""
         assert self.history is not None
         page = self.history[self.history_at : self.history_at + HISTORY_PAGE]
-        names = self.host.settings.member_libraries
+        settings = self.host.settings
         lines = tuple(
             Line(entry.title or entry.item_id, entry.item_id, "info",
-                 "account.history_line" if entry.returned else "account.history_line_out",
-                 (("library", names.get(entry.library, entry.library)),
-                  ("out", entry.checked_out.isoformat()),
-                  ("back", entry.returned.isoformat() if entry.returned else "")))
+                 *history_line(entry, settings.library_named(entry.library)))
             for entry in page
         )  # fmt: skip
         more = ("history_more",) if self.history_at + HISTORY_PAGE < len(self.history) else ()

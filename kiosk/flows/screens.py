@@ -53,6 +53,10 @@ class VisitSettings:
     # Devices whose failure puts the kiosk out of service ("nfc", "camera").
     essential: tuple[str, ...] = ("nfc", "camera")
 
+    def library_named(self, code: str) -> str:
+        """A Chaekieum member library's name, or its code when the settings name none."""
+        return self.member_libraries.get(code, code)
+
 
 @dataclass
 class Visit:
@@ -727,7 +731,6 @@ def receipt(settings: VisitSettings, visit: Visit, language: Language) -> Receip
         suspended_days=visit.late_days,
         suspended_until=visit.suspended_until,
         history=tuple(
-            replace(entry, library=settings.member_libraries.get(entry.library, entry.library))
-            for entry in visit.history
+            replace(entry, library=settings.library_named(entry.library)) for entry in visit.history
         ),
     )

@@ -527,8 +527,7 @@ class Session(Machine[SessionState]):
         if activity is not None and activity.name == "account" and not activity.busy and event.kind == "item":
             if not self.visit.may_borrow:
                 self.visit.banner = "account.may_not_borrow"
-                rearm = self._rearm()  # a book shown is the patron there
-                return Step(None, [PlaySound("beep.error"), self._show(self._activity_view()), *rearm])
+                return Step(None, [PlaySound("beep.error"), *self._redrawn()])  # the patron is there
             return self._start(Borrow(self), first=event)  # a book shown on "My loans": borrowing
         return Step(None, self._pass(event))
 
@@ -563,8 +562,7 @@ class Session(Machine[SessionState]):
             return Step(handoff.target, effects + handoff.effects)
         if self.visit.finishing and not owner.busy:
             return self._finish(effects)
-        rearm = self._rearm()  # the countdown is off the screen drawn next
-        return Step(None, effects + [self._show(self._activity_view())] + rearm)
+        return Step(None, effects + self._redrawn())
 
     @on(V.ACTIVE, DeviceStatus)
     def on_device_active(self, event: DeviceStatus) -> list[Effect]:
@@ -581,8 +579,13 @@ class Session(Machine[SessionState]):
         """An event for the activity; its screen shown after, the inactivity time restarted."""
         assert self.activity is not None
         effects = self.activity.handle(event)
-        rearm = self._rearm()  # the countdown is off the screen drawn next
-        return effects + [self._show(self._activity_view())] + rearm
+        return effects + self._redrawn()
+
+    def _redrawn(self) -> list[Effect]:
+        """The activity's screen after the patron did something: the time started again, so
+        the screen drawn carries no countdown."""
+        rearm = self._rearm()
+        return [self._show(self._activity_view()), *rearm]
 
     def _rearm(self) -> list[Effect]:
         """A touch, a key or a book: the time starts again (none runs while the library is asked)."""
@@ -719,8 +722,7 @@ class Session(Machine[SessionState]):
             handoff = self._handoff(event.at)
             if handoff is not None:
                 return Step(handoff.target, effects + handoff.effects)
-            rearm = self._rearm()  # the countdown is off the screen drawn next
-            return Step(None, effects + [self._show(self._activity_view())] + rearm)
+            return Step(None, effects + self._redrawn())
         if state in (V.ACTIVE, V.NOTICE) and c in ("extend", "touch"):
             # More time asked for, or a touch anywhere on the screen: the time starts again.
             return Step(None, [*self._rearm(), self._show(self._timed_view())])

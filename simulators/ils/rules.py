@@ -176,8 +176,9 @@ def decide_checkout(
     if item.loan_type != "normal":
         return Refusal.NOT_FOR_LOAN, None, False
     if renewing:
-        if renewal_denied(patron) is not None:
-            return renewal_denied(patron), None, False
+        denied = renewal_denied(patron)
+        if denied is not None:
+            return denied, None, False
         refusal, due = decide_renewal(rules, card_id, item, today)
         return refusal, due, refusal is None
     if item.borrower is not None:
