@@ -72,3 +72,12 @@ def test_patron_lookup_and_bring_in_leave_no_patron_detail_in_the_debug_log(
     for secret in secrets:
         assert secret and secret not in logged, f"{secret!r} reached the debug log"
     assert "AA=****2F30" in logged and "AD=****" in logged and "XD=****" in logged
+
+
+def test_a_pin_is_found_where_it_stands_alone_not_inside_a_timestamp() -> None:
+    from tests.privacy import shows
+
+    assert shows("1234", "AA****0001|AD1234|AY=2")
+    assert shows("1234", "PIN 1234")
+    assert not shows("1234", "-> 63 '00020261203    123441  Y' AD=****")
+    assert shows("김민수", "AE김민수|") and not shows("김민수", "AE김*수|")
