@@ -496,6 +496,18 @@ def read_frame(
                 continue
             must = _look_linear(gray, r, cands, linear, deadline, must, rotate)
             looked.append(r)
+        # Regions whose bars hardly stand out (a label at a steep slant, glare on it): their
+        # profiles, while nothing sure was read and time is left.
+        for r in found_regions:
+            weak = looks.WEAK_COHERENCE <= r.coherence < looks.LINEAR_COHERENCE
+            if not weak or r.tilt is None or rotate is None or any(c.trusted for c in cands):
+                continue
+            box = looks.grown(r.box, gray.shape, looks.LEVEL_MARGIN)
+            if deadline is not None and not must and not looks.affordable("profile", box, deadline):
+                break
+            must = False
+            cands += _timed_profile(gray, box, r.tilt, linear, rotate, deadline)
+            looked.append(r)
     # A frame that read a label already (a book, not a phone) spends no more time on QR looks.
     if qr_unread and not any(c.symbology == "QRCode" or c.trusted for c in cands):
         _look_qr(gray, [r for r in found_regions if r.coherence < looks.LINEAR_COHERENCE], cands, deadline)
@@ -537,25 +549,31 @@ def _look_linear(
     the next region still must get a look (none has yet)."""
     box = looks.grown(r.box, gray.shape, looks.LEVEL_MARGIN)
     # At half size first, rows along the label: a quarter of the pixels, and the 2x2
-    # mean evens out the noise of a dim frame. When that read nothing sure, turned truly
-    # upright at full size (a slanted label's fanned-out bars, which no shear makes
-    # parallel), read with every 4 (then 8) rows averaged along the bars; then, while
-    # nothing is settled, levelled at full size with rows across the bars.
-    for look in ("level-half", "rotated", "level"):
+    # mean evens out the noise of a dim frame. When that read nothing sure, its profiles
+    # along each bar (`_look_profile`: a label in perspective, dim, blurred); then turned
+    # truly upright at full size, read with every 4 (then 8) rows averaged along the bars;
+    # then, while nothing is settled, levelled at full size with rows across the bars.
+    for look in ("level-half", "profile", "rotated", "level"):
         mine = [c for c in cands if c.symbology in linear and _near(c.box, r.box)]
         if look != "level-half" and _region_settled(mine):
             break
         # A sure reading from the upright look: the full-size levelled one would only add a
         # vote (what frame votes and the next frame give for less).
-        if look == "level" and any(c.trusted and c.look == "rotated" for c in mine):
+        if look == "level" and any(c.trusted and c.look in ("rotated", "profile") for c in mine):
             break
         # Only a region nothing sure was read in yet (a slanted Code 39 label, a dim one).
-        if look == "rotated" and (rotate is None or r.tilt is None or any(c.trusted for c in mine)):
+        if look in ("rotated", "profile") and (
+            rotate is None or r.tilt is None or any(c.trusted for c in mine)
+        ):
             continue
         if deadline is not None and not must and not looks.affordable(look, box, deadline):
             break
         must = False
         t0 = time.perf_counter()
+        if look == "profile":
+            assert rotate is not None and r.tilt is not None
+            cands += _timed_profile(gray, box, r.tilt, linear, rotate, deadline)
+            continue
         upright = None
         if look == "rotated":
             assert rotate is not None and r.tilt is not None
@@ -586,6 +604,42 @@ def _look_linear(
         if deadline is not None:
             looks.learn(look, box, time.perf_counter() - t0)
     return must
+
+
+def _timed_profile(
+    gray: np.ndarray, box: looks.Box, tilt: float, linear: list[str], rotate: Rotate, deadline: float | None
+) -> list[_Candidate]:
+    """`_look_profile` on a region of the frame, its cost learned when under a deadline."""
+    t0 = time.perf_counter()
+    read = _look_profile(looks.crop(gray, box), tilt, box, linear, rotate)
+    if deadline is not None:
+        looks.learn("profile", box, time.perf_counter() - t0)
+    return read
+
+
+def _look_profile(
+    part: np.ndarray, tilt: float, box: looks.Box, linear: list[str], rotate: Rotate
+) -> list[_Candidate]:
+    """A region's bars read as two profiles along the bars (`preprocess.fan_profiles`):
+    the label turned so its long axis runs along the rows, each column followed down its
+    own bar (in perspective they fan out), the upper and lower half of the bars averaged
+    into one line each. Both decoders read each as it is, sharpened and with the light
+    evened out (`preprocess.profile_image`). A reading off one half only is a vote; the
+    same reading off both halves (their noise is independent) may stand."""
+    level = rotate(part, preprocess.label_axis(part, tilt))
+    halves = preprocess.fan_profiles(level)
+    if halves is None:
+        return []
+    read: list[list[_Candidate]] = []
+    for profile in halves:
+        mine: list[_Candidate] = []
+        for kind in preprocess.PROFILE_KINDS:
+            view = looks.View(preprocess.profile_image(profile, kind), "profile", box, turned=True)
+            mine += _zbar(view, linear, trusted=False, scan=(1, 0))
+            mine += _zxing(view, linear, trusted=False, camera=True)
+        read.append(mine)
+    both = {(c.symbology, c.core) for c in read[0]} & {(c.symbology, c.core) for c in read[1]}
+    return [replace(c, trusted=(c.symbology, c.core) in both) for half in read for c in half]
 
 
 def _remember(

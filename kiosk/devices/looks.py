@@ -80,6 +80,10 @@ def enhanced(gray: np.ndarray, box: Box, step: str, tilt: float | None = None) -
 # down to 0.54 on one under glare with print around it; below 0.15 on QR codes, 0.1-0.5 on
 # text and clutter, which costs a look but never a misread).
 LINEAR_COHERENCE = 0.5
+# A label at 40 degrees with glare and print around it measures 0.35-0.5: below
+# LINEAR_COHERENCE, a region this coherent gets only the profile look, and only when the
+# frame read nothing sure elsewhere.
+WEAK_COHERENCE = 0.3
 # Within this many degrees of upright, rows cross all the bars; within it of lying flat,
 # columns do; in between both directions may.
 ROWS_WITHIN_DEG = 40.0
@@ -94,6 +98,7 @@ COST_NS_PER_PX: dict[str, float] = {
     "level-half": 12.0,
     "level": 20.0,
     "rotated": 30.0,
+    "profile": 40.0,
     "qr-smoothed": 40.0,
 }
 # Below this many degrees a label is read as it is: rows already cross all its bars.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -253,3 +255,184 @@ def label_axis(gray: np.ndarray, tilt: float) -> float:
     xs_f, ys_f = xs - xs.mean(), ys - ys.mean()
     sxx, syy, sxy = float((xs_f * xs_f).mean()), float((ys_f * ys_f).mean()), float((xs_f * ys_f).mean())
     return math.degrees(0.5 * math.atan2(2 * sxy, sxx - syy))
+
+
+def _run_around(mask: np.ndarray, i: int) -> tuple[int, int]:
+    """The first and last index of the run of True in `mask` that holds index `i`."""
+    a = b = i
+    while a > 0 and mask[a - 1]:
+        a -= 1
+    while b < len(mask) - 1 and mask[b + 1]:
+        b += 1
+    return a, b
+
+
+def _smooth(profile: np.ndarray, sigma: float) -> np.ndarray:
+    """A 1-D Gaussian blur, the ends repeated."""
+    r = max(1, round(2.5 * sigma))
+    x = np.arange(-r, r + 1, dtype=np.float64)
+    kernel = np.exp(-0.5 * (x / sigma) ** 2)
+    kernel /= kernel.sum()
+    return np.convolve(np.pad(profile, r, mode="edge"), kernel, mode="valid")
+
+
+@dataclass(frozen=True)
+class Fan:
+    """How the bars of a label lean: `lean` degrees (0 = upright, from the gradient's
+    direction) at column 0, changing by `change` per column; they span rows `top` to
+    `bottom` and columns `left` to `right`."""
+
+    lean: float
+    change: float
+    top: int
+    bottom: int
+    left: int
+    right: int
+
+
+def bar_fan(level: np.ndarray, blocks: int = 16) -> Fan | None:
+    """How the bars lean across a label turned with its long axis along the rows.
+
+    In front of a camera a label is seen in perspective: its bars are not parallel but fan
+    out, leaning a few degrees more at one end than at the other. None when no bars stand
+    out. Measured at half size on
+    the strongest edges within 20 degrees of their median direction (the label's border, the
+    printed number and the turned canvas's corners run other ways), per column block, with
+    a straight line fitted through the blocks and refitted without the blocks far off it."""
+    g = half(level).astype(np.float32)
+    if min(g.shape) < 8:
+        return None
+    gx = g[1:-1, 2:] - g[1:-1, :-2]
+    gy = g[2:, 1:-1] - g[:-2, 1:-1]
+    m2 = gx * gx + gy * gy
+    # Every third row only (the bars run down the columns: rows do not alias with them).
+    bars = (m2 >= np.percentile(m2[::3], 85)) & (m2 > 0)
+    # The direction of the strong edges only (an arctangent per pixel is the costly part).
+    lean = np.full(m2.shape, 90.0, np.float32)
+    lean[bars] = (np.degrees(np.arctan2(gy[bars], gx[bars])) + 90) % 180 - 90
+    bars &= np.abs(lean) < 40
+    if bars.sum() < 50:
+        return None
+    bars &= np.abs(lean - float(np.median(lean[bars]))) < 20
+    density = np.convolve(bars.mean(axis=1), np.ones(7) / 7, mode="same")
+    a, b = _run_around(density > 0.35 * density.max(), int(np.argmax(density)))
+    columns = np.convolve(bars[a : b + 1].mean(axis=0), np.ones(31) / 31, mode="same")
+    x0, x1 = _run_around(columns > 0.2 * columns.max(), int(np.argmax(columns)))
+    if b - a < 4 or x1 - x0 < 20:
+        return None
+    xs, leans, weights = [], [], []
+    edges = np.linspace(x0, x1 + 1, blocks + 1).astype(int)
+    for lo, hi in itertools.pairwise(edges):
+        on = bars[a : b + 1, lo:hi]
+        if on.sum() < 10:
+            continue
+        bx, by = gx[a : b + 1, lo:hi][on], gy[a : b + 1, lo:hi][on]
+        jxx, jyy, jxy = float((bx * bx).sum()), float((by * by).sum()), float((bx * by).sum())
+        coherence = math.hypot(jxx - jyy, 2 * jxy) / (jxx + jyy)
+        xs.append((lo + hi) / 2)
+        leans.append(math.degrees(0.5 * math.atan2(2 * jxy, jxx - jyy)))
+        weights.append(math.sqrt(coherence * on.sum()))
+    if len(xs) < 4:
+        return None
+    x, t, w = np.array(xs), np.array(leans), np.array(weights)
+    slope, at0 = np.polyfit(x, t, 1, w=w)
+    off = np.abs(t - (at0 + slope * x))
+    keep = off < max(2.0, 2.5 * float(np.median(off)))
+    if keep.sum() >= 4:
+        slope, at0 = np.polyfit(x[keep], t[keep], 1, w=w[keep])
+    # Half-size columns and rows back to the level image's (the lean at column 0 is the
+    # same, its change per column halves).
+    return Fan(float(at0), float(slope) / 2, 2 * a + 2, 2 * b + 2, 2 * x0 + 2, 2 * x1 + 2)
+
+
+def _along_bars(band: np.ndarray, centre: float, lean: np.ndarray, spacing: int = 1) -> np.ndarray:
+    """Each column of `band` followed down a bar leaning `lean` degrees (one per column)
+    through row `centre`: the rows of the band with its bars made upright. `spacing`: how
+    many rows of the label apart the band's rows are."""
+    w = band.shape[1]
+    rows = np.arange(0, band.shape[0] * spacing, spacing, dtype=np.float32)[:, None]
+    tan = np.tan(np.radians(lean)).astype(np.float32)[None, :]
+    # Down a bar leaning at angle t the column moves by -tan(t) per row.
+    src = np.clip(np.arange(w, dtype=np.float32)[None, :] - (rows - centre) * tan, 0, w - 1.001)
+    left = src.astype(np.int64)
+    frac = src - left
+    return np.take_along_axis(band, left, 1) * (1 - frac) + np.take_along_axis(band, left + 1, 1) * frac
+
+
+# The lean search straightens every this many rows of the bars.
+_SEARCH_ROWS = 4
+
+
+def _bar_energy(profile: np.ndarray) -> float:
+    """How sharp a profile's bars are: the power of what a 4-pixel blur takes away."""
+    fine = profile - _smooth(profile, 4.0)
+    return float((fine * fine).mean())
+
+
+def fan_profiles(level: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """A label's bars as two 1-D profiles, the upper and the lower half of their height.
+
+    Each column is read along its own bar (`bar_fan`), so the mean over a hundred rows
+    keeps the bars at their full width while the sensor noise of a dim frame is averaged
+    away, and a label seen in perspective (bars fanned out) comes out as sharp as a flat one.
+    The edges' direction is off by several degrees on narrow, blurred bars, and its change
+    along the label by up to half (the averaging then merges the bars), so both are settled
+    by what makes the profile sharpest: a coarse then a fine search around the measured
+    lean, then its change scaled, on every fourth row. The two halves see
+    independent noise: the same reading off both is a reading."""
+    fan = bar_fan(level)
+    if fan is None:
+        return None
+    h, w = level.shape
+    a, b = max(0, fan.top), min(h - 1, fan.bottom)
+    # The bars' columns, with room for the quiet zones and the bars the fan missed.
+    margin = 16 + (fan.right - fan.left) // 8
+    left, right = max(0, fan.left - margin), min(w, fan.right + margin)
+    if b - a < 8 or right - left < 40:
+        return None
+    band = level[a : b + 1, left:right].astype(np.float32)
+    at0, slope, w = fan.lean + fan.change * left, fan.change, right - left
+    centre = (b - a) / 2
+    columns = np.arange(w, dtype=np.float32)
+    sample = band[::_SEARCH_ROWS]
+    tried: dict[tuple[float, float], float] = {}
+
+    def energy(offset: float, change: float) -> float:
+        if (offset, change) not in tried:
+            lean = at0 + offset + change * columns
+            straight = _along_bars(sample, centre, lean, _SEARCH_ROWS)
+            tried[offset, change] = _bar_energy(straight.mean(axis=0))
+        return tried[offset, change]
+
+    best = max((float(d) for d in np.arange(-8.0, 8.5, 2.0)), key=lambda d: energy(d, slope))
+    best = max((best - 1.0, best, best + 1.0), key=lambda d: energy(d, slope))
+    change = max((0.0, 0.5 * slope, slope, 1.5 * slope, 2.0 * slope), key=lambda c: energy(best, c))
+    straight = _along_bars(band, centre, at0 + best + change * columns)
+    n = straight.shape[0] // 2
+    return straight[:n].mean(axis=0), straight[n:].mean(axis=0)
+
+
+# How a profile is made into a picture for the decoders (see profile_image).
+PROFILE_KINDS = ("plain", "sharp", "even")
+
+
+def profile_image(profile: np.ndarray, kind: str, rows: int = 4) -> np.ndarray:
+    """A profile made into a small image a decoder reads: `plain`; `sharp`, sharpened
+    against the blur that merges narrow bars (unsharp mask: it rings on crisp bars, which
+    `plain` reads); or `even`, first with the light evened out (the slope of a glare spot
+    taken away and the bars' contrast made alike along the label). Stretched to black and
+    white, twice as wide, with a margin either side."""
+    p = profile.astype(np.float64)
+    if kind == "even":
+        d = p - _smooth(p, 12.0)
+        p = d / (np.sqrt(_smooth(d * d, 12.0)) + 1e-3)
+        p = p + 1.5 * (p - _smooth(p, 1.8))
+    elif kind == "sharp":
+        p = p + 2.0 * (p - _smooth(p, 1.5))
+    elif kind != "plain":
+        raise ValueError(f"unknown profile kind {kind!r}; known: {', '.join(PROFILE_KINDS)}")
+    lo, hi = np.percentile(p, (2, 98))
+    p = np.clip((p - lo) / max(float(hi - lo), 1e-6) * 255, 0, 255)
+    wide = np.interp(np.arange(2 * len(p)) / 2, np.arange(len(p)), p)
+    line = np.pad(wide, 40, mode="edge").astype(np.uint8)
+    return np.ascontiguousarray(np.tile(line, (rows, 1)))
