@@ -473,10 +473,11 @@ def read_frame(
             tilt, coherence = preprocess.bar_tilt(part)
             # Turned since: a new pose, which the search below finds afresh.
             turned = abs((tilt - was.tilt + 90) % 180 - 90)
-            if coherence < looks.LINEAR_COHERENCE or turned > _SAME_POSE_DEG:
+            least = looks.WEAK_COHERENCE if was.read_by == "profile" else looks.LINEAR_COHERENCE
+            if coherence < least or turned > _SAME_POSE_DEG:
                 looked.pop()
                 continue
-            looked[-1] = looks.Region(was.box, tilt, coherence)
+            looked[-1] = looks.Region(was.box, tilt, coherence, was.read_by)
             _look_linear(gray, looked[-1], cands, linear, deadline, True, rotate)
         found, _ = _merge(cands, strict=True)
         if found:
@@ -553,9 +554,16 @@ def _look_linear(
     # along each bar (`_look_profile`: a label in perspective, dim, blurred); then turned
     # truly upright at full size, read with every 4 (then 8) rows averaged along the bars;
     # then, while nothing is settled, levelled at full size with rows across the bars.
-    for look in ("level-half", "profile", "rotated", "level"):
+    # A region remembered from the last frame gets first the look that read it there.
+    order: tuple[str, ...] = ("level-half", "profile", "rotated", "level")
+    if r.read_by in order:
+        order = (r.read_by, *(o for o in order if o != r.read_by))
+    for look in order:
         mine = [c for c in cands if c.symbology in linear and _near(c.box, r.box)]
         if look != "level-half" and _region_settled(mine):
+            break
+        # The look that read it last frame read it again: the others would only add votes.
+        if r.read_by and look != order[0] and any(c.trusted for c in mine):
             break
         # A sure reading from the upright look: the full-size levelled one would only add a
         # vote (what frame votes and the next frame give for less).
@@ -658,6 +666,8 @@ def _remember(
             # Read off the whole frame only (a QR code, an upright label): its own box, with
             # room for the hand's movement.
             r = at[0] if at else looks.Region(looks.grown(mine[0].box, shape, 0.25))
+            by = [c.look for c in sorted(mine, key=lambda c: not c.trusted) if _near(c.box, r.box)]
+            r = replace(r, read_by=by[0] if by else "")
             if r not in kept:
                 kept.append(r)
         memory.regions = kept

@@ -111,6 +111,8 @@ class Region:
     # Bar angle and coherence, estimated once (only when decoding against a deadline).
     tilt: float | None = None
     coherence: float = 0.0
+    # The look that read it in the last frame (a remembered region gets that look first).
+    read_by: str = ""
 
     def scan(self) -> tuple[int, int]:
         """pyzbar's row and column spacing for this region: a linear code's bars are crossed

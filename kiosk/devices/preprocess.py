@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 
@@ -320,21 +319,24 @@ def bar_fan(level: np.ndarray, blocks: int = 16) -> Fan | None:
     x0, x1 = _run_around(columns > 0.2 * columns.max(), int(np.argmax(columns)))
     if b - a < 4 or x1 - x0 < 20:
         return None
-    xs, leans, weights = [], [], []
-    edges = np.linspace(x0, x1 + 1, blocks + 1).astype(int)
-    for lo, hi in itertools.pairwise(edges):
-        on = bars[a : b + 1, lo:hi]
-        if on.sum() < 10:
-            continue
-        bx, by = gx[a : b + 1, lo:hi][on], gy[a : b + 1, lo:hi][on]
-        jxx, jyy, jxy = float((bx * bx).sum()), float((by * by).sum()), float((bx * by).sum())
-        coherence = math.hypot(jxx - jyy, 2 * jxy) / (jxx + jyy)
-        xs.append((lo + hi) / 2)
-        leans.append(math.degrees(0.5 * math.atan2(2 * jxy, jxx - jyy)))
-        weights.append(math.sqrt(coherence * on.sum()))
+    # The structure tensor of the bars' edges per column, then per block of columns.
+    on = bars[a : b + 1, x0 : x1 + 1]
+    bx, by = gx[a : b + 1, x0 : x1 + 1] * on, gy[a : b + 1, x0 : x1 + 1] * on
+    starts = np.linspace(0, x1 - x0 + 1, blocks + 1).astype(int)[:-1]
+    count = np.add.reduceat(on.sum(axis=0), starts)
+    jxx = np.add.reduceat((bx * bx).sum(axis=0), starts)
+    jyy = np.add.reduceat((by * by).sum(axis=0), starts)
+    jxy = np.add.reduceat((bx * by).sum(axis=0), starts)
+    ends = np.append(starts[1:], x1 - x0 + 1)
+    enough = (count >= 10) & (ends > starts)
+    jxx, jyy, jxy, count = jxx[enough], jyy[enough], jxy[enough], count[enough]
+    coherence = np.hypot(jxx - jyy, 2 * jxy) / np.maximum(jxx + jyy, 1e-9)
+    xs = x0 + (starts[enough] + ends[enough]) / 2
+    leans = np.degrees(0.5 * np.arctan2(2 * jxy, jxx - jyy))
+    weights = np.sqrt(coherence * count)
     if len(xs) < 4:
         return None
-    x, t, w = np.array(xs), np.array(leans), np.array(weights)
+    x, t, w = xs, leans, weights
     slope, at0 = np.polyfit(x, t, 1, w=w)
     off = np.abs(t - (at0 + slope * x))
     keep = off < max(2.0, 2.5 * float(np.median(off)))
@@ -349,18 +351,23 @@ def _along_bars(band: np.ndarray, centre: float, lean: np.ndarray, spacing: int 
     """Each column of `band` followed down a bar leaning `lean` degrees (one per column)
     through row `centre`: the rows of the band with its bars made upright. `spacing`: how
     many rows of the label apart the band's rows are."""
-    w = band.shape[1]
-    rows = np.arange(0, band.shape[0] * spacing, spacing, dtype=np.float32)[:, None]
+    h, w = band.shape
+    rows = np.arange(0, h * spacing, spacing, dtype=np.float32)[:, None]
     tan = np.tan(np.radians(lean)).astype(np.float32)[None, :]
     # Down a bar leaning at angle t the column moves by -tan(t) per row.
-    src = np.clip(np.arange(w, dtype=np.float32)[None, :] - (rows - centre) * tan, 0, w - 1.001)
-    left = src.astype(np.int64)
+    src = np.arange(w, dtype=np.float32)[None, :] - (rows - centre) * tan
+    np.clip(src, 0, w - 1.001, out=src)
+    left = src.astype(np.int32)
     frac = src - left
-    return np.take_along_axis(band, left, 1) * (1 - frac) + np.take_along_axis(band, left + 1, 1) * frac
+    # Indices into the flattened band: row by row, `left` and the pixel after it.
+    left += np.arange(0, h * w, w, dtype=np.int32)[:, None]
+    flat = band.ravel()
+    before, after = flat[left], flat[left + 1]
+    return before + (after - before) * frac
 
 
 # The lean search straightens every this many rows of the bars.
-_SEARCH_ROWS = 4
+_SEARCH_ROWS = 8
 
 
 def _bar_energy(profile: np.ndarray) -> float:
@@ -378,7 +385,7 @@ def fan_profiles(level: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     The edges' direction is off by several degrees on narrow, blurred bars, and its change
     along the label by up to half (the averaging then merges the bars), so both are settled
     by what makes the profile sharpest: a coarse then a fine search around the measured
-    lean, then its change scaled, on every fourth row. The two halves see
+    lean, then its change scaled, on every eighth row. The two halves see
     independent noise: the same reading off both is a reading."""
     fan = bar_fan(level)
     if fan is None:
@@ -404,8 +411,9 @@ def fan_profiles(level: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
             tried[offset, change] = _bar_energy(straight.mean(axis=0))
         return tried[offset, change]
 
-    best = max((float(d) for d in np.arange(-8.0, 8.5, 2.0)), key=lambda d: energy(d, slope))
-    best = max((best - 1.0, best, best + 1.0), key=lambda d: energy(d, slope))
+    best = max((float(d) for d in np.arange(-9.0, 9.5, 3.0)), key=lambda d: energy(d, slope))
+    best = max((best - 1.5, best, best + 1.5), key=lambda d: energy(d, slope))
+    best = max((best - 0.75, best, best + 0.75), key=lambda d: energy(d, slope))
     change = max((0.0, 0.5 * slope, slope, 1.5 * slope, 2.0 * slope), key=lambda c: energy(best, c))
     straight = _along_bars(band, centre, at0 + best + change * columns)
     n = straight.shape[0] // 2
