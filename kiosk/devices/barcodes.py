@@ -419,6 +419,8 @@ class FrameMemory:
     # Linear regions with their bar angle; a QR code's (or upright label's) box without.
     regions: list[looks.Region] = field(default_factory=list)
     frames: int = 0
+    # Frames in a row that read nothing.
+    missed: int = 0
 
 
 def read_frame(
@@ -495,6 +497,10 @@ def read_frame(
         for r in found_regions:
             if r.coherence < looks.LINEAR_COHERENCE or any(looks.same_place(r.box, b.box) for b in looked):
                 continue
+            # After a frame that read nothing, every other frame gets the profiles first (no
+            # frame has time for every look on a hard label; a patron holds it for many).
+            if memory is not None and memory.missed % 2:
+                r = replace(r, read_by="profile")
             must = _look_linear(gray, r, cands, linear, deadline, must, rotate)
             looked.append(r)
         # Regions whose bars hardly stand out (a label at a steep slant, glare on it): their
@@ -504,10 +510,10 @@ def read_frame(
             if not weak or r.tilt is None or rotate is None or any(c.trusted for c in cands):
                 continue
             box = looks.grown(r.box, gray.shape, looks.LEVEL_MARGIN)
-            if deadline is not None and not must and not looks.affordable("profile", box, deadline):
+            if deadline is not None and not must and not looks.affordable("profile-weak", box, deadline):
                 break
             must = False
-            cands += _timed_profile(gray, box, r.tilt, linear, rotate, deadline)
+            cands += _timed_profile(gray, box, r.tilt, linear, rotate, deadline, "profile-weak")
             looked.append(r)
     # A frame that read a label already (a book, not a phone) spends no more time on QR looks.
     if qr_unread and not any(c.symbology == "QRCode" or c.trusted for c in cands):
@@ -555,7 +561,7 @@ def _look_linear(
     # truly upright at full size, read with every 4 (then 8) rows averaged along the bars;
     # then, while nothing is settled, levelled at full size with rows across the bars.
     # A region remembered from the last frame gets first the look that read it there.
-    order: tuple[str, ...] = ("level-half", "profile", "rotated", "level")
+    order: tuple[str, ...] = ("level-half", "rotated", "profile", "level")
     if r.read_by in order:
         order = (r.read_by, *(o for o in order if o != r.read_by))
     for look in order:
@@ -615,13 +621,20 @@ def _look_linear(
 
 
 def _timed_profile(
-    gray: np.ndarray, box: looks.Box, tilt: float, linear: list[str], rotate: Rotate, deadline: float | None
+    gray: np.ndarray,
+    box: looks.Box,
+    tilt: float,
+    linear: list[str],
+    rotate: Rotate,
+    deadline: float | None,
+    step: str = "profile",
 ) -> list[_Candidate]:
-    """`_look_profile` on a region of the frame, its cost learned when under a deadline."""
+    """`_look_profile` on a region of the frame, its cost learned as `step` when under a
+    deadline (a weak region's, mostly print and clutter, apart: it costs more per pixel)."""
     t0 = time.perf_counter()
     read = _look_profile(looks.crop(gray, box), tilt, box, linear, rotate)
     if deadline is not None:
-        looks.learn("profile", box, time.perf_counter() - t0)
+        looks.learn(step, box, time.perf_counter() - t0)
     return read
 
 
@@ -671,6 +684,7 @@ def _remember(
             if r not in kept:
                 kept.append(r)
         memory.regions = kept
+        memory.missed = 0 if found else memory.missed + 1
     return [d if _sure(d, cands) else Decoded(d.symbology, d.text, sure=False) for d in found]
 
 

@@ -99,6 +99,7 @@ COST_NS_PER_PX: dict[str, float] = {
     "level": 20.0,
     "rotated": 30.0,
     "profile": 40.0,
+    "profile-weak": 80.0,
     "qr-smoothed": 40.0,
 }
 # Below this many degrees a label is read as it is: rows already cross all its bars.

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from kiosk.devices import camera, preprocess
-from kiosk.devices.barcodes import _look_profile, read_frame
+from kiosk.devices.barcodes import FrameMemory, _look_profile, read_frame
 from simulators.camera import UNSEEN_2, VirtualCamera
 from simulators.camera_render import label
 
@@ -112,3 +112,18 @@ def test_a_label_in_perspective_in_a_dim_noisy_frame_reads_through_its_profiles(
         assert all(d.text == "WQ0000555666" for d in found), found
         read += bool(found)
     assert read >= 6
+
+
+def test_the_memory_counts_frames_that_read_nothing_and_which_look_read_a_label() -> None:
+    memory = FrameMemory()
+    blank = np.full((720, 1280), 180, np.uint8)
+    for missed in (1, 2):
+        assert read_frame(blank, memory=memory, rotate=camera.rotate) == []
+        assert memory.missed == missed and memory.regions == []
+    sticker = camera.rotate(_sticker("EM0000100001", "Code128"), 30.0)
+    frame = blank.copy()
+    frame[100 : 100 + sticker.shape[0], 100 : 100 + sticker.shape[1]] = sticker
+    assert [d.text for d in read_frame(frame, memory=memory, rotate=camera.rotate)] == ["EM0000100001"]
+    assert memory.missed == 0
+    (region,) = memory.regions
+    assert region.read_by in ("image", "level-half", "profile", "rotated", "level")
