@@ -15,6 +15,7 @@ import pytest
 
 from simulators.ils import seed
 from simulators.ils.store import CirculationStore
+from tests.privacy import shows
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "kiosk" / "demo"
@@ -210,7 +211,9 @@ def test_the_bring_in_joins_the_member_and_borrowing_follows(tmp_path):
         store.close()
     assert [x["item_id"] for x in printed(entries)["borrowed"]] == [seed.DEMO_ITEMS[0]]
     said = transcript_text(out)
-    assert "4826" not in said and "900315" not in said and "1990-03-15" not in said
+    # Digits only where they stand alone: the transcript's times ("...T13:05:20.836482+09:00")
+    # hold any four digits now and then.
+    assert not shows("4826", said) and not shows("900315", said) and "1990-03-15" not in said
 
 
 def test_a_book_on_loan_is_reserved_in_english(tmp_path):
@@ -320,26 +323,29 @@ def test_my_account_shows_loans_quota_and_the_history(tmp_path):
 @pytest.mark.parametrize(
     ("name", "message", "args"),
     [
-        (
-            "blocked-suspended",
-            "block.suspended",
-            [["until", (dt.date.today() + dt.timedelta(days=10)).isoformat()]],
-        ),
+        ("blocked-suspended", "block.suspended", None),
         ("blocked-lost-card", "block.card_lost", []),
-        ("blocked-expired", "block.card_expired", []),
+        ("blocked-expired", "block.card_expired", None),
     ],
 )
 def test_a_blocked_card_is_told_why_and_offered_return(tmp_path, name, message, args):
     store, entries, _ = run_visit(tmp_path, name, receipt=False)
-    store.close()
+    try:
+        # The dates are the library's, from the day it was seeded (the run's, not this test's:
+        # the two differ when the run crosses midnight).
+        suspended = store.patron(seed.SUSPENDED_PATRON_ID)
+        expired = store.patron(seed.EXPIRED_PATRON_ID)
+    finally:
+        store.close()
+    assert suspended is not None and suspended.suspended_until is not None
+    assert expired is not None and expired.expires is not None
+    if name == "blocked-suspended":
+        args = [["until", suspended.suspended_until.isoformat()]]
+    elif name == "blocked-expired":
+        args = [["date", expired.expires.isoformat()]]
     (view,) = [v for v in shown_views(entries) if v["message"] == message][:1]
     assert view["screen"] == "notice" and view["controls"][0] == "giveback" and "ok" in view["controls"]
-    if name in ("blocked-suspended", "blocked-expired"):  # dates from the day the library was seeded
-        (key, value), *more = view["message_args"]
-        assert not more and key == ("until" if name == "blocked-suspended" else "date")
-        assert dt.date.fromisoformat(value)
-    else:
-        assert view["message_args"] == args
+    assert view["message_args"] == args
     assert not [e for e in entries if e["type"] == "PrintReceipt"]
 
 
@@ -366,7 +372,7 @@ def test_a_wrong_birth_date_in_the_bring_in_says_the_tries_left(tmp_path):
     wrong = [v for v in shown_views(entries) if v["message"] == "bring_in.birth_wrong"]
     assert wrong and wrong[0]["message_args"] == [["left", "2"]]
     said = transcript_text(out)
-    assert "900101" not in said and "4826" not in said
+    assert not shows("900101", said) and not shows("4826", said)
 
 
 def test_the_mobile_card_signs_in_and_borrows(tmp_path):

@@ -16,6 +16,9 @@ from pysip2.server import SIP2Server
 
 PATRON = "P0001"
 ITEMS = {"I0001": "채식주의자", "I0002": "소년이 온다", "I0003": "Human Acts"}
+# The library's day for due dates: fixed, so a test that reads a due date and the day it
+# expects on either side of midnight still agrees.
+TODAY = dt.date(2026, 3, 2)
 
 
 def _now() -> str:
@@ -23,7 +26,7 @@ def _now() -> str:
 
 
 def _due(days: int) -> str:
-    return (dt.date.today() + dt.timedelta(days=days)).strftime("%Y%m%d") + "    235959"
+    return (TODAY + dt.timedelta(days=days)).strftime("%Y%m%d") + "    235959"
 
 
 def make_server() -> SIP2Server:

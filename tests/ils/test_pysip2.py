@@ -49,14 +49,14 @@ def test_the_whole_port(library):
     assert not library.lookup_patron("NOBODY").valid
 
     out = library.checkout(ps.PATRON, "I0001")
-    assert out.ok and out.title == "채식주의자" and out.due == dt.date.today() + dt.timedelta(days=15)
+    assert out.ok and out.title == "채식주의자" and out.due == ps.TODAY + dt.timedelta(days=15)
     assert library.checkout(ps.PATRON, "I9999").reason == "refusal.item_unknown"
     info = library.item_information("I0001")
     assert info.known and info.due == out.due
     assert [loan.item_id for loan in library.lookup_patron(ps.PATRON).loans] == ["I0001"]
 
     renewed = library.renew(ps.PATRON, "I0001")
-    assert renewed.ok and renewed.due == dt.date.today() + dt.timedelta(days=22)
+    assert renewed.ok and renewed.due == ps.TODAY + dt.timedelta(days=22)
     assert library.renew_all(ps.PATRON).renewed[0].item_id == "I0001"
 
     placed = library.place_hold(ps.PATRON, "I0002")
