@@ -55,6 +55,14 @@ def test_a_watchdog_the_kiosk_feeds_well_within_its_timeout():
     assert "PYTHONFAULTHANDLER=1" in every(SERVICE, "Environment")
 
 
+def test_the_kiosk_keeps_the_librarys_local_dates_on_a_machine_left_on_utc():
+    import zoneinfo
+
+    zones = [e.split("=", 1)[1] for e in every(SERVICE, "Environment") if e.startswith("TZ=")]
+    assert zones == ["Asia/Seoul"]
+    zoneinfo.ZoneInfo(zones[0])  # a zone the system knows
+
+
 def test_the_journal_and_the_log_live_in_the_directories_systemd_makes():
     import tomllib
 
