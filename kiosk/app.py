@@ -79,6 +79,8 @@ class Kiosk:
     staff: StaffDesk | None = None
     log_file: logging.Handler | None = None
     technician: TechnicianService | None = None
+    # The window attach_ui made: ended at stop(), never left to the garbage collector.
+    window: Any = None
 
     def stop(self) -> None:
         if self.technician is not None:
@@ -90,6 +92,13 @@ class Kiosk:
         if self.replayer is not None:
             self.replayer.stop()
         self.runtime.stop()
+        if self.window is not None:
+            # Deleted now, parent first: the cyclic collector would tear its widgets down in
+            # any order, and a Qt object deleted twice crashes the process (kiosk.ui.collector).
+            from kiosk.ui.collector import dispose
+
+            window, self.window = self.window, None
+            dispose(window)
         if self.journal is not None:
             self.journal.close()
         if self.voice is not None:
@@ -489,6 +498,7 @@ def attach_ui(kiosk: Kiosk, headless: bool, fit_screen: bool = False) -> Any:
     # zoom, contrast and low position are the patron's for one visit only.
     set_up_access(window, kiosk.settings.keypad.as_dict(), float(d.mount_bottom_mm), kiosk.settings.source)
     kiosk.runtime.on_visit_ended.append(window.reset_presentation)
+    kiosk.window = window
     return window
 
 
@@ -507,4 +517,9 @@ def attach_panel(kiosk: Kiosk, window: Any) -> int:
     panel.move(window.frameGeometry().right() + 12, 0)
     panel.show()
     kiosk.runtime.start()
-    return int(app.exec())
+    try:
+        return int(app.exec())
+    finally:
+        from kiosk.ui.collector import dispose
+
+        dispose(panel)  # as the window at stop(): never the garbage collector's to tear down

@@ -149,10 +149,21 @@ def _root_log_handlers_restored():
 def _qt_garbage_freed_on_the_main_thread():
     """What a module's tests left for the cyclic collector is freed here, on the main thread:
     left to chance, a later test's worker thread would collect it, deleting Qt objects off
-    the GUI thread (see kiosk.ui.collector)."""
+    the GUI thread (see kiosk.ui.collector). The windows a module's tests made and left are
+    deleted first, by Qt, parent first: the collector tearing a live widget tree down in an
+    order of its own deletes a layout twice (a segmentation fault in gc.collect())."""
     yield
     import sys
 
+    if "PySide6.QtWidgets" in sys.modules:
+        import shiboken6
+        from PySide6.QtWidgets import QApplication
+
+        from kiosk.ui.collector import dispose
+
+        for widget in QApplication.topLevelWidgets():
+            if shiboken6.createdByPython(widget):
+                dispose(widget)
     if "PySide6.QtCore" in sys.modules:
         import gc
 

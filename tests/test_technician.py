@@ -195,8 +195,7 @@ def test_the_technician_screen_on_the_window_from_card_tap_to_out_of_service_and
     from kiosk.ui.widgets.line_row import LineRow
 
     k = build(settings(tmp_path))
-    window = attach_ui(k, headless=True)
-    qtbot.addWidget(window)
+    window = attach_ui(k, headless=True)  # ended by k.stop(), not by qtbot
     window.show()
     k.runtime.start()
 

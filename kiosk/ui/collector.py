@@ -6,6 +6,14 @@ widgets, a timer, a signal connection), their C++ objects are deleted on that th
 Qt does not allow for widgets and which can crash the process long after the code that made
 the garbage ran. While the window lives, automatic collection is off and a timer on the main
 thread collects whenever the counts say Python would have.
+
+Collected on the main thread is still not safe for a tree of widgets alive in C++: the
+collector clears the wrappers of a cycle in an order of its own (how the objects happened to be
+allocated), and in some orders a wrapper deletes a C++ object its parent already deleted (seen:
+the window's header layout, ~QBoxLayout through a freed pointer, a segmentation fault inside
+gc.collect()). Every kiosk window is in such a cycle (its children keep its bound methods), so
+a window that is done is ended with `dispose()`: its C++ objects are deleted at once, parent
+first, as Qt deletes a tree, and the collector later frees only wrappers that hold nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +21,8 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer
+import shiboken6
+from PySide6.QtCore import QObject, QThread, QTimer
 
 CHECK_MS = 250
 
@@ -58,3 +67,16 @@ def _give_back(enabled: bool) -> Callable[..., None]:
             gc.enable()
 
     return give_back
+
+
+def dispose(obj: QObject) -> None:
+    """End `obj` and every Qt object under it now, on its own thread: the C++ objects are
+    deleted by Qt, parent first, and their Python wrappers left empty (never the cyclic
+    collector's to tear down). From another thread it is deleted by its thread's event loop
+    (deleteLater). Harmless on an object already deleted."""
+    if not shiboken6.isValid(obj):
+        return
+    if obj.thread() != QThread.currentThread():
+        obj.deleteLater()
+        return
+    shiboken6.delete(obj)
