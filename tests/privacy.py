@@ -10,10 +10,15 @@ from __future__ import annotations
 import re
 
 
+def standalone(value: str) -> re.Pattern[str]:
+    """`value` where it stands alone: not inside a longer run of digits."""
+    return re.compile(rf"(?<!\d){re.escape(value)}(?!\d)")
+
+
 def shows(secret: str, text: str) -> bool:
     """True when `secret` can be read in `text`."""
     if not secret:
         raise ValueError("an empty secret is in every text")
     if secret.isdigit():
-        return re.search(rf"(?<!\d){re.escape(secret)}(?!\d)", text) is not None
+        return standalone(secret).search(text) is not None
     return secret in text

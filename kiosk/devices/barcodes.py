@@ -583,11 +583,11 @@ def _look_linear(
         if deadline is not None and not must and not looks.affordable(look, box, deadline):
             break
         must = False
-        t0 = time.perf_counter()
         if look == "profile":
             assert rotate is not None and r.tilt is not None
             cands += _timed_profile(gray, box, r.tilt, linear, rotate, deadline)
             continue
+        t0 = time.perf_counter()
         upright = None
         if look == "rotated":
             assert rotate is not None and r.tilt is not None

@@ -72,12 +72,17 @@ def _blur_axis(a: np.ndarray, kernel: np.ndarray, axis: int) -> np.ndarray:
     return out
 
 
+def _gaussian_kernel(sigma: float, dtype: type[np.floating] = np.float32) -> np.ndarray:
+    """A normalised 1-D Gaussian kernel reaching 2.5 sigma either side."""
+    r = max(1, round(2.5 * sigma))
+    x: np.ndarray = np.arange(-r, r + 1, dtype=dtype)
+    kernel = np.exp(-0.5 * (x / sigma) ** 2)
+    return kernel / kernel.sum()
+
+
 def gaussian(gray: np.ndarray, sigma: float) -> np.ndarray:
     """Gaussian blur as float32 (separable, edges repeated)."""
-    r = max(1, round(2.5 * sigma))
-    x = np.arange(-r, r + 1, dtype=np.float32)
-    kernel = np.exp(-0.5 * (x / sigma) ** 2)
-    kernel /= kernel.sum()
+    kernel = _gaussian_kernel(sigma)
     return _blur_axis(_blur_axis(gray.astype(np.float32), kernel, 0), kernel, 1)
 
 
@@ -268,10 +273,8 @@ def _run_around(mask: np.ndarray, i: int) -> tuple[int, int]:
 
 def _smooth(profile: np.ndarray, sigma: float) -> np.ndarray:
     """A 1-D Gaussian blur, the ends repeated."""
-    r = max(1, round(2.5 * sigma))
-    x = np.arange(-r, r + 1, dtype=np.float64)
-    kernel = np.exp(-0.5 * (x / sigma) ** 2)
-    kernel /= kernel.sum()
+    kernel = _gaussian_kernel(sigma, np.float64)
+    r = len(kernel) // 2
     return np.convolve(np.pad(profile, r, mode="edge"), kernel, mode="valid")
 
 
@@ -294,10 +297,10 @@ def bar_fan(level: np.ndarray, blocks: int = 16) -> Fan | None:
 
     In front of a camera a label is seen in perspective: its bars are not parallel but fan
     out, leaning a few degrees more at one end than at the other. None when no bars stand
-    out. Measured at half size on
-    the strongest edges within 20 degrees of their median direction (the label's border, the
-    printed number and the turned canvas's corners run other ways), per column block, with
-    a straight line fitted through the blocks and refitted without the blocks far off it."""
+    out. Measured at half size on the strongest edges within 20 degrees of their median
+    direction (the label's border, the printed number and the turned canvas's corners run
+    other ways), per column block, with a straight line fitted through the blocks and
+    refitted without the blocks far off it."""
     g = half(level).astype(np.float32)
     if min(g.shape) < 8:
         return None
@@ -331,12 +334,11 @@ def bar_fan(level: np.ndarray, blocks: int = 16) -> Fan | None:
     enough = (count >= 10) & (ends > starts)
     jxx, jyy, jxy, count = jxx[enough], jyy[enough], jxy[enough], count[enough]
     coherence = np.hypot(jxx - jyy, 2 * jxy) / np.maximum(jxx + jyy, 1e-9)
-    xs = x0 + (starts[enough] + ends[enough]) / 2
-    leans = np.degrees(0.5 * np.arctan2(2 * jxy, jxx - jyy))
-    weights = np.sqrt(coherence * count)
-    if len(xs) < 4:
+    x = x0 + (starts[enough] + ends[enough]) / 2
+    t = np.degrees(0.5 * np.arctan2(2 * jxy, jxx - jyy))  # each block's lean
+    w = np.sqrt(coherence * count)  # and its weight
+    if len(x) < 4:
         return None
-    x, t, w = xs, leans, weights
     slope, at0 = np.polyfit(x, t, 1, w=w)
     off = np.abs(t - (at0 + slope * x))
     keep = off < max(2.0, 2.5 * float(np.median(off)))
@@ -398,9 +400,9 @@ def fan_profiles(level: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     if b - a < 8 or right - left < 40:
         return None
     band = level[a : b + 1, left:right].astype(np.float32)
-    at0, slope, w = fan.lean + fan.change * left, fan.change, right - left
+    at0, slope = fan.lean + fan.change * left, fan.change
     centre = (b - a) / 2
-    columns = np.arange(w, dtype=np.float32)
+    columns = np.arange(right - left, dtype=np.float32)
     sample = band[::_SEARCH_ROWS]
     tried: dict[tuple[float, float], float] = {}
 

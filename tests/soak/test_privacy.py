@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from simulators.ils import seed
+from tests.privacy import standalone
 from tests.soak.helpers import ROOT, kiosk
 from tests.soak.test_soak import SUITE_WITHOUT
 
@@ -32,11 +33,11 @@ def secrets(today: dt.date) -> dict[str, re.Pattern[str]]:
         for value in (p.card_id, p.member_no, p.name):
             if value:
                 found[value] = re.compile(re.escape(value), re.IGNORECASE)
-        found[f"PIN of {p.card_id[-4:]}"] = re.compile(rf"(?<!\d){re.escape(p.pin)}(?!\d)")
+        found[f"PIN of {p.card_id[-4:]}"] = standalone(p.pin)
         if p.birth_date:
             for shown in (p.birth_date.isoformat(), f"{p.birth_date:%Y%m%d}", f"{p.birth_date:%y%m%d}"):
-                found[shown] = re.compile(rf"(?<!\d){shown}(?!\d)")
-    found["membership PIN"] = re.compile(rf"(?<!\d){seed.NETWORK_PATRON_PIN}(?!\d)")
+                found[shown] = standalone(shown)
+    found["membership PIN"] = standalone(seed.NETWORK_PATRON_PIN)
     return found
 
 
