@@ -284,6 +284,11 @@ def _settle(group: list[_Candidate], strict: bool = False) -> list[Decoded] | No
             cores = [best]
         else:
             return None
+    if not cores and len(votes) == 1 and all(c.look == "profile" for c in group):
+        # Only one half of a label's profiles read it: not sure, but a reading the camera
+        # posts once another frame agrees (the next frame's noise is its own).
+        best_c = max(group, key=lambda c: (len(c.text), c.decoder == "zxing"))
+        return [Decoded(best_c.symbology, best_c.text, sure=False)]
     out = []
     for core in cores:
         readings = [c for c in group if c.core == core]
@@ -685,7 +690,7 @@ def _remember(
                 kept.append(r)
         memory.regions = kept
         memory.missed = 0 if found else memory.missed + 1
-    return [d if _sure(d, cands) else Decoded(d.symbology, d.text, sure=False) for d in found]
+    return [d if d.sure and _sure(d, cands) else Decoded(d.symbology, d.text, sure=False) for d in found]
 
 
 def _region_settled(mine: list[_Candidate]) -> bool:

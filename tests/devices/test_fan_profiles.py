@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from kiosk.devices import camera, preprocess
-from kiosk.devices.barcodes import FrameMemory, _look_profile, read_frame
+from kiosk.devices.barcodes import FrameMemory, _Candidate, _look_profile, _merge, read_frame
+from kiosk.devices.camera import FrameVotes
+from kiosk.devices.codes import Decoded
 from simulators.camera import UNSEEN_2, VirtualCamera
 from simulators.camera_render import label
 
@@ -127,3 +129,43 @@ def test_the_memory_counts_frames_that_read_nothing_and_which_look_read_a_label(
     assert memory.missed == 0
     (region,) = memory.regions
     assert region.read_by in ("image", "level-half", "profile", "rotated", "level")
+
+
+def _vote(text: str, look: str = "profile", decoder: str = "zxing") -> _Candidate:
+    return _Candidate("Code128", text, (100.0, 100.0, 500.0, 300.0), decoder, look, trusted=False)
+
+
+def test_one_halfs_reading_goes_to_the_frame_votes_unless_anything_disputes_it() -> None:
+    # One half of the profiles read it (both decoders, even): not sure, but posted once
+    # another frame agrees.
+    lone = [_vote("EM0000100001"), _vote("EM0000100001", decoder="zbar")]
+    found, disputed = _merge(lone, strict=True)
+    assert found == [Decoded("Code128", "EM0000100001")] and not found[0].sure and not disputed
+    # A rival from the other half, or from any other look: nothing this frame.
+    for rival in (_vote("EM0000100002"), _vote("EM0000100002", look="level-half")):
+        found, disputed = _merge([*lone, rival], strict=True)
+        assert found == [] and disputed
+    # Votes of other looks (a few rows across a tilted label, a half-size zxing-cpp read)
+    # misread the same way frame after frame: they never reach the frame votes alone.
+    for look in ("image", "level-half"):
+        assert _merge([_vote("EM0000100001", look=look)], strict=True) == ([], False)
+    votes = FrameVotes()
+    assert votes.update(found := _merge(lone, strict=True)[0]) == []
+    assert votes.update(found) == found
+
+
+@pytest.mark.timeout(120)
+def test_a_label_one_half_reads_frame_after_frame_is_posted_through_the_votes() -> None:
+    # Second unseen conditions, an EAN-13 label in perspective under glare: in most frames
+    # only one half of its profiles reads it (4 of 10 frames posted when such readings went
+    # nowhere). The frame votes post it once a second frame agrees; never anything else.
+    cam = VirtualCamera(width=1280, height=720, fps=30, seed=606, conditions=UNSEEN_2)
+    cam.show("9791162203620", "EAN13")
+    votes, posted = FrameVotes(), 0
+    for _ in range(10):
+        _, frame = cam.read()
+        assert frame is not None
+        found = read_frame(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), rotate=camera.rotate)
+        assert all(d.text == "9791162203620" for d in found), found
+        posted += bool(votes.update(found))
+    assert posted >= 6
