@@ -460,6 +460,7 @@ def read_frame(
     if not names or h < 2 or w < 2:
         return []
     linear = [n for n in names if n != "QRCode"]
+    frame = (0.0, 0.0, float(w), float(h))
     cands: list[_Candidate] = []
     looked: list[looks.Region] = []
     must = True  # the first region always gets its first look
@@ -489,9 +490,16 @@ def read_frame(
         found, _ = _merge(cands, strict=True)
         if found:
             return _remember(found, cands, looked, memory, gray.shape)
-        # The remembered regions had their looks: the search gets only what time is left.
+        # The remembered regions had their looks: the search gets only what time is left,
+        # and none when the whole frame's read would overrun (the next frame, remembering
+        # nothing now, is searched from the start).
         must = not looked
-    whole = _zxing(looks.View(gray, "image", (0.0, 0.0, float(w), float(h))), names, camera=True)
+        if looked and deadline is not None and not looks.affordable("image", frame, deadline):
+            return _remember([], cands, looked, memory, gray.shape)
+    t0 = time.perf_counter()
+    whole = _zxing(looks.View(gray, "image", frame), names, camera=True)
+    if deadline is not None:
+        looks.learn("image", frame, time.perf_counter() - t0)
     # A few rows across a tilted label is where zxing-cpp misreads EAN-13 and Code 128 on
     # camera frames, the same way frame after frame: such a reading is only a vote.
     cands += [replace(c, trusted=False) if _thin(c) else c for c in whole]
@@ -560,6 +568,15 @@ def _look_linear(
     """The levelled looks at one linear region, their readings added to `cands`; whether
     the next region still must get a look (none has yet)."""
     box = looks.grown(r.box, gray.shape, looks.LEVEL_MARGIN)
+    measured: list[float] = []
+
+    def label_axis() -> float:
+        """The label's long axis, measured once for the looks that turn it so."""
+        if not measured:
+            assert r.tilt is not None
+            measured.append(preprocess.label_axis(looks.crop(gray, box), r.tilt))
+        return measured[0]
+
     # At half size first, rows along the label: a quarter of the pixels, and the 2x2
     # mean evens out the noise of a dim frame. When that read nothing sure, its profiles
     # along each bar (`_look_profile`: a label in perspective, dim, blurred); then turned
@@ -590,7 +607,7 @@ def _look_linear(
         must = False
         if look == "profile":
             assert rotate is not None and r.tilt is not None
-            cands += _timed_profile(gray, box, r.tilt, linear, rotate, deadline)
+            cands += _timed_profile(gray, box, r.tilt, linear, rotate, deadline, axis=label_axis())
             continue
         t0 = time.perf_counter()
         upright = None
@@ -599,7 +616,8 @@ def _look_linear(
             upright = rotate(looks.crop(gray, box), r.tilt)
             view = looks.View(preprocess.row_means(upright, _STRIP_ROWS[0]), look, box, turned=True)
         else:
-            level = looks.levelled(gray, r, along_label=look == "level-half")
+            along = look == "level-half" and r.tilt is not None
+            level = looks.levelled(gray, r, along_label=along, axis=label_axis() if along else None)
             if level is None:
                 break
             view = level if look == "level" else replace(level, image=preprocess.half(level.image), look=look)
@@ -633,37 +651,66 @@ def _timed_profile(
     rotate: Rotate,
     deadline: float | None,
     step: str = "profile",
+    axis: float | None = None,
 ) -> list[_Candidate]:
     """`_look_profile` on a region of the frame, its cost learned as `step` when under a
     deadline (a weak region's, mostly print and clutter, apart: it costs more per pixel)."""
     t0 = time.perf_counter()
-    read = _look_profile(looks.crop(gray, box), tilt, box, linear, rotate)
+    read = _look_profile(looks.crop(gray, box), tilt, box, linear, rotate, axis)
     if deadline is not None:
         looks.learn(step, box, time.perf_counter() - t0)
     return read
 
 
+# The order the profile look reads in, as (profile kind, decoder): the plain profile (what
+# a crisp label needs; pyzbar reads it most often on a hard one too), then zxing-cpp, cheap
+# on a line, on the evened and the sharpened one, then pyzbar on those. A label both read
+# off both halves of the plain profile costs two pictures.
+_PROFILE_READS = (
+    ("plain", "zbar"),
+    ("plain", "zxing"),
+    ("even", "zxing"),
+    ("sharp", "zxing"),
+    ("sharp", "zbar"),
+    ("even", "zbar"),
+)
+
+
 def _look_profile(
-    part: np.ndarray, tilt: float, box: looks.Box, linear: list[str], rotate: Rotate
+    part: np.ndarray,
+    tilt: float,
+    box: looks.Box,
+    linear: list[str],
+    rotate: Rotate,
+    axis: float | None = None,
 ) -> list[_Candidate]:
     """A region's bars read as two profiles along the bars (`preprocess.fan_profiles`):
-    the label turned so its long axis runs along the rows, each column followed down its
-    own bar (in perspective they fan out), the upper and lower half of the bars averaged
-    into one line each. Both decoders read each as it is, sharpened and with the light
-    evened out (`preprocess.profile_image`). A reading off one half only is a vote; the
-    same reading off both halves (their noise is independent) may stand."""
-    level = rotate(part, preprocess.label_axis(part, tilt))
+    the label turned so its long axis (`axis`, measured when not given) runs along the
+    rows, each column followed down its own bar (in perspective they fan out), the upper
+    and lower half of the bars averaged into one line each. Both decoders read each as it
+    is, then sharpened, then with the light evened out (`preprocess.profile_image`), until
+    both decoders read the same off both halves. A reading off one half only is a vote;
+    the same reading off both halves (their noise is independent) may stand."""
+    level = rotate(part, preprocess.label_axis(part, tilt) if axis is None else axis)
     halves = preprocess.fan_profiles(level)
     if halves is None:
         return []
-    read: list[list[_Candidate]] = []
-    for profile in halves:
-        mine: list[_Candidate] = []
-        for kind in preprocess.PROFILE_KINDS:
-            view = looks.View(preprocess.profile_image(profile, kind), "profile", box, turned=True)
-            mine += _zbar(view, linear, trusted=False, scan=(1, 0))
-            mine += _zxing(view, linear, trusted=False, camera=True)
-        read.append(mine)
+    read: tuple[list[_Candidate], list[_Candidate]] = ([], [])
+    images: list[dict[str, looks.View]] = [{}, {}]
+    for kind, decoder in _PROFILE_READS:
+        for profile, mine, made in zip(halves, read, images, strict=True):
+            if kind not in made:
+                image = preprocess.profile_image(profile, kind)
+                made[kind] = looks.View(image, "profile", box, turned=True)
+            if decoder == "zbar":
+                mine += _zbar(made[kind], linear, trusted=False, scan=(1, 0))
+            else:
+                mine += _zxing(made[kind], linear, trusted=False, camera=True)
+        # Both decoders read one text off both halves and nothing else was read: the other
+        # reads would only add votes for it.
+        cores = {c.core for c in read[0] + read[1]}
+        if len(cores) == 1 and all({c.decoder for c in mine} == {"zbar", "zxing"} for mine in read):
+            break
     both = {(c.symbology, c.core) for c in read[0]} & {(c.symbology, c.core) for c in read[1]}
     return [replace(c, trusted=(c.symbology, c.core) in both) for half in read for c in half]
 

@@ -91,6 +91,7 @@ ROWS_WITHIN_DEG = 40.0
 # What each image step costs per pixel of region, in nanoseconds, filter and decoders
 # together: a first guess from a 2 GHz core, then the running figure this process measures.
 COST_NS_PER_PX: dict[str, float] = {
+    "image": 8.0,  # zxing-cpp on the whole frame, every symbology
     "sharpen": 35.0,
     "upscale": 140.0,
     "contrast": 50.0,
@@ -180,16 +181,20 @@ def grown(box: Box, shape: tuple[int, ...], share: float) -> Box:
     )
 
 
-def levelled(gray: np.ndarray, region: Region, along_label: bool = False) -> View | None:
+def levelled(
+    gray: np.ndarray, region: Region, along_label: bool = False, axis: float | None = None
+) -> View | None:
     """A linear label's region with rows that cross all its bars: turned upright when it
     lies on its side, sheared when tilted, so that rows run across the bars or, with
-    `along_label`, along the label's long axis (they differ on a label held at a slant).
-    A turned view (its readings report the region)."""
+    `along_label`, along the label's long axis (they differ on a label held at a slant;
+    `axis` when already measured). A turned view (its readings report the region)."""
     box = grown(region.box, gray.shape, LEVEL_MARGIN)
     part = crop(gray, box)
     if min(part.shape) < 16 or region.tilt is None:
         return None
-    angle = preprocess.label_axis(part, region.tilt) if along_label else region.tilt
+    angle = region.tilt
+    if along_label:
+        angle = preprocess.label_axis(part, region.tilt) if axis is None else axis
     if abs(angle) > 45:  # bars lying flat: their columns are the rows to scan
         part = np.ascontiguousarray(part.T)
         angle = -((angle + 45) % 90 - 45)

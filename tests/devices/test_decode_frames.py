@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.devices import camera, preprocess
+from kiosk.devices import camera, looks, preprocess
 from kiosk.devices.barcodes import Decoded, FrameMemory, _Candidate, _merge, _region_settled, read_frame
 from kiosk.devices.camera import FrameVotes
 from simulators.camera import HARD, UNSEEN, VirtualCamera, seed_codes
@@ -160,6 +160,29 @@ def test_a_remembered_region_whose_label_turned_is_searched_afresh() -> None:
     assert read_frame(turned, memory=memory) == [Decoded("Code128", "EM0000100001")]
     assert read_frame(np.full((720, 1280), 200, np.uint8), memory=memory) == []
     assert memory.regions == []
+
+
+def test_a_frame_out_of_time_after_its_remembered_regions_leaves_the_search_to_the_next() -> None:
+    memory = FrameMemory()
+    shown = _two_labels(("EM0000100001", "Code128", 30.0), None)
+    assert read_frame(shown, memory=memory)
+    (was,) = memory.regions
+    # The label shakes out of focus (its bars still stand out, but nothing reads them) and
+    # the patron shows a QR code beside it.
+    frame = cv2.GaussianBlur(shown, (0, 0), 2.0)
+    code = cv2.cvtColor(label("CHAEKIEUM:A1B2-C3D4", "QRCode", np.random.default_rng(1)), cv2.COLOR_BGR2GRAY)
+    frame[360 : 360 + code.shape[0], 1270 - code.shape[1] : 1270] = code
+    assert looks.crop(frame, was.box)[:, -5:].min() > 150  # the code is not where the label was
+    # The remembered region's looks took the frame's time: the whole frame is not read (it
+    # would make the frame late), and nothing is remembered any more.
+    assert read_frame(frame, memory=memory, deadline=0.0) == []
+    assert memory.regions == [] and memory.missed == 1
+    # So the next frame, late as well, is searched from the start: the code is read.
+    assert read_frame(frame, memory=memory, deadline=0.0) == [Decoded("QRCode", "CHAEKIEUM:A1B2-C3D4")]
+    # With time left, a frame reads the whole frame after the remembered region.
+    memory = FrameMemory(regions=[was], frames=1)
+    assert read_frame(frame, memory=memory) == [Decoded("QRCode", "CHAEKIEUM:A1B2-C3D4")]
+    assert memory.regions and memory.missed == 0
 
 
 def test_shear_level_turns_a_tilted_line_into_a_row_and_fills_with_white() -> None:

@@ -169,3 +169,23 @@ def test_a_label_one_half_reads_frame_after_frame_is_posted_through_the_votes() 
         assert all(d.text == "9791162203620" for d in found), found
         posted += bool(votes.update(found))
     assert posted >= 6
+
+
+def test_a_crisp_label_both_decoders_read_off_both_plain_halves_costs_two_pictures(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[str] = []
+    image = preprocess.profile_image
+
+    def counted(profile: np.ndarray, kind: str, rows: int = 4) -> np.ndarray:
+        made.append(kind)
+        return image(profile, kind, rows)
+
+    monkeypatch.setattr(preprocess, "profile_image", counted)
+    a = _sticker("EM0000100001", "Code128")
+    read = _look_profile(a, 0.0, (0.0, 0.0, float(a.shape[1]), float(a.shape[0])), LINEAR, camera.rotate)
+    assert {(c.decoder, c.text, c.trusted) for c in read} == {
+        ("zbar", "EM0000100001", True),
+        ("zxing", "EM0000100001", True),
+    }
+    assert made == ["plain", "plain"]
