@@ -510,17 +510,23 @@ def read_frame(
         for r in found_regions:
             if r.coherence < looks.LINEAR_COHERENCE or any(looks.same_place(r.box, b.box) for b in looked):
                 continue
-            # After a frame that read nothing, every other frame gets the profiles first (no
-            # frame has time for every look on a hard label; a patron holds it for many).
-            if memory is not None and memory.missed % 2:
-                r = replace(r, read_by="profile")
+            # A label the last frame read where this region is (a searched frame) gets
+            # first the look that read it there. After a frame that read nothing, every
+            # other frame gets the profiles first (no frame has time for every look on a
+            # hard label; a patron holds it for many).
+            if memory is not None:
+                was = [m.read_by for m in memory.regions if m.read_by and looks.same_place(m.box, r.box)]
+                if was or memory.missed % 2:
+                    r = replace(r, read_by=was[0] if was else "profile")
             must = _look_linear(gray, r, cands, linear, deadline, must, rotate)
             looked.append(r)
         # Regions whose bars hardly stand out (a label at a steep slant, glare on it): their
-        # profiles, while nothing sure was read and time is left.
+        # profiles, while no label was read (not even one half of a profile's vote) and
+        # time is left.
         for r in found_regions:
             weak = looks.WEAK_COHERENCE <= r.coherence < looks.LINEAR_COHERENCE
-            if not weak or r.tilt is None or rotate is None or any(c.trusted for c in cands):
+            read = any(c.trusted or c.look == "profile" for c in cands)
+            if not weak or r.tilt is None or rotate is None or read:
                 continue
             box = looks.grown(r.box, gray.shape, looks.LEVEL_MARGIN)
             if deadline is not None and not must and not looks.affordable("profile-weak", box, deadline):
@@ -590,8 +596,14 @@ def _look_linear(
         mine = [c for c in cands if c.symbology in linear and _near(c.box, r.box)]
         if look != "level-half" and _region_settled(mine):
             break
-        # The look that read it last frame read it again: the others would only add votes.
-        if r.read_by and look != order[0] and any(c.trusted for c in mine):
+        # The look that read it last frame read it again, and nothing disputes it: the
+        # others would only add votes.
+        if (
+            r.read_by
+            and look != order[0]
+            and any(c.trusted for c in mine)
+            and len({c.core for c in mine}) == 1
+        ):
             break
         # A sure reading from the upright look: the full-size levelled one would only add a
         # vote (what frame votes and the next frame give for less).
@@ -602,8 +614,12 @@ def _look_linear(
             rotate is None or r.tilt is None or any(c.trusted for c in mine)
         ):
             continue
-        if deadline is not None and not must and not looks.affordable(look, box, deadline):
-            break
+        if deadline is not None and not looks.affordable(look, box, deadline):
+            if not must:
+                break
+            # A late frame's one look at its first region: the cheapest (the half-size one).
+            if look != "level-half":
+                continue
         must = False
         if look == "profile":
             assert rotate is not None and r.tilt is not None
