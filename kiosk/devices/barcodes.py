@@ -515,9 +515,9 @@ def read_frame(
             # other frame gets the profiles first (no frame has time for every look on a
             # hard label; a patron holds it for many).
             if memory is not None:
-                was = [m.read_by for m in memory.regions if m.read_by and looks.same_place(m.box, r.box)]
-                if was or memory.missed % 2:
-                    r = replace(r, read_by=was[0] if was else "profile")
+                then = [m.read_by for m in memory.regions if m.read_by and looks.same_place(m.box, r.box)]
+                if then or memory.missed % 2:
+                    r = replace(r, read_by=then[0] if then else "profile")
             must = _look_linear(gray, r, cands, linear, deadline, must, rotate)
             looked.append(r)
         # Regions whose bars hardly stand out (a label at a steep slant, glare on it): their
