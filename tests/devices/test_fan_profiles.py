@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import cv2
 import numpy as np
 import pytest
 
-from kiosk.devices import camera, preprocess
+from kiosk.devices import camera, looks, preprocess
 from kiosk.devices.barcodes import FrameMemory, _Candidate, _look_profile, _merge, read_frame
 from kiosk.devices.camera import FrameVotes
 from kiosk.devices.codes import Decoded
@@ -189,3 +191,21 @@ def test_a_crisp_label_both_decoders_read_off_both_plain_halves_costs_two_pictur
         ("zxing", "EM0000100001", True),
     }
     assert made == ["plain", "plain"]
+
+
+def test_the_profile_looks_fixed_cost_does_not_price_a_large_label_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(looks, "COST_NS_PER_PX", dict(looks.COST_NS_PER_PX))
+    # Learned on small regions: 5 ms each for 120x100 pixels, mostly the decoders' lines.
+    for _ in range(20):
+        looks.learn("profile", (0.0, 0.0, 120.0, 100.0), 0.005)
+    # A 600x500 label costs about twice that, not 25 times: it fits 15 ms, not 5.
+    large = (0.0, 0.0, 600.0, 500.0)
+    now = time.perf_counter()
+    assert looks.affordable("profile", large, now + 0.015)
+    assert not looks.affordable("profile", large, now + 0.005)
+    # Steps with no fixed part still scale with the region.
+    for _ in range(20):
+        looks.learn("level", (0.0, 0.0, 120.0, 100.0), 0.001)
+    assert not looks.affordable("level", large, time.perf_counter() + 0.015)
