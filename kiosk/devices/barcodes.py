@@ -284,9 +284,10 @@ def _settle(group: list[_Candidate], strict: bool = False) -> list[Decoded] | No
             cores = [best]
         else:
             return None
-    if not cores and len(votes) == 1 and all(c.look == "profile" for c in group):
-        # Only one half of a label's profiles read it: not sure, but a reading the camera
-        # posts once another frame agrees (the next frame's noise is its own).
+    if not cores and len(votes) == 1 and any(c.look == "profile" for c in group):
+        # Only one half of a label's profiles read it (and maybe another look's vote, no
+        # rival): not sure, but a reading the camera posts once another frame agrees (the
+        # next frame's noise is its own).
         best_c = max(group, key=lambda c: (len(c.text), c.decoder == "zxing"))
         return [Decoded(best_c.symbology, best_c.text, sure=False)]
     out = []
@@ -751,6 +752,12 @@ def _remember(
             r = replace(r, read_by=by[0] if by else "")
             if r not in kept:
                 kept.append(r)
+        if not found:
+            # A label seen and not read (bars standing out): the next frame looks at it first,
+            # with the profiles, skipping the whole-frame read and the region search that
+            # took most of this frame when it can.
+            seen = [r for r in looked if r.tilt is not None and r.coherence >= looks.LINEAR_COHERENCE]
+            kept = [replace(seen[0], read_by="profile")] if seen else []
         memory.regions = kept
         memory.missed = 0 if found else memory.missed + 1
     return [d if d.sure and _sure(d, cands) else Decoded(d.symbology, d.text, sure=False) for d in found]

@@ -174,10 +174,12 @@ def test_a_frame_out_of_time_after_its_remembered_regions_leaves_the_search_to_t
     frame[360 : 360 + code.shape[0], 1270 - code.shape[1] : 1270] = code
     assert looks.crop(frame, was.box)[:, -5:].min() > 150  # the code is not where the label was
     # The remembered region's looks took the frame's time: the whole frame is not read (it
-    # would make the frame late), and nothing is remembered any more.
+    # would make the frame late). The label still shows its bars: it is remembered as one
+    # to read, profiles first.
     assert read_frame(frame, memory=memory, deadline=0.0) == []
-    assert memory.regions == [] and memory.missed == 1
-    # So the next frame, late as well, is searched from the start: the code is read.
+    assert memory.missed == 1 and [r.read_by for r in memory.regions] == ["profile"]
+    # Every third frame is searched whatever is remembered: the code is read, late as well.
+    assert (memory.frames + 1) % memory.search_every == 0
     assert read_frame(frame, memory=memory, deadline=0.0) == [Decoded("QRCode", "CHAEKIEUM:A1B2-C3D4")]
     # With time left, a frame reads the whole frame after the remembered region.
     memory = FrameMemory(regions=[was], frames=1)

@@ -151,6 +151,9 @@ def test_one_halfs_reading_goes_to_the_frame_votes_unless_anything_disputes_it()
     # misread the same way frame after frame: they never reach the frame votes alone.
     for look in ("image", "level-half"):
         assert _merge([_vote("EM0000100001", look=look)], strict=True) == ([], False)
+        # With a profile's vote for the same and no rival, two looks agree: a vote.
+        found, _ = _merge([_vote("EM0000100001", look=look), lone[0]], strict=True)
+        assert found == [Decoded("Code128", "EM0000100001")] and not found[0].sure
     votes = FrameVotes()
     assert votes.update(found := _merge(lone, strict=True)[0]) == []
     assert votes.update(found) == found
