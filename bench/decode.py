@@ -3,6 +3,8 @@
 Run: ./dev bench decode (or .venv/bin/python -m bench decode). Options when run directly:
   --frames N   frames per virtual-camera scene (default 40)
   --quick      skip the per-step table and the `kiosk decode` check
+  --random S   only scenes drawn from seed S (new codes and camera seeds under the hard,
+               unseen and unseen 2 conditions; --scenes N per condition, default 4)
 
 Images: shared/data/barcodes/zxing-cpp-samples, scored leniently as its README says, each
 decoder limited to the folder's symbology, image loading not timed. Two corrections to
@@ -17,8 +19,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import random
 import re
 import statistics
+import string
 import subprocess
 import sys
 import time
@@ -396,9 +400,52 @@ def _nothing(readers: dict[str, Reader]) -> None:
     print(f"  hard counter with no code ({len(shots)} frames): " + "; ".join(cells))
 
 
+def _random_codes(rng: random.Random) -> list[tuple[str, str]]:
+    """A Code 128 and a Code 39 registration number and an ISBN, drawn from `rng`."""
+
+    def number() -> str:
+        return "".join(rng.choice(string.ascii_uppercase) for _ in range(2)) + f"{rng.randrange(10**10):010d}"
+
+    isbn = rng.choice(("978", "979")) + f"{rng.randrange(10**9):09d}"
+    check = (10 - sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(isbn)) % 10) % 10
+    return [(number(), "Code128"), (number(), "Code39"), (isbn + str(check), "EAN13")]
+
+
+def random_scenes(seed: int, scenes: int, frames: int) -> None:
+    """Scenes no change was chosen on: under the hard, unseen and unseen 2 conditions,
+    `scenes` camera seeds each with new registration numbers and ISBNs, all drawn from
+    `seed`. The kiosk's path beside zxing-cpp alone, per condition."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    rng = random.Random(seed)
+    print(
+        f"random scenes (--random {seed}): {scenes} camera seeds per condition, a Code 128, a Code 39"
+        f" and an EAN-13 each, {frames} frames per code; kiosk beside zxing-cpp alone"
+    )
+    for name, conditions in (("hard", HARD), ("unseen", UNSEEN), ("unseen 2", UNSEEN_2)):
+        kiosk, alone = _Tally(), _Tally()
+        for _ in range(scenes):
+            camera_seed = rng.randrange(10**6)
+            for text, symbology in _random_codes(rng):
+                shots = _frames(conditions, camera_seed, text, symbology, frames)
+                ms, hit, wrong, _ = _kiosk(shots, text)
+                ams, ahit, awrong = _alone(zxing_alone, shots, text, (symbology,))
+                for t, (m, h, w) in ((kiosk, (ms, hit, wrong)), (alone, (ams, ahit, awrong))):
+                    t.ms += m
+                    t.read += sum(h)
+                    t.wrong += w
+                    t.frames += len(shots)
+        share = 100 * kiosk.read / kiosk.frames
+        print(f"  {name:9} kiosk {kiosk.cell()} ({share:.1f} %) | zxing-cpp alone {alone.cell()}")
+
+
 def main() -> None:
     args = sys.argv[1:]
     frames = int(args[args.index("--frames") + 1]) if "--frames" in args else 40
+    if "--random" in args:
+        scenes = int(args[args.index("--scenes") + 1]) if "--scenes" in args else 4
+        random_scenes(int(args[args.index("--random") + 1]), scenes, frames)
+        return
     if not SAMPLES.is_dir():
         print(f"no samples at {SAMPLES}: image tables skipped")
     else:

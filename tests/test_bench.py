@@ -19,3 +19,20 @@ def test_outage_bench_helpers_time_a_failing_call():
 
     seconds, outcome = outage._timed(fail)
     assert seconds >= 0 and isinstance(outcome, LibraryUnavailable)
+
+
+def test_decode_bench_draws_valid_random_codes_and_runs_a_random_scene(capsys):
+    import random
+
+    from bench import decode
+    from kiosk.devices.codes import CodePatterns, Decoded, admit
+
+    rng = random.Random(5)
+    codes = [c for _ in range(50) for c in decode._random_codes(rng)]
+    assert all(admit(Decoded(symbology, text), CodePatterns()) is not None for text, symbology in codes)
+    assert decode._random_codes(random.Random(5)) == codes[:3]  # the seed decides
+    decode.random_scenes(5, 1, 2)
+    out = capsys.readouterr().out
+    for name in ("hard", "unseen", "unseen 2"):
+        assert f"  {name:9} kiosk " in out
+    assert "/6 " in out  # three codes, two frames each

@@ -674,9 +674,10 @@ def _timed_profile(
     deadline (a weak region's, mostly print and clutter, apart: it costs more per pixel)."""
     t0 = time.perf_counter()
     read = _look_profile(looks.crop(gray, box), tilt, box, linear, rotate, axis)
-    if deadline is not None:
+    # A region where no bars were found costs a fraction of a look: not what it costs.
+    if deadline is not None and read is not None:
         looks.learn(step, box, time.perf_counter() - t0)
-    return read
+    return read or []
 
 
 # The order the profile look reads in, as (profile kind, decoder): the plain profile (what
@@ -700,18 +701,19 @@ def _look_profile(
     linear: list[str],
     rotate: Rotate,
     axis: float | None = None,
-) -> list[_Candidate]:
+) -> list[_Candidate] | None:
     """A region's bars read as two profiles along the bars (`preprocess.fan_profiles`):
     the label turned so its long axis (`axis`, measured when not given) runs along the
     rows, each column followed down its own bar (in perspective they fan out), the upper
     and lower half of the bars averaged into one line each. Both decoders read each as it
     is, then sharpened, then with the light evened out (`preprocess.profile_image`), until
     both decoders read the same off both halves. A reading off one half only is a vote;
-    the same reading off both halves (their noise is independent) may stand."""
+    the same reading off both halves (their noise is independent) may stand. None when
+    no bars stand out."""
     level = rotate(part, preprocess.label_axis(part, tilt) if axis is None else axis)
     halves = preprocess.fan_profiles(level)
     if halves is None:
-        return []
+        return None
     read: tuple[list[_Candidate], list[_Candidate]] = ([], [])
     images: list[dict[str, looks.View]] = [{}, {}]
     for kind, decoder in _PROFILE_READS:

@@ -168,9 +168,13 @@ def affordable(step: str, box: Box, deadline: float) -> bool:
 
 
 def learn(step: str, box: Box, seconds: float) -> None:
+    """A step's measured cost into its running figure: quickly when it cost more than
+    thought (an overrun makes the frame late), slowly when less (one cheap look, or a
+    quick moment of the machine, should not let the next frames start costly looks late)."""
     if (box[2] - box[0]) * (box[3] - box[1]) >= 10_000:
         rate = seconds * 1e9 / _priced(step, box)
-        COST_NS_PER_PX[step] = 0.7 * COST_NS_PER_PX[step] + 0.3 * rate
+        weight = 0.4 if rate > COST_NS_PER_PX[step] else 0.25
+        COST_NS_PER_PX[step] += weight * (rate - COST_NS_PER_PX[step])
 
 
 # The regions' edge tiles stop where the bars do; a linear code also needs its quiet zone
