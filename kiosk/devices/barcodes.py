@@ -492,8 +492,8 @@ def read_frame(
         if found:
             return _remember(found, cands, looked, memory, gray.shape)
         # The remembered regions had their looks: the search gets only what time is left,
-        # and none when the whole frame's read would overrun (the next frame, remembering
-        # nothing now, is searched from the start).
+        # and none when the whole frame's read would overrun (the next frame starts again
+        # from what is remembered; every third frame is searched whatever it is).
         must = not looked
         if looked and deadline is not None and not looks.affordable("image", frame, deadline):
             return _remember([], cands, looked, memory, gray.shape)
