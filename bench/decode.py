@@ -37,6 +37,7 @@ from pyzbar import pyzbar
 from kiosk.devices.barcodes import STEPS, CodePatterns, FrameMemory, admit, decode
 from kiosk.devices.camera import FrameVotes, decode_frame, load_gray
 from simulators.camera import HARD, MILD, UNSEEN, UNSEEN_2, VirtualCamera, seed_codes
+from simulators.ils.seed import ean13_check_digit
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "data" / "barcodes" / "zxing-cpp-samples"
@@ -276,6 +277,13 @@ class _Tally:
         self.read = self.wrong = self.frames = 0
         self.ms: list[float] = []
 
+    def add(self, ms: list[float], hit: list[bool], wrong: int) -> None:
+        """One scene's frames: their times, which read the code, how many misread it."""
+        self.ms += ms
+        self.read += sum(hit)
+        self.wrong += wrong
+        self.frames += len(hit)
+
     def cell(self) -> str:
         p50, p95 = statistics.median(self.ms), float(np.percentile(self.ms, 95))
         over = sum(t > FRAME_BUDGET_MS for t in self.ms)
@@ -323,11 +331,16 @@ def _first(hit: list[bool], ms: list[float]) -> str:
     return f"{n * FRAME_MS + ms[n]:.0f} ms"
 
 
+def _one_core() -> None:
+    """The frame figures are per core: this process keeps to the first one it may use."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
 def frame_time(frames: int) -> None:
     """Per 1280x720 virtual-camera frame, on one core: the kiosk's camera path beside
     zxing-cpp alone and pyzbar alone on the same frames, per symbology."""
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    _one_core()
     print(
         f"1280x720 virtual-camera frames on one core ({frames} per scene, a new pose every 10);"
         f" a 30 fps camera allows {FRAME_BUDGET_MS:.1f} ms."
@@ -348,17 +361,11 @@ def frame_time(frames: int) -> None:
             t = tallies.setdefault(symbology, {k: _Tally() for k in ("kiosk", *readers)})
             ms, hit, wrong, raw_wrong = _kiosk(shots, text)
             raw += raw_wrong
-            t["kiosk"].ms += ms
-            t["kiosk"].read += sum(hit)
-            t["kiosk"].wrong += wrong
-            t["kiosk"].frames += len(shots)
+            t["kiosk"].add(ms, hit, wrong)
             first = [f"kiosk {_first(hit, ms)}"]
             for rname, reader in readers.items():
                 ams, ahit, awrong = _alone(reader, shots, text, (symbology,))
-                t[rname].ms += ams
-                t[rname].read += sum(ahit)
-                t[rname].wrong += awrong
-                t[rname].frames += len(shots)
+                t[rname].add(ams, ahit, awrong)
                 first.append(f"{rname.split()[0]} {_first(ahit, ams)}")
             firsts.append(f"{symbology} {text[:20]}: " + ", ".join(first))
         print(f"  {name} scenes (seed {seed}):")
@@ -407,16 +414,14 @@ def _random_codes(rng: random.Random) -> list[tuple[str, str]]:
         return "".join(rng.choice(string.ascii_uppercase) for _ in range(2)) + f"{rng.randrange(10**10):010d}"
 
     isbn = rng.choice(("978", "979")) + f"{rng.randrange(10**9):09d}"
-    check = (10 - sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(isbn)) % 10) % 10
-    return [(number(), "Code128"), (number(), "Code39"), (isbn + str(check), "EAN13")]
+    return [(number(), "Code128"), (number(), "Code39"), (isbn + ean13_check_digit(isbn), "EAN13")]
 
 
 def random_scenes(seed: int, scenes: int, frames: int) -> None:
     """Scenes no change was chosen on: under the hard, unseen and unseen 2 conditions,
     `scenes` camera seeds each with new registration numbers and ISBNs, all drawn from
     `seed`. The kiosk's path beside zxing-cpp alone, per condition."""
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    _one_core()
     rng = random.Random(seed)
     print(
         f"random scenes (--random {seed}): {scenes} camera seeds per condition, a Code 128, a Code 39"
@@ -429,12 +434,8 @@ def random_scenes(seed: int, scenes: int, frames: int) -> None:
             for text, symbology in _random_codes(rng):
                 shots = _frames(conditions, camera_seed, text, symbology, frames)
                 ms, hit, wrong, _ = _kiosk(shots, text)
-                ams, ahit, awrong = _alone(zxing_alone, shots, text, (symbology,))
-                for t, (m, h, w) in ((kiosk, (ms, hit, wrong)), (alone, (ams, ahit, awrong))):
-                    t.ms += m
-                    t.read += sum(h)
-                    t.wrong += w
-                    t.frames += len(shots)
+                kiosk.add(ms, hit, wrong)
+                alone.add(*_alone(zxing_alone, shots, text, (symbology,)))
         share = 100 * kiosk.read / kiosk.frames
         print(f"  {name:9} kiosk {kiosk.cell()} ({share:.1f} %) | zxing-cpp alone {alone.cell()}")
 
