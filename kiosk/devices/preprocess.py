@@ -322,12 +322,12 @@ def bar_fan(level: np.ndarray, blocks: int = 16) -> Fan | None:
     bars = (m2 >= np.partition(sample, k)[k]) & (m2 > 0)
     # An edge's lean is the arctangent of gy / gx: compared as tangents, no angle per pixel.
     with np.errstate(divide="ignore", invalid="ignore"):
-        slope = gy / gx
+        tangent = gy / gx
     bars &= np.abs(gy) < _TAN_40 * np.abs(gx)
     if bars.sum() < 50:
         return None
-    median = math.atan(float(np.median(slope[bars])))
-    bars &= (slope > math.tan(median - _RAD_20)) & (slope < math.tan(median + _RAD_20))
+    median = math.atan(float(np.median(tangent[bars])))
+    bars &= (tangent > math.tan(median - _RAD_20)) & (tangent < math.tan(median + _RAD_20))
     density = np.convolve(bars.mean(axis=1), np.ones(7) / 7, mode="same")
     a, b = _run_around(density > 0.35 * density.max(), int(np.argmax(density)))
     columns = np.convolve(bars[a : b + 1].mean(axis=0), np.ones(31) / 31, mode="same")
