@@ -439,9 +439,9 @@ def read_frame(
     """The codes in one gray camera frame, cross-checked, within `deadline` (a
     time.perf_counter() value) when given.
 
-    zxing-cpp reads the whole frame first (QR codes, upright labels). Each region whose
-    edges run one way (a linear label, read or not) is then levelled: turned upright when on
-    its side, sheared when tilted, so that rows cross all its bars. pyzbar scans its rows,
+    zxing-cpp reads the whole frame for QR codes first. Each region whose edges run one way
+    (a linear label) is then levelled: turned upright when on its side, sheared when tilted,
+    so that rows cross all its bars. pyzbar scans its rows,
     confirming or disputing what zxing-cpp read there, and zxing-cpp reads the levelled view
     of a region it has not read yet. Regions go biggest first and one is skipped when its
     measured cost would overrun the deadline, pyzbar included.
@@ -492,21 +492,22 @@ def read_frame(
         if found:
             return _remember(found, cands, looked, memory, gray.shape)
         # The remembered regions had their looks: the search gets only what time is left,
-        # and none when the whole frame's read would overrun (the next frame starts again
-        # from what is remembered; every third frame is searched whatever it is).
+        # and none when it would overrun (the next frame starts again from what is
+        # remembered; every third frame is searched whatever it is).
         must = not looked
-        if looked and deadline is not None and not looks.affordable("image", frame, deadline):
+        if looked and deadline is not None and not looks.affordable("search", frame, deadline):
             return _remember([], cands, looked, memory, gray.shape)
+    # The whole frame is read for QR codes only (a third of what all five symbologies
+    # cost): on a hard frame zxing-cpp reads almost no linear label there, and the regions'
+    # looks below read the upright ones as well.
     t0 = time.perf_counter()
-    whole = _zxing(looks.View(gray, "image", frame), names, camera=True)
-    if deadline is not None:
-        looks.learn("image", frame, time.perf_counter() - t0)
-    # A few rows across a tilted label is where zxing-cpp misreads EAN-13 and Code 128 on
-    # camera frames, the same way frame after frame: such a reading is only a vote.
-    cands += [replace(c, trusted=False) if _thin(c) else c for c in whole]
-    qr_unread = "QRCode" in names and not any(c.symbology == "QRCode" for c in whole)
+    whole = _zxing(looks.View(gray, "image", frame), ["QRCode"], camera=True) if "QRCode" in names else []
+    cands += whole
+    qr_unread = "QRCode" in names and not whole
     # The regions (a few ms a frame): for the linear looks, or for the QR look below.
     found_regions = looks.found_regions(gray, True) if linear or qr_unread else []
+    if deadline is not None:
+        looks.learn("search", frame, time.perf_counter() - t0)
     if linear:
         for r in found_regions:
             if r.coherence < looks.LINEAR_COHERENCE or any(looks.same_place(r.box, b.box) for b in looked):

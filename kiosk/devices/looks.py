@@ -91,7 +91,9 @@ ROWS_WITHIN_DEG = 40.0
 # What each image step costs per pixel of region, in nanoseconds, filter and decoders
 # together: a first guess from a 2 GHz core, then the running figure this process measures.
 COST_NS_PER_PX: dict[str, float] = {
-    "image": 8.0,  # zxing-cpp on the whole frame, every symbology
+    # A frame's search: zxing-cpp on the whole frame for QR codes, and the code regions
+    # found with their bar angles (measured 6-8 ms a 1280x720 frame).
+    "search": 7.0,
     "sharpen": 35.0,
     "upscale": 140.0,
     "contrast": 50.0,

@@ -191,37 +191,42 @@ def code_regions(gray: np.ndarray, tile: int = 24, limit: int = 3) -> list[Box]:
     # An edge is a step of a sixth of the picture's contrast: a dim frame has dim bars.
     lo, hi = np.percentile(g[::4, ::4], (2, 98))
     step = max(10.0, float(hi - lo) / 6)
-    edges = np.zeros(g.shape, np.float32)
-    edges[:, 1:] += np.abs(np.diff(g, axis=1)) > step
+    edges = np.zeros(g.shape, np.uint8)
+    edges[:, 1:] = np.abs(np.diff(g, axis=1)) > step
     edges[1:, :] += np.abs(np.diff(g, axis=0)) > step
-    score = edges.reshape(th, half, tw, half).mean(axis=(1, 3))
-    hot = score > 0.2
-    seen = np.zeros_like(hot)
+    # Tiles where a fifth of the pixels are edges; their clusters joined by a flood fill
+    # over plain lists (a tenth of numpy's per-element cost at this size).
+    score = edges.reshape(th, half, tw, half).sum(axis=(1, 3), dtype=np.int32)
+    hot = (score > 0.2 * half * half).tolist()
+    seen = [[False] * tw for _ in range(th)]
     boxes: list[tuple[int, Box]] = []
-    for ty, tx in zip(*np.nonzero(hot), strict=True):
-        if seen[ty, tx]:
-            continue
-        stack, cells = [(int(ty), int(tx))], []
-        seen[ty, tx] = True
-        while stack:
-            cy, cx = stack.pop()
-            cells.append((cy, cx))
-            for ny in range(max(cy - 1, 0), min(cy + 2, th)):
-                for nx in range(max(cx - 1, 0), min(cx + 2, tw)):
-                    if hot[ny, nx] and not seen[ny, nx]:
-                        seen[ny, nx] = True
-                        stack.append((ny, nx))
-        if len(cells) < 3:
-            continue
-        ys, xs = [c[0] for c in cells], [c[1] for c in cells]
-        # One tile of margin: the quiet zone and the bar ends lie just outside the edges.
-        box = (
-            max(min(xs) - 1, 0) * tile,
-            max(min(ys) - 1, 0) * tile,
-            min(max(xs) + 2, tw) * tile,
-            min(max(ys) + 2, th) * tile,
-        )
-        boxes.append((len(cells), box))
+    for ty in range(th):
+        for tx in range(tw):
+            if not hot[ty][tx] or seen[ty][tx]:
+                continue
+            seen[ty][tx] = True
+            stack, cells = [(ty, tx)], 0
+            x0, y0, x1, y1 = tx, ty, tx, ty
+            while stack:
+                cy, cx = stack.pop()
+                cells += 1
+                x0, y0, x1, y1 = min(x0, cx), min(y0, cy), max(x1, cx), max(y1, cy)
+                for ny in range(max(cy - 1, 0), min(cy + 2, th)):
+                    near, done = hot[ny], seen[ny]
+                    for nx in range(max(cx - 1, 0), min(cx + 2, tw)):
+                        if near[nx] and not done[nx]:
+                            done[nx] = True
+                            stack.append((ny, nx))
+            if cells < 3:
+                continue
+            # One tile of margin: the quiet zone and the bar ends lie just outside the edges.
+            box = (
+                max(x0 - 1, 0) * tile,
+                max(y0 - 1, 0) * tile,
+                min(x1 + 2, tw) * tile,
+                min(y1 + 2, th) * tile,
+            )
+            boxes.append((cells, box))
     boxes.sort(key=lambda b: -b[0])
     return [b for _, b in boxes[:limit]]
 
