@@ -429,15 +429,19 @@ def random_scenes(seed: int, scenes: int, frames: int) -> None:
     )
     for name, conditions in (("hard", HARD), ("unseen", UNSEEN), ("unseen 2", UNSEEN_2)):
         kiosk, alone = _Tally(), _Tally()
+        each: dict[str, _Tally] = {}
         for _ in range(scenes):
             camera_seed = rng.randrange(10**6)
             for text, symbology in _random_codes(rng):
                 shots = _frames(conditions, camera_seed, text, symbology, frames)
                 ms, hit, wrong, _ = _kiosk(shots, text)
                 kiosk.add(ms, hit, wrong)
+                each.setdefault(symbology, _Tally()).add(ms, hit, wrong)
                 alone.add(*_alone(zxing_alone, shots, text, (symbology,)))
         share = 100 * kiosk.read / kiosk.frames
         print(f"  {name:9} kiosk {kiosk.cell()} ({share:.1f} %) | zxing-cpp alone {alone.cell()}")
+        for symbology, tally in each.items():
+            print(f"    {symbology:7} kiosk {tally.cell()} ({100 * tally.read / tally.frames:.1f} %)")
 
 
 def main() -> None:
