@@ -473,7 +473,8 @@ def read_frame(
             part = looks.crop(gray, was.box)
             if min(part.shape) < 16:
                 continue
-            # As on the whole frame: QR codes and upright labels, a few rows only a vote.
+            # zxing-cpp on the region as it is: QR codes and upright labels (a few rows of a
+            # tilted one only a vote).
             seen = _zxing(looks.View(part, "image", was.box), names, camera=True)
             cands += [replace(c, trusted=False) if _thin(c) else c for c in seen]
             looked.append(was)
@@ -748,8 +749,8 @@ def _remember(
         for d in found:
             mine = [c for c in cands if c.symbology == d.symbology and c.core == _core(d)]
             at = [r for r in looked if any(_near(c.box, r.box) for c in mine)]
-            # Read off the whole frame only (a QR code, an upright label): its own box, with
-            # room for the hand's movement.
+            # Read outside the looked regions (a QR code off the whole frame or its smoothed
+            # look): its own box, with room for the hand's movement.
             r = at[0] if at else looks.Region(looks.grown(mine[0].box, shape, 0.25))
             by = [c.look for c in sorted(mine, key=lambda c: not c.trusted) if _near(c.box, r.box)]
             r = replace(r, read_by=by[0] if by else "")
