@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import cv2
 import numpy as np
 import pytest
 
-from kiosk.devices import camera, looks, preprocess
+from kiosk.devices import barcodes, camera, looks, preprocess
 from kiosk.devices.barcodes import Decoded, FrameMemory, _Candidate, _merge, _region_settled, read_frame
 from kiosk.devices.camera import FrameVotes
 from simulators.camera import HARD, UNSEEN, VirtualCamera, seed_codes
@@ -33,7 +34,29 @@ def test_labels_at_any_angle_are_levelled_and_read(text: str, symbology: str, de
     assert read_frame(_frame_with(text, symbology, degrees)) == [Decoded(symbology, text)]
 
 
-def test_a_frame_past_its_deadline_still_reads_what_zxing_reads_on_the_whole_frame() -> None:
+def test_the_whole_frame_is_read_for_qr_codes_only_and_an_upright_label_in_its_region(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # zxing-cpp's four linear readers cost three times its QR reader on a whole frame and
+    # read almost nothing there on a hard one: the label is read from its region.
+    asked: list[tuple[tuple[int, ...], list[str]]] = []
+    zxing = barcodes._zxing
+
+    def recording(view: looks.View, names: list[str], *args: object, **kwargs: object) -> list:
+        asked.append((view.image.shape, list(names)))
+        return zxing(view, names, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(barcodes, "_zxing", recording)
+    frame = _frame_with("EM0000100001", "Code128", 0)
+    assert read_frame(frame, deadline=time.perf_counter() + 1.0) == [Decoded("Code128", "EM0000100001")]
+    assert [names for shape, names in asked if shape == frame.shape] == [["QRCode"]]
+    asked.clear()
+    # Without QR codes among the formats the whole frame is not read at all.
+    assert read_frame(frame, {"Code128"}) == [Decoded("Code128", "EM0000100001")]
+    assert asked and all(shape != frame.shape for shape, _ in asked)
+
+
+def test_a_frame_past_its_deadline_still_gives_its_first_region_a_look() -> None:
     frame = _frame_with("EM0000100001", "Code128", 0)
     assert read_frame(frame, deadline=0.0) == [Decoded("Code128", "EM0000100001")]
     # A tilted label needs its region levelled: a late frame still gives the largest linear
