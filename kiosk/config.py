@@ -426,7 +426,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
             ListOf(OneOf(TECHNOLOGIES), _technologies),
         ),
         "holdoff_s": Key(
-            (int, float), 2.0, "Re-tap of the same card within this is ignored", in_range(0, 30)
+            (int, float),
+            2.0,
+            "Seconds after a lift in which the same card is a bounce: read only if still there after",
+            in_range(0, 30),
         ),
         "uid_format": Key(str, "hex", "UID to patron id: hex or decimal", OneOf(card_id.FORMATS)),
         "uid_byte_order": Key(str, "as-read", "UID byte order", OneOf(card_id.BYTE_ORDERS)),

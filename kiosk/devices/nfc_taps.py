@@ -18,6 +18,8 @@ class _Presence:
     reported: bool = False  # a CardRead went out for it: its lift is a CardRemoved
     settled: bool = False  # nothing more to do until it leaves
     attempts: int = 0
+    # A bounce (back within the hold-off): silent until then, a tap if still there after.
+    quiet_until: float | None = None
 
 
 class TapTracker:
@@ -26,7 +28,9 @@ class TapTracker:
     Fed the distinct UIDs each poll round found (worker thread only). A card is gone after
     `removal_misses` empty rounds in a row, so one lost frame is not a lift. A card whose read
     failed is tried again on the following rounds, `read_attempts` times in all. The same UID
-    starting a tap less than `holdoff_s` after its reported tap ended is a bounce: silent.
+    starting a tap less than `holdoff_s` after its reported tap ended is a bounce: silent
+    while the hold-off lasts; still lying on the reader after it, it is a tap (a patron who
+    lifted the card and laid it straight back, after a refusal say, is read, not ignored).
     """
 
     def __init__(
@@ -74,11 +78,16 @@ class TapTracker:
         uid = distinct[0]
         present = self._present
         if present is not None and present.uid == uid:
+            if present.quiet_until is not None and self._clock() >= present.quiet_until:
+                present.quiet_until, present.settled = None, False
             return [] if present.settled else [("read", uid)]
         steps = self.lost()
         bounce = uid == self._last_uid and self._clock() - self._last_ended < self.holdoff_s
-        self._present = _Presence(uid, settled=bounce)
-        return steps if bounce else [*steps, ("read", uid)]
+        if bounce:
+            self._present = _Presence(uid, settled=True, quiet_until=self._last_ended + self.holdoff_s)
+            return steps
+        self._present = _Presence(uid)
+        return [*steps, ("read", uid)]
 
     def outcome(self, uid: bytes, outcome: Outcome) -> bool:
         """Record how reading `uid` went; True when the patron should hear of it (the first

@@ -148,6 +148,29 @@ def test_retap_within_holdoff_is_ignored_and_after_it_is_read(field, start_reade
     assert events.next() == CardRemoved()
 
 
+def test_a_card_laid_back_within_holdoff_and_left_there_is_read_when_it_ends(field, start_reader) -> None:
+    # A visit turned away with the card still on the reader (reset), the card lifted and laid
+    # straight back: silent while the hold-off lasts, then read, not ignored for as long as
+    # it lies there.
+    clock = ManualClock()
+    reader, events = start_reader(field.path, holdoff_s=2.0, clock=clock)
+    ready(events)
+    field.tap(UID7)
+    assert isinstance(events.next(), CardRead)
+    reader.reset()
+    let_reader_poll(field)
+    field.lift()
+    assert events.next() == CardRemoved()
+    clock.now += 0.2
+    field.tap(UID7)
+    let_reader_poll(field)
+    assert events.pending() == []
+    clock.now += 2.0
+    assert events.next() == CardRead(technology="106A", uid=UID7, identifier=UID7)
+    field.lift()
+    assert events.next() == CardRemoved()
+
+
 def test_reset_at_visit_end_lets_the_same_card_start_the_next_visit(field, start_reader) -> None:
     reader, events = start_reader(field.path, holdoff_s=60.0)
     ready(events)

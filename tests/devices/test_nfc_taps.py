@@ -50,6 +50,34 @@ def test_bounce_within_holdoff_is_silent_and_reset_forgets_it(clock) -> None:
     assert taps.observe([A]) == [("read", A)]
 
 
+def test_a_bounced_card_still_lying_there_when_the_holdoff_ends_is_a_tap(clock) -> None:
+    taps = tracker(clock)
+    taps.observe([A])
+    taps.outcome(A, "read")
+    assert taps.observe([]) == [] and taps.observe([]) == [("removed", None)]
+    clock.now += 0.2  # laid straight back (a refusal read, say): silent while the hold-off lasts
+    assert [taps.observe([A]) for _ in range(3)] == [[]] * 3
+    clock.now += 1.7
+    assert taps.observe([A]) == []
+    clock.now += 0.2  # 2.1 s after the lift, still there: a tap
+    assert taps.observe([A]) == [("read", A)]
+    assert taps.outcome(A, "read") is True
+    assert taps.observe([A]) == []
+    assert taps.lost() == [("removed", None)]
+
+
+def test_a_bounce_gone_before_the_holdoff_ends_is_never_read(clock) -> None:
+    taps = tracker(clock)
+    taps.observe([A])
+    taps.outcome(A, "read")
+    taps.lost()
+    clock.now += 0.5
+    assert taps.observe([A]) == []
+    assert taps.observe([]) == [] and taps.observe([]) == []  # its lift is not reported
+    clock.now += 5.0
+    assert taps.observe([]) == []
+
+
 def test_a_failed_read_is_told_once_and_retried_a_bounded_number_of_times(clock) -> None:
     taps = tracker(clock, attempts=3)
     assert taps.observe([A]) == [("read", A)]
