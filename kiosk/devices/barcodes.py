@@ -488,7 +488,7 @@ def read_frame(
                 looked.pop()
                 continue
             looked[-1] = looks.Region(was.box, tilt, coherence, was.read_by)
-            _look_linear(gray, looked[-1], cands, linear, deadline, True, rotate)
+            _look_linear(gray, looked[-1], cands, linear, deadline, True, rotate, remembered=True)
         found, _ = _merge(cands, strict=True)
         if found:
             return _remember(found, cands, looked, memory, gray.shape)
@@ -573,9 +573,11 @@ def _look_linear(
     deadline: float | None,
     must: bool,
     rotate: Rotate | None = None,
+    remembered: bool = False,
 ) -> bool:
     """The levelled looks at one linear region, their readings added to `cands`; whether
-    the next region still must get a look (none has yet)."""
+    the next region still must get a look (none has yet). `remembered`: a region where the
+    last frame read a label."""
     box = looks.grown(r.box, gray.shape, looks.LEVEL_MARGIN)
     measured: list[float] = []
 
@@ -597,6 +599,12 @@ def _look_linear(
         order = (r.read_by, *(o for o in order if o != r.read_by))
     for look in order:
         mine = [c for c in cands if c.symbology in linear and _near(c.box, r.box)]
+        # A remembered label the look that read it last frame now finds nothing of (not
+        # even a vote) has most likely moved: the search finds it where it is now, for less
+        # than the other looks here would cost (a label seen and not read is remembered for
+        # all the looks, profiles first).
+        if remembered and r.read_by not in ("", "profile") and look != order[0] and not mine:
+            break
         if look != "level-half" and _region_settled(mine):
             break
         # The look that read it last frame read it again, and nothing disputes it: the

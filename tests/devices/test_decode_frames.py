@@ -185,6 +185,40 @@ def test_a_remembered_region_whose_label_turned_is_searched_afresh() -> None:
     assert memory.regions == []
 
 
+def test_a_remembered_label_that_moved_gets_only_the_look_that_read_it_then_the_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def shown_at(x: int, y: int) -> np.ndarray:
+        frame = np.full((720, 1280), 200, np.uint8)
+        sticker = cv2.cvtColor(label("EM0000100001", "Code128", np.random.default_rng(1)), cv2.COLOR_BGR2GRAY)
+        turned = preprocess.rotate(sticker, 30.0)
+        frame[y : y + turned.shape[0], x : x + turned.shape[1]] = turned
+        return frame
+
+    memory = FrameMemory()
+    assert read_frame(shown_at(10, 10), memory=memory, rotate=camera.rotate) == [
+        Decoded("Code128", "EM0000100001")
+    ]
+    assert [r.read_by for r in memory.regions] == ["level-half"]
+    looked: list[str] = []
+    zbar = barcodes._zbar
+
+    def recording(view: looks.View, *args: object, **kwargs: object) -> list:
+        looked.append(view.look)
+        return zbar(view, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(barcodes, "_zbar", recording)
+    # The book moved a few centimetres: the remembered region still holds bars at the same
+    # angle, but the half-size look that read it finds nothing there; the other looks would
+    # cost most of a frame for nothing. The search reads it where it is now.
+    moved = shown_at(210, 60)
+    deadline = time.perf_counter() + 1.0
+    assert read_frame(moved, memory=memory, deadline=deadline, rotate=camera.rotate) == [
+        Decoded("Code128", "EM0000100001")
+    ]
+    assert looked == ["level-half", "level-half"]
+
+
 def test_a_frame_out_of_time_after_its_remembered_regions_leaves_the_search_to_the_next() -> None:
     memory = FrameMemory()
     shown = _two_labels(("EM0000100001", "Code128", 30.0), None)
