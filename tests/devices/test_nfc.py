@@ -125,12 +125,18 @@ def test_card_held_for_many_polls_is_one_tap_and_lift_removes_it(field, start_re
     assert events.pending() == []
 
 
-def test_retap_within_holdoff_is_ignored_and_after_it_is_read(field, start_reader) -> None:
-    clock = ManualClock()
-    _, events = start_reader(field.path, holdoff_s=2.0, clock=clock)
+def _read_with_holdoff(field, start_reader, clock: ManualClock):
+    """A reader with a 2 s hold-off on `clock` that has read UID7, still on it."""
+    reader, events = start_reader(field.path, holdoff_s=2.0, clock=clock)
     ready(events)
     field.tap(UID7)
     assert isinstance(events.next(), CardRead)
+    return reader, events
+
+
+def test_retap_within_holdoff_is_ignored_and_after_it_is_read(field, start_reader) -> None:
+    clock = ManualClock()
+    _, events = _read_with_holdoff(field, start_reader, clock)
     field.lift()
     assert events.next() == CardRemoved()
 
@@ -153,10 +159,7 @@ def test_a_card_laid_back_within_holdoff_and_left_there_is_read_when_it_ends(fie
     # straight back: silent while the hold-off lasts, then read, not ignored for as long as
     # it lies there.
     clock = ManualClock()
-    reader, events = start_reader(field.path, holdoff_s=2.0, clock=clock)
-    ready(events)
-    field.tap(UID7)
-    assert isinstance(events.next(), CardRead)
+    reader, events = _read_with_holdoff(field, start_reader, clock)
     reader.reset()
     let_reader_poll(field)
     field.lift()

@@ -26,6 +26,15 @@ def tracker(clock: Clock, attempts: int = 3) -> TapTracker:
     return TapTracker(holdoff_s=2.0, removal_misses=2, read_attempts=attempts, clock=clock)
 
 
+def read_and_lifted(clock: Clock) -> TapTracker:
+    """A tracker whose card A was read and lifted: its hold-off starts now."""
+    taps = tracker(clock)
+    taps.observe([A])
+    taps.outcome(A, "read")
+    assert taps.lost() == [("removed", None)]
+    return taps
+
+
 def test_a_held_card_is_read_once_and_removed_after_two_empty_rounds(clock) -> None:
     taps = tracker(clock)
     assert taps.observe([A]) == [("read", A)]
@@ -39,10 +48,7 @@ def test_a_held_card_is_read_once_and_removed_after_two_empty_rounds(clock) -> N
 
 
 def test_bounce_within_holdoff_is_silent_and_reset_forgets_it(clock) -> None:
-    taps = tracker(clock)
-    taps.observe([A])
-    taps.outcome(A, "read")
-    taps.lost()
+    taps = read_and_lifted(clock)
     clock.now += 1.0
     assert taps.observe([A]) == []  # bounce: not read, and its lift is not reported
     assert taps.lost() == []
@@ -51,10 +57,7 @@ def test_bounce_within_holdoff_is_silent_and_reset_forgets_it(clock) -> None:
 
 
 def test_a_bounced_card_still_lying_there_when_the_holdoff_ends_is_a_tap(clock) -> None:
-    taps = tracker(clock)
-    taps.observe([A])
-    taps.outcome(A, "read")
-    assert taps.observe([]) == [] and taps.observe([]) == [("removed", None)]
+    taps = read_and_lifted(clock)
     clock.now += 0.2  # laid straight back (a refusal read, say): silent while the hold-off lasts
     assert [taps.observe([A]) for _ in range(3)] == [[]] * 3
     clock.now += 1.7
@@ -67,10 +70,7 @@ def test_a_bounced_card_still_lying_there_when_the_holdoff_ends_is_a_tap(clock) 
 
 
 def test_a_bounce_gone_before_the_holdoff_ends_is_never_read(clock) -> None:
-    taps = tracker(clock)
-    taps.observe([A])
-    taps.outcome(A, "read")
-    taps.lost()
+    taps = read_and_lifted(clock)
     clock.now += 0.5
     assert taps.observe([A]) == []
     assert taps.observe([]) == [] and taps.observe([]) == []  # its lift is not reported
