@@ -443,8 +443,8 @@ def read_frame(
     (a linear label) is then levelled: turned upright when on its side, sheared when tilted,
     so that rows cross all its bars. pyzbar scans its rows, confirming or disputing what
     zxing-cpp read there, and zxing-cpp reads the levelled view of a region it has not read
-    yet. Regions go biggest first and one is skipped when its
-    measured cost would overrun the deadline, pyzbar included.
+    yet. Regions go biggest first and one is skipped when its measured cost would overrun
+    the deadline, pyzbar included.
 
     `rotate(image, degrees)` (OpenCV's, from the camera module) gives a region nothing was
     read in at half size a look turned truly upright rather than sheared, which is what a
